@@ -1,0 +1,13 @@
+"""Python: the tree-sitter-python grammar wheel and the queries in grammars/python/."""
+
+import tree_sitter_python
+
+from counterpoint.languages.spec import LanguageSpec
+
+LANGUAGE = LanguageSpec(
+    name="python",
+    language_ids=("python",),
+    extensions=(".py", ".pyi"),
+    grammar=tree_sitter_python.language(),
+    fence="python",
+)

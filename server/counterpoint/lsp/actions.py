@@ -1,0 +1,159 @@
+"""Code actions: start a cross-check on a selection, and accept a proposal as a quick fix.
+
+The accept edit is a versioned WorkspaceEdit against the version the proposals were written for,
+so a client refuses it if the document moved on; we also disable the action and say why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from counterpoint.languages import UnsupportedLanguageError, language_for
+from counterpoint.lsp.convert import to_lsp_range, to_pipeline_range
+from counterpoint.lsp.diagnostics import SOURCE
+from counterpoint.lsp.state import ReportStore, StoredReport
+
+CROSS_CHECK_COMMAND = "counterpoint.crossCheck"
+ACCEPT_COMMAND = "counterpoint.acceptProposal"
+CROSS_CHECK_KIND = types.CodeActionKind.RefactorRewrite
+STALE = "The document changed since this cross-check; run it again."
+
+
+def code_actions(
+    server: LanguageServer, store: ReportStore, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    uri = params.text_document.uri
+    only = params.context.only
+    actions: list[types.CodeAction] = []
+    if _wanted(only, types.CodeActionKind.QuickFix):
+        for stored in _reports_in_context(server, store, params):
+            actions += [
+                accept_action(server, stored, proposal_id, params.context.diagnostics)
+                for proposal_id in _proposal_order(stored)
+            ]
+    if _wanted(only, CROSS_CHECK_KIND) and _supported(server, uri):
+        actions.append(
+            types.CodeAction(
+                title="Cross-check with Claude and GPT",
+                kind=CROSS_CHECK_KIND,
+                command=types.Command(
+                    title="Cross-check with Claude and GPT",
+                    command=CROSS_CHECK_COMMAND,
+                    arguments=[
+                        {
+                            "uri": uri,
+                            "range": _range_json(params.range),
+                            "instruction": "",
+                        }
+                    ],
+                ),
+            )
+        )
+    return actions
+
+
+def accept_action(
+    server: LanguageServer,
+    stored: StoredReport,
+    proposal_id: str,
+    diagnostics: Sequence[types.Diagnostic] = (),
+) -> types.CodeAction:
+    report = stored.report
+    proposal = report.proposal(proposal_id)
+    assert proposal is not None
+    recommended = proposal_id == report.recommended
+    title = f"Accept {proposal.voice}'s proposal" + (" (recommended)" if recommended else "")
+    ours = [d for d in diagnostics if d.source == SOURCE]
+    action = types.CodeAction(
+        title=title,
+        kind=types.CodeActionKind.QuickFix,
+        diagnostics=ours or None,
+        is_preferred=recommended or None,
+    )
+    if is_stale(server, stored):
+        action.disabled = types.CodeActionDisabled(reason=STALE)
+    else:
+        action.edit = accept_edit(server, stored, proposal_id)
+    return action
+
+
+def accept_edit(
+    server: LanguageServer, stored: StoredReport, proposal_id: str
+) -> types.WorkspaceEdit:
+    proposal = stored.report.proposal(proposal_id)
+    assert proposal is not None
+    document = server.workspace.get_text_document(stored.uri)
+    return types.WorkspaceEdit(
+        document_changes=[
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(
+                    uri=stored.uri, version=stored.version
+                ),
+                edits=[
+                    types.TextEdit(
+                        range=to_lsp_range(stored.lines, stored.report.target_range, document),
+                        new_text=proposal.code,
+                    )
+                ],
+            )
+        ]
+    )
+
+
+def is_stale(server: LanguageServer, stored: StoredReport) -> bool:
+    document = server.workspace.get_text_document(stored.uri)
+    return stored.version is not None and document.version != stored.version
+
+
+def _reports_in_context(
+    server: LanguageServer, store: ReportStore, params: types.CodeActionParams
+) -> list[StoredReport]:
+    found: dict[str, StoredReport] = {}
+    for diagnostic in params.context.diagnostics:
+        request_id = _request_id(diagnostic.data) if diagnostic.source == SOURCE else None
+        stored = store.get(request_id) if request_id else None
+        if stored is not None:
+            found[request_id] = stored  # type: ignore[index]
+    document = server.workspace.get_text_document(params.text_document.uri)
+    for stored in store.overlapping(
+        params.text_document.uri, to_pipeline_range(document, params.range)
+    ):
+        found.setdefault(stored.report.request_id, stored)
+    return list(found.values())
+
+
+def _proposal_order(stored: StoredReport) -> list[str]:
+    """The recommended proposal first, then the others in voice order."""
+    ids = [p.id for p in stored.report.proposals]
+    recommended = stored.report.recommended
+    return sorted(ids, key=lambda proposal_id: proposal_id != recommended)
+
+
+def _request_id(data: Any) -> str | None:
+    if isinstance(data, dict) and isinstance(data.get("requestId"), str):
+        return data["requestId"]
+    return None
+
+
+def _wanted(only: Sequence[str] | None, kind: str) -> bool:
+    return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+
+def _supported(server: LanguageServer, uri: str) -> bool:
+    document = server.workspace.get_text_document(uri)
+    try:
+        language_for(document.language_id, document.path)
+    except UnsupportedLanguageError:
+        return False
+    return True
+
+
+def _range_json(span: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": span.start.line, "character": span.start.character},
+        "end": {"line": span.end.line, "character": span.end.character},
+    }

@@ -1,0 +1,47 @@
+"""The one place where LSP positions (client code units, usually UTF-16) meet the pipeline's
+code-point positions. Lines past the end are kept as they are, so the pipeline can say so."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from lsprotocol import types
+from pygls.workspace import TextDocument
+
+from counterpoint.pipeline.request import Position, Range
+
+
+def to_pipeline_range(document: TextDocument, span: types.Range) -> Range:
+    return Range(
+        to_pipeline_position(document, span.start), to_pipeline_position(document, span.end)
+    )
+
+
+def to_pipeline_position(document: TextDocument, position: types.Position) -> Position:
+    lines = document.lines
+    if position.line >= len(lines) or position.line < 0:
+        return Position(position.line, position.character)
+    line = lines[position.line].rstrip("\r\n")
+    units = 0
+    for index, char in enumerate(line):
+        if units >= position.character:
+            return Position(position.line, index)
+        units += document.position_codec.client_num_units(char)
+    return Position(position.line, len(line))
+
+
+def to_lsp_range(lines: Sequence[str], span: Range, document: TextDocument) -> types.Range:
+    return types.Range(
+        to_lsp_position(lines, span.start, document), to_lsp_position(lines, span.end, document)
+    )
+
+
+def to_lsp_position(
+    lines: Sequence[str], position: Position, document: TextDocument
+) -> types.Position:
+    if position.line >= len(lines):
+        return types.Position(line=position.line, character=0)
+    prefix = lines[position.line][: position.character]
+    return types.Position(
+        line=position.line, character=document.position_codec.client_num_units(prefix)
+    )

@@ -1,0 +1,147 @@
+"""The `counterpoint.crossCheck` command: run the pipeline on a range and publish the result."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+
+from counterpoint.config import ConfigError
+from counterpoint.languages import UnsupportedLanguageError
+from counterpoint.lsp.convert import to_pipeline_range
+from counterpoint.lsp.diagnostics import publish
+from counterpoint.lsp.state import StoredReport
+from counterpoint.pipeline.request import CrossCheckRequest, RequestError
+from counterpoint.pipeline.run import cross_check
+
+if TYPE_CHECKING:
+    from counterpoint.lsp.server import CounterpointServer
+
+log = logging.getLogger(__name__)
+
+
+class RequestFailed(JsonRpcException):
+    """LSP's RequestFailed: the request was valid but could not be carried out."""
+
+    CODE = -32803
+
+
+async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]) -> dict[str, Any]:
+    uri, selection, instruction = _parse_arguments(arguments)
+    document = server.workspace.get_text_document(uri)
+    request = CrossCheckRequest(
+        uri=uri,
+        text=document.source,
+        language_id=document.language_id,
+        selection=to_pipeline_range(document, selection),
+        instruction=instruction,
+        version=document.version,
+    )
+    lines = tuple(document.lines)
+    try:
+        voices = server.settings.voices()
+    except ConfigError as error:
+        server.show_message(str(error), types.MessageType.Error)
+        raise RequestFailed(str(error)) from None
+
+    server.supersede(uri, request.selection)
+    try:
+        async with _progress(server, "Counterpoint") as report_stage:
+            report = await cross_check(
+                request,
+                voices,
+                server.settings.run_options(),
+                progress=report_stage,
+                secrets=server.settings.secrets(),
+            )
+    except (RequestError, UnsupportedLanguageError) as error:
+        server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
+        raise RequestFailed(str(error)) from None
+    finally:
+        for voice in voices:
+            with contextlib.suppress(Exception):
+                await voice.client.close()  # type: ignore[attr-defined]
+
+    server.store.add(StoredReport(report, uri, request.version, lines))
+    publish(server, server.store, uri)
+    log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
+    return report.summary()
+
+
+def _parse_arguments(arguments: tuple[Any, ...]) -> tuple[str, types.Range, str]:
+    expected = 'one argument {"uri": …, "range": LSP Range, "instruction": "…"}'
+    if len(arguments) != 1 or not isinstance(arguments[0], dict):
+        raise JsonRpcInvalidParams(f"counterpoint.crossCheck takes {expected}")
+    argument = arguments[0]
+    uri, span, instruction = argument.get("uri"), argument.get("range"), argument.get("instruction")
+    if not isinstance(uri, str) or not uri:
+        raise JsonRpcInvalidParams(f"counterpoint.crossCheck: missing uri; it takes {expected}")
+    try:
+        start, end = span["start"], span["end"]  # type: ignore[index]
+        selection = types.Range(
+            start=types.Position(line=int(start["line"]), character=int(start["character"])),
+            end=types.Position(line=int(end["line"]), character=int(end["character"])),
+        )
+    except (KeyError, TypeError, ValueError):
+        raise JsonRpcInvalidParams(
+            f"counterpoint.crossCheck: invalid range {span!r}; it takes {expected}"
+        ) from None
+    if (
+        selection.start.line < 0
+        or selection.start.character < 0
+        or (
+            (selection.end.line, selection.end.character)
+            < (selection.start.line, selection.start.character)
+        )
+    ):
+        raise JsonRpcInvalidParams(f"counterpoint.crossCheck: invalid range {span!r}")
+    if instruction is not None and not isinstance(instruction, str):
+        raise JsonRpcInvalidParams("counterpoint.crossCheck: instruction must be a string")
+    return uri, selection, instruction or ""
+
+
+@contextlib.asynccontextmanager
+async def _progress(server: CounterpointServer, title: str) -> AsyncIterator[Callable[[str], None]]:
+    """Work-done progress when the client supports it; cancelling it cancels the run."""
+    window = server.client_capabilities.window
+    if not (window and window.work_done_progress):
+        yield lambda _stage: None
+        return
+    token = f"counterpoint-{uuid.uuid4().hex[:8]}"
+    try:
+        # Shielded: a cancel arriving while we wait on the client must not strand its reply.
+        await asyncio.shield(server.work_done_progress.create_async(token))
+    except Exception as error:  # a client that refuses progress still gets the result
+        log.debug("no progress: %s", error)
+        yield lambda _stage: None
+        return
+    task = asyncio.current_task()
+    loop = asyncio.get_running_loop()
+    cancel = server.work_done_progress.tokens.get(token)
+    if cancel is not None and task is not None:
+        cancel.add_done_callback(
+            lambda future: future.cancelled() and loop.call_soon_threadsafe(task.cancel)
+        )
+    server.work_done_progress.begin(
+        token, types.WorkDoneProgressBegin(title=title, message="starting", cancellable=True)
+    )
+
+    def report_stage(message: str) -> None:
+        server.work_done_progress.report(token, types.WorkDoneProgressReport(message=message))
+
+    outcome = "cancelled"
+    try:
+        yield report_stage
+        outcome = "done"
+    except Exception:
+        outcome = "failed"
+        raise
+    finally:
+        server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=outcome))
+        server.work_done_progress.tokens.pop(token, None)

@@ -1,0 +1,59 @@
+"""Diagnostics: one per disagreement (or one verdict summary) for every stored report."""
+
+from __future__ import annotations
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from counterpoint.lsp.convert import to_lsp_range
+from counterpoint.lsp.state import ReportStore, StoredReport
+from counterpoint.pipeline.render import summary_line
+
+SOURCE = "counterpoint"
+
+SEVERITY = {
+    "verified-agreement": types.DiagnosticSeverity.Information,
+    "unverified": types.DiagnosticSeverity.Information,
+    "verified-one": types.DiagnosticSeverity.Warning,
+    "disputed": types.DiagnosticSeverity.Warning,
+    "not-cross-checked": types.DiagnosticSeverity.Warning,
+    "both-fail": types.DiagnosticSeverity.Error,
+    "failed": types.DiagnosticSeverity.Error,
+}
+
+
+def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.Diagnostic]:
+    report = stored.report
+    document = server.workspace.get_text_document(stored.uri)
+    data = {
+        "requestId": report.request_id,
+        "proposals": [p.id for p in report.proposals],
+        "recommended": report.recommended,
+        "label": report.confidence.label,
+        "version": stored.version,
+    }
+    severity = SEVERITY.get(report.confidence.label, types.DiagnosticSeverity.Warning)
+    headline = summary_line(report)
+    spans = [(d.range, f"{headline}\n{d.summary}") for d in report.disagreements] or [
+        (report.target_range, headline)
+    ]
+    return [
+        types.Diagnostic(
+            range=to_lsp_range(stored.lines, span, document),
+            message=message,
+            severity=severity,
+            source=SOURCE,
+            code=report.confidence.label,
+            data=data,
+        )
+        for span, message in spans
+    ]
+
+
+def publish(server: LanguageServer, store: ReportStore, uri: str) -> None:
+    """Publish the merged diagnostics of every report on this document."""
+    diagnostics = [d for stored in store.for_uri(uri) for d in diagnostics_for(server, stored)]
+    document = server.workspace.get_text_document(uri)
+    server.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
+    )

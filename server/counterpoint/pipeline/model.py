@@ -1,0 +1,66 @@
+"""The seam between the pipeline and the model providers.
+
+The pipeline asks for a structured reply through `ModelClient.complete`; adapters in `providers/`
+implement it with the official SDKs. Nothing here imports an SDK.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class StructuredCall:
+    """One model call that should answer with an object matching `schema`."""
+
+    system: str
+    user: str
+    schema_name: str
+    schema: dict[str, Any]
+    max_tokens: int = 8192
+
+
+@dataclass(frozen=True)
+class Usage:
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.input_tokens + other.input_tokens, self.output_tokens + other.output_tokens
+        )
+
+    def to_json(self) -> dict[str, int]:
+        return {"input_tokens": self.input_tokens, "output_tokens": self.output_tokens}
+
+
+@dataclass(frozen=True)
+class ModelReply:
+    """What came back: the structured object if the API gave one, and any text."""
+
+    data: dict[str, Any] | None
+    text: str = ""
+    usage: Usage = field(default_factory=Usage)
+    model: str = ""
+    stop_reason: str = ""
+
+
+class ProviderError(Exception):
+    """A model call failed. `kind` is short and stable: it appears in reports."""
+
+    def __init__(self, kind: str, message: str, *, usage: Usage | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.usage = usage or Usage()
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.message}"
+
+
+class ModelClient(Protocol):
+    provider: str  # the API family: "anthropic" or "openai"
+    model: str
+
+    async def complete(self, call: StructuredCall) -> ModelReply: ...

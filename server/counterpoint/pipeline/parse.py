@@ -1,0 +1,124 @@
+"""Turn model replies into proposals and judgments.
+
+Structured replies are the norm. A tolerant fallback accepts JSON in the text or, for proposals,
+a fenced code block, because OpenAI-compatible servers do not all honour `json_schema`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from counterpoint.pipeline.model import ModelReply, ProviderError
+from counterpoint.pipeline.schemas import SEVERITIES, VERDICTS
+
+_FENCE = re.compile(r"```[ \t]*([\w+#-]*)[^\n]*\n(.*?)```", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class ProposedCode:
+    code: str
+    explanation: str
+    tests: tuple[str, ...]
+    structured: bool  # False when the tolerant fallback was needed
+
+
+@dataclass(frozen=True)
+class JudgeIssue:
+    start_line: int  # 1-based inside the candidate
+    end_line: int
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str
+    confidence: float
+    summary: str
+    issues: tuple[JudgeIssue, ...]
+
+
+def parse_proposal(reply: ModelReply, original: str) -> ProposedCode:
+    data = reply.data if reply.data is not None else _json_in_text(reply.text)
+    if isinstance(data, dict) and isinstance(data.get("code"), str):
+        code = _strip_fence(data["code"])
+        tests = tuple(t for t in data.get("tests") or () if isinstance(t, str) and t.strip())
+        return ProposedCode(
+            _match_line_ending(code, original),
+            _string(data, "explanation"),
+            tests,
+            reply.data is not None,
+        )
+    blocks = _FENCE.findall(reply.text or "")
+    if blocks:
+        code = max(blocks, key=lambda block: len(block[1]))[1]
+        prose = _FENCE.sub("", reply.text).strip()
+        return ProposedCode(_match_line_ending(code, original), prose[:2000], (), False)
+    raise ProviderError("malformed", "the reply held neither a proposal object nor a code block")
+
+
+def parse_judgment(reply: ModelReply, candidate_lines: int) -> Verdict:
+    data = reply.data if reply.data is not None else _json_in_text(reply.text)
+    if not isinstance(data, dict) or data.get("verdict") not in VERDICTS:
+        raise ProviderError("malformed", "the reply held no judgment with a known verdict")
+    issues = []
+    for item in data.get("issues") or ():
+        if not isinstance(item, dict) or not isinstance(item.get("message"), str):
+            continue
+        start = int(_clamp(item.get("start_line"), 1, max(candidate_lines, 1)))
+        end = max(start, int(_clamp(item.get("end_line", start), 1, max(candidate_lines, 1))))
+        severity = _string(item, "severity")
+        issues.append(
+            JudgeIssue(
+                start,
+                end,
+                severity if severity in SEVERITIES else "warning",
+                _string(item, "message"),
+            )
+        )
+    return Verdict(
+        verdict=data["verdict"],
+        confidence=float(_clamp(data.get("confidence"), 0.0, 1.0, default=0.5)),
+        summary=_string(data, "summary"),
+        issues=tuple(issues),
+    )
+
+
+def _string(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _json_in_text(text: str) -> Any:
+    if not text:
+        return None
+    candidates = [body for tag, body in _FENCE.findall(text) if tag in ("", "json")]
+    candidates.append(text)
+    for candidate in candidates:
+        start, end = candidate.find("{"), candidate.rfind("}")
+        if 0 <= start < end:
+            try:
+                return json.loads(candidate[start : end + 1])
+            except json.JSONDecodeError:
+                continue
+    return None
+
+
+def _strip_fence(code: str) -> str:
+    match = _FENCE.fullmatch(code.strip())
+    return match.group(2) if match else code
+
+
+def _match_line_ending(code: str, original: str) -> str:
+    """Whole-line replacements end with a newline exactly when the original lines did."""
+    code = code.rstrip("\n")
+    return code + "\n" if original.endswith("\n") else code
+
+
+def _clamp(value: Any, low: float, high: float, default: float | None = None) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default if default is not None else low
+    return min(max(value, low), high)

@@ -1,0 +1,176 @@
+"""Readable forms of a report: plain text for the CLI, Markdown for the hover, SARIF for CI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from counterpoint import __version__
+from counterpoint.pipeline.report import Report
+
+
+def render_text(report: Report, path: str) -> str:
+    first, last = report.target_range.start.line + 1, report.target_range.end.line
+    lines = [
+        f"Counterpoint cross-check of {path}:{first}-{last}",
+        f"Instruction: {report.instruction}",
+        f"Confidence: {report.confidence.label}",
+    ]
+    lines += [f"  - {reason}" for reason in report.confidence.reasons]
+    recommended = report.proposal(report.recommended) if report.recommended else None
+    shown = f"{recommended.voice} ({recommended.model})" if recommended else "none"
+    lines.append(f"Recommended: {shown}")
+    for disagreement in report.disagreements:
+        lines.append(f"Disagreement at lines {_lines(disagreement.range)}: {disagreement.summary}")
+    for proposal in report.proposals:
+        checked = "" if report.is_cross_checked(proposal.id) else "  [not cross-checked]"
+        lines += [
+            "",
+            f"=== {proposal.voice}'s proposal ({proposal.model}){checked}",
+            proposal.code.rstrip("\n"),
+        ]
+        if proposal.explanation:
+            lines.append(f"--- {proposal.explanation}")
+        for judgment in report.judgments_of(proposal.id):
+            lines.append(
+                _judgment_line(
+                    report, judgment.judge, judgment.verdict, judgment.confidence, judgment.summary
+                )
+            )
+            lines += [
+                f"      line {i.start_line}-{i.end_line} [{i.severity}] {i.message}"
+                for i in judgment.issues
+            ]
+    for failure in report.failures:
+        lines.append(
+            f"! {failure.voice} failed at {failure.stage}: {failure.kind}: {failure.message}"
+        )
+    usage = report.usage
+    lines.append(
+        f"\nTokens: {usage.input_tokens} in, {usage.output_tokens} out;"
+        f" wall time {report.wall_s:.2f} s"
+    )
+    return "\n".join(lines)
+
+
+def render_markdown(report: Report, fence: str) -> str:
+    label = report.confidence.label
+    recommended = report.proposal(report.recommended) if report.recommended else None
+    parts = [
+        f"**Counterpoint: {label}**"
+        + (f" · recommended: **{recommended.voice}**" if recommended else " · no recommendation"),
+        f"_Instruction:_ {report.instruction}",
+        "\n".join(f"- {reason}" for reason in report.confidence.reasons),
+    ]
+    for disagreement in report.disagreements:
+        parts.append(
+            f"**Disagreement** (lines {_lines(disagreement.range)}): {disagreement.summary}"
+        )
+    for proposal in report.proposals:
+        checked = "" if report.is_cross_checked(proposal.id) else " · _not cross-checked_"
+        section = [
+            f"#### {proposal.voice} · `{proposal.model}`{checked}",
+            f"```{fence}\n{proposal.code.rstrip()}\n```",
+        ]
+        if proposal.explanation:
+            section.append(f"_{proposal.voice}:_ {proposal.explanation}")
+        for judgment in report.judgments_of(proposal.id):
+            judge = report.proposal(judgment.judge)
+            judge_name = judge.voice if judge else judgment.judge
+            section.append(
+                f"**{judge_name} judges it {judgment.verdict}** ({judgment.confidence:.0%})"
+                + (f": {judgment.summary}" if judgment.summary else "")
+            )
+            section += [
+                f"- line {i.start_line}-{i.end_line} ({i.severity}): {i.message}"
+                for i in judgment.issues
+            ]
+        parts.append("\n\n".join(section))
+    for failure in report.failures:
+        parts.append(
+            f"⚠ {failure.voice} could not {failure.stage}: {failure.kind}: {failure.message}"
+        )
+    usage = report.usage
+    parts.append(
+        f"_{usage.input_tokens} tokens in, {usage.output_tokens} out · {report.wall_s:.1f} s_"
+    )
+    return "\n\n---\n\n".join(parts[:3]) + "\n\n" + "\n\n---\n\n".join(parts[3:])
+
+
+def render_sarif(report: Report, path: str) -> dict[str, Any]:
+    level = {"disputed": "warning", "failed": "error", "not-cross-checked": "warning"}.get(
+        report.confidence.label, "note"
+    )
+    results = [
+        {
+            "ruleId": f"counterpoint/{report.confidence.label}",
+            "level": level,
+            "message": {"text": disagreement.summary},
+            "locations": [
+                _location(path, disagreement.range.start.line + 1, disagreement.range.end.line)
+            ],
+        }
+        for disagreement in report.disagreements
+    ]
+    for judgment in report.judgments:
+        for issue in judgment.issues:
+            results.append(
+                {
+                    "ruleId": f"counterpoint/judge-{issue.severity}",
+                    "level": {"error": "error", "warning": "warning"}.get(issue.severity, "note"),
+                    "message": {
+                        "text": f"{judgment.judge} on {judgment.target}'s proposal: {issue.message}"
+                    },
+                    "locations": [
+                        _location(path, issue.range.start.line + 1, issue.range.end.line)
+                    ],
+                }
+            )
+    return {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "counterpoint", "version": __version__}},
+                "results": results,
+                "properties": {"counterpoint": report.to_json()},
+            }
+        ],
+    }
+
+
+def _location(path: str, first: int, last: int) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": path},
+            "region": {"startLine": first, "endLine": max(first, last)},
+        }
+    }
+
+
+def _lines(span: Any) -> str:
+    return f"{span.start.line + 1}-{max(span.start.line + 1, span.end.line)}"
+
+
+def _judgment_line(
+    report: Report, judge_id: str, verdict: str, confidence: float, summary: str
+) -> str:
+    judge = report.proposal(judge_id)
+    name = judge.voice if judge else judge_id
+    return f"  {name} judges it {verdict} ({confidence:.0%})" + (f": {summary}" if summary else "")
+
+
+def summary_line(report: Report) -> str:
+    """One line for a diagnostic: the label, what the judges said and the recommendation."""
+    names = {p.id: p.voice for p in report.proposals}
+    said = [
+        f"{names.get(j.judge, j.judge)} finds {names.get(j.target, j.target)}'s proposal "
+        f"{j.verdict}" + (f" ({j.summary})" if j.summary and j.verdict != "correct" else "")
+        for j in report.judgments
+    ]
+    unchecked = [p.voice for p in report.proposals if not report.is_cross_checked(p.id)]
+    if unchecked:
+        said.append(f"{' and '.join(unchecked)}'s proposal not cross-checked")
+    said += [f"{f.voice} could not {f.stage}: {f.kind}" for f in report.failures]
+    recommended = report.proposal(report.recommended) if report.recommended else None
+    tail = f"Recommended: {recommended.voice}'s proposal." if recommended else "No recommendation."
+    return f"Counterpoint [{report.confidence.label}]: " + "; ".join(said) + ". " + tail

@@ -1,0 +1,228 @@
+"""The report: what the CLI prints as JSON and what the editor surfaces are built from.
+
+Contract (DESIGN.md): proposals[], judgments[], executions[], disagreements[], confidence and
+recommended. Everything else is extra and may grow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from counterpoint.pipeline.model import Usage
+from counterpoint.pipeline.request import Range
+
+REPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: str  # the voice id, e.g. "claude"
+    voice: str  # display name, e.g. "Claude"
+    provider: str  # "anthropic" | "openai"
+    model: str
+    code: str
+    explanation: str
+    tests: tuple[str, ...]
+    usage: Usage
+    structured: bool
+    elapsed_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "voice": self.voice,
+            "provider": self.provider,
+            "model": self.model,
+            "code": self.code,
+            "explanation": self.explanation,
+            "tests": list(self.tests),
+            "usage": self.usage.to_json(),
+            "structured": self.structured,
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+@dataclass(frozen=True)
+class JudgmentIssue:
+    start_line: int  # 1-based inside the candidate
+    end_line: int
+    range: Range  # approximate document range, for the editor
+    severity: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start_line": self.start_line,
+            "end_line": self.end_line,
+            "range": self.range.to_json(),
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Judgment:
+    judge: str  # the judging voice's id
+    judge_provider: str
+    judge_model: str
+    target: str  # the judged proposal's id
+    verdict: str
+    confidence: float
+    summary: str
+    issues: tuple[JudgmentIssue, ...]
+    usage: Usage
+    elapsed_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "judge": self.judge,
+            "judge_provider": self.judge_provider,
+            "judge_model": self.judge_model,
+            "target": self.target,
+            "verdict": self.verdict,
+            "confidence": self.confidence,
+            "summary": self.summary,
+            "issues": [issue.to_json() for issue in self.issues],
+            "usage": self.usage.to_json(),
+            "elapsed_s": round(self.elapsed_s, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Failure:
+    voice: str
+    provider: str
+    stage: str  # "propose" | "judge"
+    kind: str  # e.g. "timeout", "rate_limited", "malformed"
+    message: str
+    target: str | None = None  # for a judge stage: the proposal it was judging
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "voice": self.voice,
+            "provider": self.provider,
+            "stage": self.stage,
+            "kind": self.kind,
+            "message": self.message,
+            "target": self.target,
+        }
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    range: Range
+    summary: str
+    proposals: tuple[str, ...]
+    counterexample: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "range": self.range.to_json(),
+            "summary": self.summary,
+            "proposals": list(self.proposals),
+            "counterexample": self.counterexample,
+        }
+
+
+@dataclass(frozen=True)
+class Confidence:
+    label: str
+    reasons: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "reasons": list(self.reasons)}
+
+
+@dataclass(frozen=True)
+class StageTiming:
+    voice: str
+    stage: str  # "propose" | "judge"
+    start_s: float  # seconds since the run started
+    end_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "voice": self.voice,
+            "stage": self.stage,
+            "start_s": round(self.start_s, 4),
+            "end_s": round(self.end_s, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    request_id: str
+    uri: str
+    language: str
+    instruction: str
+    document_version: int | None
+    target_range: Range
+    original_code: str
+    proposals: tuple[Proposal, ...]
+    judgments: tuple[Judgment, ...]
+    disagreements: tuple[Disagreement, ...]
+    confidence: Confidence
+    recommended: str | None
+    failures: tuple[Failure, ...] = ()
+    executions: tuple[dict[str, Any], ...] = ()
+    timings: tuple[StageTiming, ...] = ()
+    wall_s: float = 0.0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def proposal(self, proposal_id: str) -> Proposal | None:
+        return next((p for p in self.proposals if p.id == proposal_id), None)
+
+    def judgments_of(self, proposal_id: str) -> list[Judgment]:
+        return [j for j in self.judgments if j.target == proposal_id]
+
+    def is_cross_checked(self, proposal_id: str) -> bool:
+        return bool(self.judgments_of(proposal_id))
+
+    @property
+    def usage(self) -> Usage:
+        total = Usage()
+        for proposal in self.proposals:
+            total = total + proposal.usage
+        for judgment in self.judgments:
+            total = total + judgment.usage
+        return total
+
+    def summary(self) -> dict[str, Any]:
+        """The short form the LSP command returns."""
+        return {
+            "requestId": self.request_id,
+            "confidence": self.confidence.to_json(),
+            "recommended": self.recommended,
+            "proposals": [p.id for p in self.proposals],
+            "disagreements": len(self.disagreements),
+            "failures": [f.to_json() for f in self.failures],
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": REPORT_VERSION,
+            "request_id": self.request_id,
+            "uri": self.uri,
+            "language": self.language,
+            "instruction": self.instruction,
+            "document_version": self.document_version,
+            "range": self.target_range.to_json(),
+            "original": self.original_code,
+            "proposals": [
+                {**p.to_json(), "cross_checked": self.is_cross_checked(p.id)}
+                for p in self.proposals
+            ],
+            "judgments": [j.to_json() for j in self.judgments],
+            "executions": list(self.executions),
+            "disagreements": [d.to_json() for d in self.disagreements],
+            "confidence": self.confidence.to_json(),
+            "recommended": self.recommended,
+            "failures": [f.to_json() for f in self.failures],
+            "usage": self.usage.to_json(),
+            "timings": {
+                "wall_s": round(self.wall_s, 4),
+                "stages": [t.to_json() for t in self.timings],
+            },
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,73 @@
+"""A cross-check request and the document coordinates it speaks in.
+
+Positions are zero-based lines and characters counted in code points (Python str indices). The LSP
+adapter converts from the client's UTF-16 units; `text.py` converts to tree-sitter's UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_INSTRUCTION = "Review this code: fix any bugs you find and keep its behaviour otherwise."
+
+
+class RequestError(ValueError):
+    """The request cannot be served as given: the message is shown to the user as is."""
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    line: int
+    character: int
+
+    def to_json(self) -> dict[str, int]:
+        return {"line": self.line, "character": self.character}
+
+
+@dataclass(frozen=True)
+class Range:
+    start: Position
+    end: Position
+
+    @classmethod
+    def of_lines(cls, first: int, last: int) -> Range:
+        """Whole lines `first`..`last` (zero-based, inclusive), ending at the next line's start."""
+        return cls(Position(first, 0), Position(last + 1, 0))
+
+    @property
+    def is_empty(self) -> bool:
+        return self.start == self.end
+
+    def contains(self, position: Position) -> bool:
+        return self.start <= position <= self.end
+
+    def overlaps(self, other: Range) -> bool:
+        return self.start <= other.end and other.start <= self.end
+
+    def to_json(self) -> dict[str, dict[str, int]]:
+        return {"start": self.start.to_json(), "end": self.end.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Range:
+        try:
+            start, end = data["start"], data["end"]
+            return cls(
+                Position(int(start["line"]), int(start["character"])),
+                Position(int(end["line"]), int(end["character"])),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RequestError(f"invalid range {data!r}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class CrossCheckRequest:
+    uri: str
+    text: str
+    language_id: str | None
+    selection: Range
+    instruction: str = ""
+    version: int | None = None
+
+    @property
+    def effective_instruction(self) -> str:
+        return self.instruction.strip() or DEFAULT_INSTRUCTION

@@ -1,0 +1,277 @@
+"""The pipeline: propose with every voice at once, judge each proposal as soon as it arrives.
+
+Wall time approaches max over voices of (propose + judge), not the sum of the stages. A failing
+voice does not sink the run: its failure is recorded and the others' work still comes back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlparse
+
+from counterpoint.languages import language_for
+from counterpoint.pipeline import prompts
+from counterpoint.pipeline.confidence import assess
+from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, build_context
+from counterpoint.pipeline.model import ModelClient, ModelReply, ProviderError, StructuredCall
+from counterpoint.pipeline.parse import parse_judgment, parse_proposal
+from counterpoint.pipeline.report import (
+    Disagreement,
+    Failure,
+    Judgment,
+    JudgmentIssue,
+    Proposal,
+    Report,
+    StageTiming,
+)
+from counterpoint.pipeline.request import CrossCheckRequest, Position, Range, RequestError
+
+ProgressCallback = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """One model that proposes and judges: a client plus the names the user sees."""
+
+    id: str  # stable, used in reports and commands: "claude", "gpt"
+    name: str  # shown to the user: "Claude", "GPT"
+    client: ModelClient
+
+    @property
+    def family(self) -> str:
+        return self.client.provider
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    call_timeout_s: float = 120.0
+    context_chars: int = DEFAULT_CONTEXT_CHARS
+
+
+def assign_judges(voices: Sequence[Voice]) -> dict[str, Voice | None]:
+    """Round-robin: each voice is judged by the next voice of a different family."""
+    judges: dict[str, Voice | None] = {}
+    for index, voice in enumerate(voices):
+        rotation = [voices[(index + step) % len(voices)] for step in range(1, len(voices))]
+        judges[voice.id] = next((v for v in rotation if v.family != voice.family), None)
+    return judges
+
+
+def document_path(uri: str) -> str:
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme in ("file", "") else uri
+
+
+async def cross_check(
+    request: CrossCheckRequest,
+    voices: Sequence[Voice],
+    options: RunOptions | None = None,
+    progress: ProgressCallback | None = None,
+    secrets: Iterable[str] = (),
+) -> Report:
+    options = options or RunOptions()
+    path = document_path(request.uri)
+    if PurePosixPath(path).name.startswith(".env"):
+        raise RequestError("refusing to send a .env file to a model: it holds secrets")
+    if len({voice.family for voice in voices}) < 2:
+        raise RequestError("a cross-check needs voices from at least two model families")
+    language = language_for(request.language_id, path)
+    context = build_context(request, language, options.context_chars)
+    run = _Run(request, context, voices, options, progress or (lambda _: None), tuple(secrets))
+    return await run.execute(PurePosixPath(path).name)
+
+
+class _Run:
+    def __init__(
+        self,
+        request: CrossCheckRequest,
+        context: CodeContext,
+        voices: Sequence[Voice],
+        options: RunOptions,
+        progress: ProgressCallback,
+        secrets: tuple[str, ...],
+    ) -> None:
+        self.request = request
+        self.context = context
+        self.voices = voices
+        self.options = options
+        self.progress = progress
+        self.secrets = secrets
+        self.instruction = request.effective_instruction
+        self.proposals: list[Proposal] = []
+        self.judgments: list[Judgment] = []
+        self.failures: list[Failure] = []
+        self.timings: list[StageTiming] = []
+        self.started = time.monotonic()
+
+    async def execute(self, file_name: str) -> Report:
+        self.file_name = file_name
+        judges = assign_judges(self.voices)
+        await asyncio.gather(*(self._lane(voice, judges[voice.id]) for voice in self.voices))
+        order = {voice.id: index for index, voice in enumerate(self.voices)}
+        proposals = sorted(self.proposals, key=lambda p: order[p.id])
+        judgments = sorted(self.judgments, key=lambda j: order[j.target])
+        same_code = len({_normalised(p.code) for p in proposals}) == 1
+        assessment = assess(
+            proposals,
+            judgments,
+            self.failures,
+            same_code,
+            {voice.id: voice.name for voice in self.voices},
+        )
+        return Report(
+            request_id=uuid.uuid4().hex[:12],
+            uri=self.request.uri,
+            language=self.context.language,
+            instruction=self.instruction,
+            document_version=self.request.version,
+            target_range=self.context.target_range,
+            original_code=self.context.target_code,
+            proposals=tuple(proposals),
+            judgments=tuple(judgments),
+            disagreements=self._disagreements(proposals, judgments, same_code),
+            confidence=assessment.confidence,
+            recommended=assessment.recommended,
+            failures=tuple(self.failures),
+            timings=tuple(sorted(self.timings, key=lambda t: t.start_s)),
+            wall_s=time.monotonic() - self.started,
+            notes=("executions are empty: test execution is not implemented yet",),
+        )
+
+    async def _lane(self, voice: Voice, judge: Voice | None) -> None:
+        """Propose, then hand the proposal straight to its judge: no waiting for other voices."""
+        proposal = await self._propose(voice)
+        if proposal is None:
+            return
+        if judge is None:
+            self.failures.append(
+                Failure(voice.id, voice.family, "judge", "no_judge", "no voice of another family")
+            )
+            return
+        await self._judge(judge, proposal)
+
+    async def _propose(self, voice: Voice) -> Proposal | None:
+        self.progress(f"{voice.name} proposing")
+        call = prompts.proposal_call(self.context, self.instruction, self.file_name, self.secrets)
+        try:
+            reply, elapsed = await self._call(voice, call, "propose")
+            content = parse_proposal(reply, self.context.target_code)
+        except ProviderError as error:
+            self.failures.append(
+                Failure(voice.id, voice.family, "propose", error.kind, error.message)
+            )
+            self.progress(f"{voice.name} failed to propose: {error.kind}")
+            return None
+        proposal = Proposal(
+            id=voice.id,
+            voice=voice.name,
+            provider=voice.family,
+            model=reply.model or voice.client.model,
+            code=content.code,
+            explanation=content.explanation,
+            tests=content.tests,
+            usage=reply.usage,
+            structured=content.structured,
+            elapsed_s=elapsed,
+        )
+        self.proposals.append(proposal)
+        return proposal
+
+    async def _judge(self, judge: Voice, proposal: Proposal) -> None:
+        self.progress(f"{judge.name} judging {proposal.voice}'s proposal")
+        call = prompts.judgment_call(
+            self.context, self.instruction, self.file_name, proposal.code, self.secrets
+        )
+        candidate_lines = proposal.code.rstrip("\n").count("\n") + 1
+        try:
+            reply, elapsed = await self._call(judge, call, "judge")
+            verdict = parse_judgment(reply, candidate_lines)
+        except ProviderError as error:
+            self.failures.append(
+                Failure(judge.id, judge.family, "judge", error.kind, error.message, proposal.id)
+            )
+            self.progress(f"{judge.name} failed to judge {proposal.voice}'s proposal: {error.kind}")
+            return
+        self.judgments.append(
+            Judgment(
+                judge=judge.id,
+                judge_provider=judge.family,
+                judge_model=reply.model or judge.client.model,
+                target=proposal.id,
+                verdict=verdict.verdict,
+                confidence=verdict.confidence,
+                summary=verdict.summary,
+                issues=tuple(
+                    JudgmentIssue(
+                        issue.start_line,
+                        issue.end_line,
+                        self._document_range(issue.start_line, issue.end_line),
+                        issue.severity,
+                        issue.message,
+                    )
+                    for issue in verdict.issues
+                ),
+                usage=reply.usage,
+                elapsed_s=elapsed,
+            )
+        )
+
+    async def _call(
+        self, voice: Voice, call: StructuredCall, stage: str
+    ) -> tuple[ModelReply, float]:
+        started = time.monotonic()
+        try:
+            reply = await asyncio.wait_for(voice.client.complete(call), self.options.call_timeout_s)
+        except asyncio.TimeoutError:
+            raise ProviderError(
+                "timeout", f"no reply within {self.options.call_timeout_s:g} s"
+            ) from None
+        except ProviderError:
+            raise
+        except Exception as error:  # an adapter bug must not sink the other voices
+            raise ProviderError("error", f"{type(error).__name__}: {error}") from error
+        finally:
+            self.timings.append(
+                StageTiming(
+                    voice.id, stage, started - self.started, time.monotonic() - self.started
+                )
+            )
+        return reply, time.monotonic() - started
+
+    def _document_range(self, start_line: int, end_line: int) -> Range:
+        """Map candidate lines onto the target's lines (approximate until structural alignment)."""
+        first = self.context.first_line
+        last = first + max(self.context.target_line_count - 1, 0)
+        start = min(first + start_line - 1, last)
+        end = min(first + end_line - 1, last)
+        return Range(Position(start, 0), Position(end + 1, 0))
+
+    def _disagreements(
+        self, proposals: list[Proposal], judgments: list[Judgment], same_code: bool
+    ) -> tuple[Disagreement, ...]:
+        names = {voice.id: voice.name for voice in self.voices}
+        rejections = [j for j in judgments if j.verdict != "correct"]
+        if len(proposals) < 2 or (same_code and not rejections):
+            return ()
+        parts = [] if same_code else ["the proposals differ"]
+        parts += [
+            f"{names[j.judge]} finds {names[j.target]}'s proposal {j.verdict}"
+            + (f": {j.summary}" if j.summary else "")
+            for j in rejections
+        ]
+        return (
+            Disagreement(
+                range=self.context.target_range,
+                summary="; ".join(parts),
+                proposals=tuple(p.id for p in proposals),
+            ),
+        )
+
+
+def _normalised(code: str) -> str:
+    return "\n".join(line.rstrip() for line in code.strip().splitlines() if line.strip())

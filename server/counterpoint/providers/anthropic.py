@@ -1,0 +1,59 @@
+"""Claude through the official `anthropic` SDK: the Messages API with a forced tool call."""
+
+from __future__ import annotations
+
+import anthropic
+
+from counterpoint.pipeline.model import ModelReply, ProviderError, StructuredCall, Usage
+from counterpoint.providers.errors import from_sdk_error
+
+
+class AnthropicClient:
+    provider = "anthropic"
+
+    def __init__(
+        self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
+    ) -> None:
+        self.model = model
+        self._sdk = anthropic.AsyncAnthropic(
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
+        )
+
+    async def complete(self, call: StructuredCall) -> ModelReply:
+        try:
+            message = await self._sdk.messages.create(
+                model=self.model,
+                max_tokens=call.max_tokens,
+                system=call.system,
+                messages=[{"role": "user", "content": call.user}],
+                tools=[
+                    {
+                        "name": call.schema_name,
+                        "description": "Submit your answer in this structure.",
+                        "input_schema": call.schema,
+                    }
+                ],
+                tool_choice={"type": "tool", "name": call.schema_name},
+            )
+        except anthropic.AnthropicError as error:
+            raise from_sdk_error(anthropic, error, "Anthropic") from error
+
+        usage = Usage(message.usage.input_tokens, message.usage.output_tokens)
+        data = None
+        texts = []
+        for block in message.content:
+            if block.type == "tool_use" and block.name == call.schema_name:
+                data = block.input if isinstance(block.input, dict) else None
+            elif block.type == "text":
+                texts.append(block.text)
+        text = "\n".join(texts)
+        if message.stop_reason == "refusal":
+            raise ProviderError("refusal", f"Claude declined: {text[:200]}", usage=usage)
+        if message.stop_reason == "max_tokens":
+            raise ProviderError("truncated", "Claude's reply hit max_tokens", usage=usage)
+        if data is None and not text.strip():
+            raise ProviderError("empty", "Claude's reply was empty", usage=usage)
+        return ModelReply(data, text, usage, message.model, message.stop_reason or "")
+
+    async def close(self) -> None:
+        await self._sdk.close()

@@ -1,0 +1,76 @@
+"""GPT through the official `openai` SDK: Chat Completions with a strict json_schema.
+
+Chat Completions rather than Responses, because OpenAI-compatible servers (Ollama, vLLM,
+OpenRouter) speak it too.
+"""
+
+from __future__ import annotations
+
+import json
+
+import openai
+
+from counterpoint.pipeline.model import ModelReply, ProviderError, StructuredCall, Usage
+from counterpoint.providers.errors import from_sdk_error
+
+
+class OpenAIClient:
+    provider = "openai"
+
+    def __init__(
+        self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
+    ) -> None:
+        self.model = model
+        self._sdk = openai.AsyncOpenAI(
+            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
+        )
+
+    async def complete(self, call: StructuredCall) -> ModelReply:
+        try:
+            completion = await self._sdk.chat.completions.create(
+                model=self.model,
+                messages=[
+                    {"role": "system", "content": call.system},
+                    {"role": "user", "content": call.user},
+                ],
+                max_completion_tokens=call.max_tokens,
+                response_format={
+                    "type": "json_schema",
+                    "json_schema": {
+                        "name": call.schema_name,
+                        "strict": True,
+                        "schema": call.schema,
+                    },
+                },
+            )
+        except openai.OpenAIError as error:
+            raise from_sdk_error(openai, error, "OpenAI") from error
+
+        usage = Usage()
+        if completion.usage is not None:
+            usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens)
+        if not completion.choices:
+            raise ProviderError("empty", "GPT's reply had no choices", usage=usage)
+        choice = completion.choices[0]
+        message = choice.message
+        if message.refusal:
+            raise ProviderError("refusal", f"GPT declined: {message.refusal[:200]}", usage=usage)
+        if choice.finish_reason == "length":
+            raise ProviderError("truncated", "GPT's reply hit the token limit", usage=usage)
+        text = message.content or ""
+        if not text.strip():
+            raise ProviderError("empty", "GPT's reply was empty", usage=usage)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            data = None  # the pipeline's tolerant parser looks at the text
+        return ModelReply(
+            data if isinstance(data, dict) else None,
+            text,
+            usage,
+            completion.model,
+            choice.finish_reason or "",
+        )
+
+    async def close(self) -> None:
+        await self._sdk.close()
