@@ -1,0 +1,5 @@
+import sys
+
+from counterpoint.cli import main
+
+sys.exit(main())

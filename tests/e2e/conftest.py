@@ -1,0 +1,56 @@
+"""A real `counterpoint serve` over stdio, driven by pytest-lsp's client, with both providers
+pointed at the HTTP fake."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest_asyncio
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def server_env(fake_env: dict[str, str], cache_dir: Path) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    return {**clean, **fake_env, "COUNTERPOINT_CACHE_DIR": str(cache_dir)}
+
+
+@pytest_asyncio.fixture
+async def client(fake_providers, tmp_path):
+    config = ClientServerConfig(
+        server_command=[sys.executable, "-m", "counterpoint", "serve"],
+        server_env=server_env(fake_providers.env(), tmp_path / "cache"),
+    )
+    lsp_client: LanguageClient = await config.start()
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(
+                window=types.WindowClientCapabilities(work_done_progress=True),
+                workspace=types.WorkspaceClientCapabilities(configuration=True),
+            ),
+            root_uri=FIXTURES.as_uri(),
+        )
+    )
+    yield lsp_client
+    await lsp_client.shutdown_session()
+    await lsp_client.stop()
+
+
+def open_fixture(client: LanguageClient, name: str = "windows.py") -> tuple[str, str]:
+    path = FIXTURES / name
+    uri, text = path.as_uri(), path.read_text()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(
+                uri=uri, language_id="python", version=1, text=text
+            )
+        )
+    )
+    return uri, text
+
+
+def whole_lines(first: int, last: int) -> dict:
+    """An LSP range over zero-based lines first..last, as a client's selection would be."""
+    return {"start": {"line": first, "character": 0}, "end": {"line": last + 1, "character": 0}}

@@ -1,0 +1,156 @@
+"""`counterpoint check` as a user runs it, against the strict HTTP fake of both APIs."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.scripts import FIXED, VARIANT, script_disagreement
+from tests.fakes.providers import Reply
+
+FIXTURE = Path(__file__).parent / "fixtures" / "windows.py"
+
+
+def run_check(env: dict[str, str], *args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "counterpoint", "check", *args],
+        env={**clean, "COUNTERPOINT_CACHE_DIR": str(tmp_path / "cache"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_check_json_makes_four_accepted_calls_and_a_full_report(fake_providers, tmp_path):
+    script_disagreement(fake_providers)
+    result = run_check(
+        fake_providers.env(),
+        str(FIXTURE),
+        "--lines",
+        "1-7",
+        "--instruction",
+        "fix the off-by-one",
+        "--json",
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+
+    assert [
+        (r.provider, r.kind, r.status) for r in fake_providers.requests
+    ] and not fake_providers.rejected
+    assert sorted((r.provider, r.kind) for r in fake_providers.accepted) == [
+        ("anthropic", "submit_judgment"),
+        ("anthropic", "submit_proposal"),
+        ("openai", "submit_judgment"),
+        ("openai", "submit_proposal"),
+    ]
+    assert [(p["id"], p["provider"]) for p in report["proposals"]] == [
+        ("claude", "anthropic"),
+        ("gpt", "openai"),
+    ]
+    assert [p["code"] for p in report["proposals"]] == [FIXED, VARIANT]
+    assert all(p["usage"]["input_tokens"] > 0 for p in report["proposals"])
+    assert sorted((j["judge"], j["target"], j["verdict"]) for j in report["judgments"]) == [
+        ("claude", "gpt", "incorrect"),
+        ("gpt", "claude", "correct"),
+    ]
+    rejected = next(j for j in report["judgments"] if j["verdict"] == "incorrect")
+    assert rejected["issues"][0]["start_line"] == 7
+    assert report["executions"] == []
+    assert report["confidence"]["label"] == "disputed"
+    assert report["recommended"] == "claude"
+    assert report["disagreements"][0]["range"]["start"] == {"line": 0, "character": 0}
+    assert "window is larger" in report["disagreements"][0]["summary"]
+
+
+def test_prompts_carry_the_selection_and_context_but_not_the_whole_file(fake_providers, tmp_path):
+    script_disagreement(fake_providers)
+    result = run_check(
+        fake_providers.env(), str(FIXTURE), "--lines", "1-7", "--json", tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    proposal = next(
+        r
+        for r in fake_providers.accepted
+        if r.kind == "submit_proposal" and r.provider == "anthropic"
+    )
+    prompt = proposal.body["messages"][0]["content"]
+    assert "range(len(xs) - k)" in prompt
+    assert "this line stays as it is" not in prompt
+    assert "Review this code" in prompt  # no instruction means review
+
+
+def test_text_output_names_the_verdict_and_recommendation(fake_providers, tmp_path):
+    script_disagreement(fake_providers)
+    result = run_check(fake_providers.env(), str(FIXTURE), "--lines", "1-7", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Confidence: disputed" in result.stdout
+    assert "Recommended: Claude" in result.stdout
+    assert "Claude judges it incorrect" in result.stdout
+
+
+def test_one_provider_down_still_returns_the_other_proposal_not_cross_checked(
+    fake_providers, tmp_path
+):
+    script_disagreement(fake_providers)
+    fake_providers.reset()
+    fake_providers.default("openai", "submit_proposal", Reply.error(500, "upstream failure"))
+    fake_providers.default("openai", "submit_judgment", Reply.error(500, "upstream failure"))
+    fake_providers.script(
+        "anthropic",
+        "submit_proposal",
+        Reply.structured({"code": FIXED, "explanation": "", "tests": []}),
+    )
+    env = {**fake_providers.env(), "COUNTERPOINT_REQUEST_TIMEOUT": "5"}
+    result = run_check(env, str(FIXTURE), "--lines", "1-7", "--json", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [p["id"] for p in report["proposals"]] == ["claude"]
+    assert report["proposals"][0]["cross_checked"] is False
+    assert report["confidence"]["label"] == "not-cross-checked"
+    assert {(f["voice"], f["stage"], f["kind"]) for f in report["failures"]} == {
+        ("gpt", "propose", "server_error"),
+        ("gpt", "judge", "server_error"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.py", "--lines", "1-2"], "no such file"),
+        ([str(FIXTURE), "--lines", "5-99"], "out of range"),
+        ([str(FIXTURE), "--lines", "two"], "--lines wants START-END"),
+    ],
+)
+def test_bad_input_exits_nonzero_with_one_line(fake_providers, tmp_path, args, message):
+    result = run_check(fake_providers.env(), *args, tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert fake_providers.requests == []
+
+
+def test_no_keys_configured_is_a_one_line_error(tmp_path):
+    result = run_check({}, str(FIXTURE), "--lines", "1-7", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "ANTHROPIC_API_KEY" in result.stderr and "OPENAI_API_KEY" in result.stderr
+
+
+def test_unsupported_language_is_a_clear_error(fake_providers, tmp_path):
+    other = tmp_path / "notes.txt"
+    other.write_text("hello\n")
+    result = run_check(fake_providers.env(), str(other), "--lines", "1-1", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "unsupported language" in result.stderr
+
+
+def test_version():
+    result = subprocess.run(
+        [sys.executable, "-m", "counterpoint", "--version"], capture_output=True, text=True
+    )
+    assert result.stdout.startswith("counterpoint 0.")

@@ -1,0 +1,91 @@
+"""Code actions: start a cross-check from a selection; accept a proposal with a versioned edit."""
+
+from lsprotocol import types
+
+from tests.e2e.conftest import open_fixture, whole_lines
+from tests.e2e.scripts import FIXED, script_disagreement
+from tests.e2e.test_crosscheck import cross_check
+
+
+def apply_text_edit(text: str, edit: types.TextEdit) -> str:
+    lines = text.splitlines(keepends=True)
+    start = sum(len(line) for line in lines[: edit.range.start.line]) + edit.range.start.character
+    end = sum(len(line) for line in lines[: edit.range.end.line]) + edit.range.end.character
+    return text[:start] + edit.new_text + text[end:]
+
+
+async def code_actions(client, uri, diagnostics=()):
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri),
+            range=types.Range(types.Position(6, 0), types.Position(6, 10)),
+            context=types.CodeActionContext(diagnostics=list(diagnostics)),
+        )
+    )
+
+
+async def test_any_selection_offers_a_cross_check(client, fake_providers):
+    uri, _ = open_fixture(client)
+    actions = await code_actions(client, uri)
+    (action,) = actions
+    assert action.title == "Cross-check with Claude and GPT"
+    assert action.command.command == "counterpoint.crossCheck"
+    assert action.command.arguments[0]["uri"] == uri
+
+
+async def test_accepting_the_recommended_proposal_changes_the_document(client, fake_providers):
+    script_disagreement(fake_providers)
+    uri, text = open_fixture(client)
+    await cross_check(client, uri, whole_lines(0, 6))
+    diagnostics = client.diagnostics[uri]
+
+    actions = await code_actions(client, uri, diagnostics)
+    fixes = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
+    assert [a.title for a in fixes] == [
+        "Accept Claude's proposal (recommended)",
+        "Accept GPT's proposal",
+    ]
+    accept = fixes[0]
+    assert accept.is_preferred
+    assert accept.diagnostics == list(diagnostics)
+    (change,) = accept.edit.document_changes
+    assert change.text_document.version == 1
+
+    new_text = apply_text_edit(text, change.edits[0])
+    assert new_text == FIXED + text[text.index("\n\ndef untouched") :]
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)],
+        )
+    )
+    # The edit landed: the server now sees the fixed code.
+    after = await code_actions(client, uri, diagnostics)
+    stale = [a for a in after if a.kind == types.CodeActionKind.QuickFix]
+    assert stale and all(a.edit is None and "changed since" in a.disabled.reason for a in stale)
+
+
+async def test_accept_command_refuses_a_stale_document(client, fake_providers):
+    script_disagreement(fake_providers)
+    uri, text = open_fixture(client)
+    summary = await cross_check(client, uri, whole_lines(0, 6))
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(text="# edited\n" + text)
+            ],
+        )
+    )
+    try:
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(
+                command="counterpoint.acceptProposal",
+                arguments=[{"requestId": summary["requestId"], "proposal": "claude"}],
+            )
+        )
+    except Exception as error:
+        assert "changed since" in str(error)
+    else:
+        raise AssertionError("a stale accept must be refused")
+    assert any("changed since" in m.message for m in client.messages)

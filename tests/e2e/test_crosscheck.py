@@ -1,0 +1,77 @@
+"""The counterpoint.crossCheck command over stdio: progress, diagnostics, the returned summary."""
+
+import pytest
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException
+
+from tests.e2e.conftest import open_fixture, whole_lines
+from tests.e2e.scripts import script_disagreement
+
+
+async def cross_check(client, uri, selection, instruction="fix the off-by-one"):
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(
+            command="counterpoint.crossCheck",
+            arguments=[{"uri": uri, "range": selection, "instruction": instruction}],
+        )
+    )
+
+
+async def test_cross_check_publishes_a_diagnostic_over_the_selection(client, fake_providers):
+    script_disagreement(fake_providers)
+    uri, _ = open_fixture(client)
+    summary = await cross_check(client, uri, whole_lines(0, 6))
+
+    assert summary["confidence"]["label"] == "disputed"
+    assert summary["recommended"] == "claude"
+    assert summary["proposals"] == ["claude", "gpt"]
+    assert len(fake_providers.accepted) == 4 and not fake_providers.rejected
+
+    (diagnostic,) = client.diagnostics[uri]
+    assert diagnostic.source == "counterpoint"
+    assert diagnostic.range == types.Range(types.Position(0, 0), types.Position(7, 0))
+    assert diagnostic.severity == types.DiagnosticSeverity.Warning
+    assert diagnostic.data["requestId"] == summary["requestId"]
+    assert diagnostic.data["proposals"] == ["claude", "gpt"]
+    assert "Claude finds GPT's proposal incorrect" in diagnostic.message
+
+
+async def test_progress_names_the_stages(client, fake_providers):
+    script_disagreement(fake_providers)
+    uri, _ = open_fixture(client)
+    await cross_check(client, uri, whole_lines(0, 6))
+
+    (reports,) = client.progress_reports.values()
+    kinds = [report.value.kind for report in reports]
+    assert kinds[0] == "begin" and kinds[-1] == "end"
+    messages = [report.value.message for report in reports if report.value.kind == "report"]
+    assert {
+        "Claude proposing",
+        "GPT proposing",
+        "GPT judging Claude's proposal",
+        "Claude judging GPT's proposal",
+    } <= set(messages)
+
+
+async def test_empty_selection_checks_the_enclosing_function(client, fake_providers):
+    script_disagreement(fake_providers)
+    uri, _ = open_fixture(client)
+    cursor = {"start": {"line": 6, "character": 10}, "end": {"line": 6, "character": 10}}
+    await cross_check(client, uri, cursor, instruction="")
+    (diagnostic,) = client.diagnostics[uri]
+    assert diagnostic.range == types.Range(types.Position(0, 0), types.Position(7, 0))
+
+
+async def test_selection_past_the_end_is_refused_without_model_calls(client, fake_providers):
+    uri, _ = open_fixture(client)
+    with pytest.raises(JsonRpcException, match="document has"):
+        await cross_check(client, uri, whole_lines(50, 60))
+    assert fake_providers.requests == []
+    assert any("document has" in m.message for m in client.messages)
+
+
+async def test_malformed_arguments_get_an_invalid_params_error(client, fake_providers):
+    with pytest.raises(JsonRpcException, match="takes one argument"):
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="counterpoint.crossCheck", arguments=["nope"])
+        )

@@ -1,0 +1,48 @@
+import pytest
+
+from counterpoint.config import DEFAULT_CLAUDE_MODEL, KEYLESS, ConfigError, Settings
+
+
+def test_environment_sets_models_and_base_urls():
+    settings = Settings.from_env(
+        {
+            "COUNTERPOINT_CLAUDE_MODEL": "claude-test",
+            "COUNTERPOINT_GPT_MODEL": "gpt-test",
+            "ANTHROPIC_BASE_URL": "http://127.0.0.1:9",
+            "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+        }
+    )
+    assert (settings.claude_model, settings.gpt_model) == ("claude-test", "gpt-test")
+    assert settings.openai_base_url == "http://127.0.0.1:9/v1"
+
+
+def test_editor_settings_override_the_environment_and_bad_values_are_reported():
+    settings = Settings.from_env({"COUNTERPOINT_GPT_MODEL": "gpt-env"}).merged(
+        {"gptModel": "gpt-editor", "requestTimeout": "soon", "unknownOption": 1}, "settings"
+    )
+    assert settings.gpt_model == "gpt-editor"
+    assert settings.request_timeout_s == 120.0
+    assert settings.problems == ("settings: requestTimeout='soon' is not a valid float",)
+    assert settings.claude_model == DEFAULT_CLAUDE_MODEL
+
+
+def test_missing_keys_name_every_variable_to_set():
+    with pytest.raises(ConfigError) as caught:
+        Settings().voices({})
+    assert "ANTHROPIC_API_KEY" in str(caught.value) and "OPENAI_API_KEY" in str(caught.value)
+
+
+def test_a_base_url_alone_is_enough_for_keyless_local_servers():
+    settings = Settings.from_env(
+        {"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "ANTHROPIC_API_KEY": "k" * 20}
+    )
+    voices = settings.voices({"ANTHROPIC_API_KEY": "k" * 20})
+    assert [v.family for v in voices] == ["anthropic", "openai"]
+    assert voices[1].client._sdk.api_key == KEYLESS
+
+
+def test_secret_values_are_collected_by_name_not_logged_in_settings():
+    env = {"ANTHROPIC_API_KEY": "sk-ant-secret", "GITHUB_TOKEN": "ghp_x", "PATH": "/bin"}
+    settings = Settings.from_env(env)
+    assert sorted(settings.secrets(env)) == ["ghp_x", "sk-ant-secret"]
+    assert "sk-ant-secret" not in repr(settings)
