@@ -42,9 +42,9 @@ async def test_progress_names_the_stages(client, fake_providers):
     await cross_check(client, uri, whole_lines(0, 6))
 
     (reports,) = client.progress_reports.values()
-    kinds = [report.value.kind for report in reports]
+    kinds = [report.kind for report in reports]
     assert kinds[0] == "begin" and kinds[-1] == "end"
-    messages = [report.value.message for report in reports if report.value.kind == "report"]
+    messages = [report.message for report in reports if report.kind == "report"]
     assert {
         "Claude proposing",
         "GPT proposing",
