@@ -44,8 +44,9 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         version=document.version,
     )
     lines = tuple(document.lines)
+    settings = await server.current_settings()
     try:
-        voices = server.settings.voices()
+        voices = settings.voices()
     except ConfigError as error:
         server.show_message(str(error), types.MessageType.Error)
         raise RequestFailed(str(error)) from None
@@ -56,9 +57,9 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
             report = await cross_check(
                 request,
                 voices,
-                server.settings.run_options(),
+                settings.run_options(),
                 progress=report_stage,
-                secrets=server.settings.secrets(),
+                secrets=settings.secrets(),
             )
     except (RequestError, UnsupportedLanguageError) as error:
         server.show_message(f"Counterpoint: {error}", types.MessageType.Error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from typing import Any
 
 from lsprotocol import types
@@ -37,6 +38,16 @@ class CounterpointServer(LanguageServer):
         self.editor_settings: dict[str, Any] = {}
         self.settings = Settings.from_env()
         self.running: dict[asyncio.Task[Any], tuple[str, Range]] = {}
+        self.pending_configuration: asyncio.Future[None] | None = None
+        self.settings_generation = (
+            0  # bumped by each change, so a slow fetch cannot undo a newer one
+        )
+
+    async def current_settings(self) -> Settings:
+        """Settings with any configuration refresh still in flight applied first."""
+        if self.pending_configuration is not None:
+            await asyncio.shield(self.pending_configuration)
+        return self.settings
 
     def show_message(self, message: str, kind: types.MessageType) -> None:
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
@@ -50,7 +61,14 @@ class CounterpointServer(LanguageServer):
             )
         self.settings = settings
 
+    def push_settings(self, section: dict[str, Any]) -> None:
+        self.settings_generation += 1
+        self.editor_settings = section
+        self.apply_settings()
+
     async def refresh_configuration(self) -> None:
+        self.settings_generation += 1
+        generation = self.settings_generation
         workspace = self.client_capabilities.workspace
         if not (workspace and workspace.configuration):
             return
@@ -64,6 +82,8 @@ class CounterpointServer(LanguageServer):
             )
         except Exception as error:
             log.warning("workspace/configuration failed: %s", error)
+            return
+        if generation != self.settings_generation:
             return
         section = items[0] if items else None
         self.editor_settings = section if isinstance(section, dict) else {}
@@ -91,20 +111,26 @@ def on_initialize(server: CounterpointServer, params: types.InitializeParams) ->
 
 
 @SERVER.feature(types.INITIALIZED)
-async def on_initialized(server: CounterpointServer, params: types.InitializedParams) -> None:
-    await server.refresh_configuration()
+def on_initialized(server: CounterpointServer, params: types.InitializedParams) -> None:
+    server.pending_configuration = asyncio.ensure_future(server.refresh_configuration())
+    # Importing the SDKs takes seconds; do it now rather than on the first cross-check.
+    threading.Thread(target=_warm_up, name="counterpoint-warm-up", daemon=True).start()
 
 
 @SERVER.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-async def on_configuration_change(
+def on_configuration_change(
     server: CounterpointServer, params: types.DidChangeConfigurationParams
 ) -> None:
     settings = params.settings
     if isinstance(settings, dict) and isinstance(settings.get("counterpoint"), dict):
-        server.editor_settings = settings["counterpoint"]
-        server.apply_settings()
-    else:
-        await server.refresh_configuration()
+        server.push_settings(settings["counterpoint"])
+    else:  # the client only signals a change: ask for the section
+        server.pending_configuration = asyncio.ensure_future(server.refresh_configuration())
+
+
+def _warm_up() -> None:
+    import counterpoint.providers.anthropic
+    import counterpoint.providers.openai  # noqa: F401
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_HOVER)
