@@ -28,7 +28,9 @@ PROPOSE = {"anthropic": 0.8, "openai": 1.2}
 JUDGE = {"openai": 0.6, "anthropic": 0.4}  # the judge's provider: GPT judges Claude's
 RUNS = 5
 PROVIDERS = ("anthropic", "openai")
-FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "e2e" / "fixtures" / "windows.py"
+FIXTURE = (
+    Path(__file__).resolve().parents[1] / "tests" / "e2e" / "fixtures" / "windows_project" / "windows.py"
+)
 
 
 def script(fake: FakeProviders) -> None:

@@ -18,3 +18,7 @@ def fake_providers() -> Iterator[FakeProviders]:
     """
     with FakeProviders() as fake:
         yield fake
+
+
+# Fixture projects have test suites of their own, run only inside Counterpoint's sandbox.
+collect_ignore_glob = ["*/fixtures/*"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from counterpoint import __version__
 from counterpoint.config import ConfigError, Settings
 from counterpoint.languages import UnsupportedLanguageError, language_for
+from counterpoint.pipeline.execute import ExecutionService
 from counterpoint.pipeline.render import render_sarif, render_text
 from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
 from counterpoint.pipeline.run import cross_check
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", type=Path)
     check.add_argument("--lines", required=True, metavar="START-END", help="1-based, inclusive")
     check.add_argument("--instruction", default="", help='what to do; default: "review"')
+    check.add_argument(
+        "--no-execute", action="store_true", help="do not run tests (judgments only)"
+    )
     output = check.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the report as JSON")
     output.add_argument("--sarif", action="store_true", help="print SARIF 2.1.0")
@@ -88,6 +92,8 @@ def _check(args: argparse.Namespace) -> int:
         instruction=args.instruction,
     )
     show_progress = sys.stderr.isatty() and not (args.json or args.sarif)
+    execute = settings.execute and not args.no_execute
+    execution = ExecutionService(settings.execution_options()) if execute else None
     try:
         report = asyncio.run(
             cross_check(
@@ -98,6 +104,7 @@ def _check(args: argparse.Namespace) -> int:
                 if show_progress
                 else None,
                 secrets=settings.secrets(),
+                execution=execution,
             )
         )
     except RequestError as error:

@@ -11,8 +11,12 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from platformdirs import user_cache_dir
+
+from counterpoint.pipeline.execute import ExecutionOptions
 from counterpoint.pipeline.run import RunOptions, Voice
 
 DEFAULT_CLAUDE_MODEL = "claude-opus-5-5"
@@ -37,6 +41,10 @@ class Settings:
     max_retries: int = 2
     context_chars: int = 8_000
     cache_dir: str | None = None
+    execute: bool = True
+    python: str | None = None  # the interpreter that runs the workspace's tests
+    run_timeout_s: float = 120.0  # one whole test run, killed after this
+    test_timeout_s: float = 10.0  # one test
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -67,6 +75,17 @@ class Settings:
             except (TypeError, ValueError):
                 problems.append(f"{origin}: {key}={value!r} is not a valid {fields[name].type}")
         return dataclasses.replace(self, **changes, problems=tuple(problems))
+
+    def cache_root(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else Path(user_cache_dir("counterpoint"))
+
+    def execution_options(self) -> ExecutionOptions:
+        return ExecutionOptions(
+            store_dir=self.cache_root() / "execution",
+            interpreter=self.python,
+            run_timeout_s=self.run_timeout_s,
+            test_timeout_s=self.test_timeout_s,
+        )
 
     def run_options(self) -> RunOptions:
         # The pipeline's own deadline sits above the SDK's timeout plus its retries.
@@ -134,6 +153,10 @@ _ENV = {
     "openai_base_url": "OPENAI_BASE_URL",
     "cache_dir": "COUNTERPOINT_CACHE_DIR",
     "request_timeout_s": "COUNTERPOINT_REQUEST_TIMEOUT",
+    "python": "COUNTERPOINT_PYTHON",
+    "execute": "COUNTERPOINT_EXECUTE",
+    "run_timeout_s": "COUNTERPOINT_RUN_TIMEOUT",
+    "test_timeout_s": "COUNTERPOINT_TEST_TIMEOUT",
 }
 
 _CAMEL = {
@@ -147,11 +170,23 @@ _CAMEL = {
     "maxRetries": "max_retries",
     "contextChars": "context_chars",
     "cacheDir": "cache_dir",
+    "execute": "execute",
+    "python": "python",
+    "runTimeout": "run_timeout_s",
+    "testTimeout": "test_timeout_s",
 }
 
 
 def _coerce(annotation: Any, value: Any) -> Any:
     kind = str(annotation)
+    if kind.startswith("bool"):
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(value).lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError("not a boolean")
     if kind.startswith("float"):
         number = float(value)
         if number <= 0:

@@ -9,7 +9,7 @@ import pytest_asyncio
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures" / "windows_project"
 
 
 def server_env(fake_env: dict[str, str], cache_dir: Path) -> dict[str, str]:

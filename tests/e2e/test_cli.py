@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.scripts import FIXED, VARIANT, script_disagreement
 from tests.fakes.providers import Reply
 
-FIXTURE = Path(__file__).parent / "fixtures" / "windows.py"
+FIXTURE = Path(__file__).parent / "fixtures" / "windows_project" / "windows.py"
 
 
 def run_check(env: dict[str, str], *args: str, tmp_path: Path) -> subprocess.CompletedProcess:
@@ -61,11 +61,57 @@ def test_check_json_makes_four_accepted_calls_and_a_full_report(fake_providers, 
     ]
     rejected = next(j for j in report["judgments"] if j["verdict"] == "incorrect")
     assert rejected["issues"][0]["start_line"] == 7
-    assert report["executions"] == []
-    assert report["confidence"]["label"] == "disputed"
+    assert report["confidence"]["label"] == "verified-one"
     assert report["recommended"] == "claude"
     assert report["disagreements"][0]["range"]["start"] == {"line": 0, "character": 0}
     assert "window is larger" in report["disagreements"][0]["summary"]
+
+
+def test_execution_names_the_buggy_proposals_failing_test_and_recommends_the_correct_one(
+    fake_providers, tmp_path
+):
+    script_disagreement(fake_providers)
+    result = run_check(
+        fake_providers.env(), str(FIXTURE), "--lines", "1-7", "--json", tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    runs = {e["proposal"]: e for e in report["executions"]}
+    assert set(runs) == {"original", "claude", "gpt"}
+    assert all(run["status"] == "ran" for run in runs.values())
+
+    larger = "tests/test_windows.py::test_window_larger_than_list_has_no_sums"
+    assert runs["gpt"]["regressions"] == [larger]
+    (gpt_failure,) = [t for t in runs["gpt"]["tests"] if t["outcome"] == "failed"]
+    assert gpt_failure["id"] == larger and "assert [1] == []" in gpt_failure["message"]
+    assert runs["claude"]["failed"] == 0 and runs["claude"]["regressions"] == []
+    assert runs["claude"]["by_source"]["workspace"] == {
+        "passed": 3,
+        "failed": 0,
+        "errors": 0,
+        "skipped": 0,
+        "total": 3,
+    }
+    # Claude's own test ran against both proposals: the dual-agreement matrix.
+    assert runs["claude"]["by_source"]["claude"]["passed"] == 1
+    assert runs["gpt"]["by_source"]["claude"]["passed"] == 1
+    # The baseline shows what the original already failed, so it is not blamed on a proposal.
+    assert runs["original"]["failed"] == 3 and runs["original"]["passed"] == 1
+    assert sorted(runs["claude"]["fixed"]) == [
+        "tests/test_windows.py::test_pairs",
+        "tests/test_windows.py::test_whole_list_is_one_window",
+        "windows.py::windows.window_sums",
+    ]
+
+    # Only the tests that reference window_sums ran, not test_stats.py.
+    selection = report["execution"]["selection"]
+    assert selection["suite_size"] == 6
+    assert selection["tests"] == [
+        "tests/test_windows.py::test_pairs",
+        "tests/test_windows.py::test_whole_list_is_one_window",
+        larger,
+    ]
+    assert not any("test_stats" in t["id"] for run in runs.values() for t in run["tests"])
 
 
 def test_prompts_carry_the_selection_and_context_but_not_the_whole_file(fake_providers, tmp_path):
@@ -89,9 +135,11 @@ def test_text_output_names_the_verdict_and_recommendation(fake_providers, tmp_pa
     script_disagreement(fake_providers)
     result = run_check(fake_providers.env(), str(FIXTURE), "--lines", "1-7", tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Confidence: disputed" in result.stdout
+    assert "Confidence: verified-one" in result.stdout
     assert "Recommended: Claude" in result.stdout
     assert "Claude judges it incorrect" in result.stdout
+    assert "GPT: 1/1 Claude's, 1/1 doctest, 2/3 workspace tests" in result.stdout
+    assert "FAIL tests/test_windows.py::test_window_larger_than_list_has_no_sums" in result.stdout
 
 
 def test_one_provider_down_still_returns_the_other_proposal_not_cross_checked(

@@ -22,18 +22,25 @@ async def test_cross_check_publishes_a_diagnostic_over_the_selection(client, fak
     uri, _ = open_fixture(client)
     summary = await cross_check(client, uri, whole_lines(0, 6))
 
-    assert summary["confidence"]["label"] == "disputed"
+    assert summary["confidence"]["label"] == "verified-one"
     assert summary["recommended"] == "claude"
     assert summary["proposals"] == ["claude", "gpt"]
     assert len(fake_providers.accepted) == 4 and not fake_providers.rejected
 
-    (diagnostic,) = client.diagnostics[uri]
-    assert diagnostic.source == "counterpoint"
-    assert diagnostic.range == types.Range(types.Position(0, 0), types.Position(7, 0))
-    assert diagnostic.severity == types.DiagnosticSeverity.Warning
-    assert diagnostic.data["requestId"] == summary["requestId"]
-    assert diagnostic.data["proposals"] == ["claude", "gpt"]
-    assert "Claude finds GPT's proposal incorrect" in diagnostic.message
+    verdict, breaks = client.diagnostics[uri]
+    assert {verdict.source, breaks.source} == {"counterpoint"}
+    assert verdict.range == breaks.range == types.Range(types.Position(0, 0), types.Position(7, 0))
+    assert verdict.severity == types.DiagnosticSeverity.Warning
+    assert verdict.data["requestId"] == summary["requestId"]
+    assert verdict.data["proposals"] == ["claude", "gpt"]
+    assert "Claude finds GPT's proposal incorrect" in verdict.message
+    assert "GPT: 1/1 Claude's, 1/1 doctest, 2/3 workspace tests" in verdict.message
+
+    # The proposal that breaks a passing test is an error that names the test.
+    assert breaks.severity == types.DiagnosticSeverity.Error
+    assert breaks.data["proposal"] == "gpt"
+    assert "test_window_larger_than_list_has_no_sums" in breaks.message
+    assert "assert [1] == []" in breaks.message
 
 
 async def test_progress_names_the_stages(client, fake_providers):
@@ -58,7 +65,7 @@ async def test_empty_selection_checks_the_enclosing_function(client, fake_provid
     uri, _ = open_fixture(client)
     cursor = {"start": {"line": 6, "character": 10}, "end": {"line": 6, "character": 10}}
     await cross_check(client, uri, cursor, instruction="")
-    (diagnostic,) = client.diagnostics[uri]
+    diagnostic = client.diagnostics[uri][0]
     assert diagnostic.range == types.Range(types.Position(0, 0), types.Position(7, 0))
 
 

@@ -17,7 +17,10 @@ async def test_hover_shows_both_versions_and_judgments(client, fake_providers):
     )
     assert hover is not None
     text = hover.contents.value
-    assert "Counterpoint: disputed" in text
+    assert "Counterpoint: verified-one" in text
+    assert "Claude: 1/1 own, 1/1 doctest, 3/3 workspace tests" in text
+    assert "GPT: 1/1 Claude's, 1/1 doctest, 2/3 workspace tests" in text
+    assert "test_window_larger_than_list_has_no_sums (broken: passed on the original)" in text
     assert "#### Claude" in text and "#### GPT" in text
     assert "range(len(xs) - k + 1)" in text and "if k > len(xs):" in text
     assert "GPT judges it correct" in text and "Claude judges it incorrect" in text

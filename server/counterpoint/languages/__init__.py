@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import PurePath
 
 from counterpoint.languages.spec import LanguageSpec, UnsupportedLanguageError
+from counterpoint.languages.testing import TestSupport
 
 _MODULES = ("python",)
 
@@ -37,4 +38,15 @@ def language_for(language_id: str | None = None, path: str | None = None) -> Lan
     raise UnsupportedLanguageError(f"unsupported language {shown!r}; supported: {supported}")
 
 
-__all__ = ["LanguageSpec", "UnsupportedLanguageError", "all_languages", "language_for"]
+def test_support(spec: LanguageSpec) -> TestSupport | None:
+    """The language's test runner, or None when it has none yet."""
+    return getattr(importlib.import_module(f"counterpoint.languages.{spec.name}"), "TESTS", None)
+
+
+__all__ = [
+    "LanguageSpec",
+    "UnsupportedLanguageError",
+    "all_languages",
+    "language_for",
+    "test_support",
+]

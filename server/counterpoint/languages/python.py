@@ -11,3 +11,7 @@ LANGUAGE = LanguageSpec(
     grammar=tree_sitter_python.language(),
     fence="python",
 )
+
+from counterpoint.languages.python_tests import PythonTests  # noqa: E402
+
+TESTS = PythonTests(LANGUAGE)

@@ -60,6 +60,8 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
                 settings.run_options(),
                 progress=report_stage,
                 secrets=settings.secrets(),
+                execution=server.execution_service(settings),
+                workspace_root=server.workspace_root_of(uri),
             )
     except (RequestError, UnsupportedLanguageError) as error:
         server.show_message(f"Counterpoint: {error}", types.MessageType.Error)

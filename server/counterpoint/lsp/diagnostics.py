@@ -7,7 +7,7 @@ from pygls.lsp.server import LanguageServer
 
 from counterpoint.lsp.convert import to_lsp_range
 from counterpoint.lsp.state import ReportStore, StoredReport
-from counterpoint.pipeline.render import summary_line
+from counterpoint.pipeline.render import failing_tests, summary_line
 
 SOURCE = "counterpoint"
 
@@ -37,7 +37,7 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
     spans = [(d.range, f"{headline}\n{d.summary}") for d in report.disagreements] or [
         (report.target_range, headline)
     ]
-    return [
+    diagnostics = [
         types.Diagnostic(
             range=to_lsp_range(stored.lines, span, document),
             message=message,
@@ -48,6 +48,23 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
         )
         for span, message in spans
     ]
+    # A proposal that breaks tests the original passed is an error, named with its tests.
+    for proposal in report.proposals:
+        execution = report.execution_of(proposal.id)
+        if execution is None or not execution.regressions:
+            continue
+        diagnostics.append(
+            types.Diagnostic(
+                range=to_lsp_range(stored.lines, report.target_range, document),
+                message=f"{proposal.voice}'s proposal breaks tests the original passes:\n"
+                + "\n".join(failing_tests(report, proposal.id)),
+                severity=types.DiagnosticSeverity.Error,
+                source=SOURCE,
+                code="breaks-tests",
+                data={**data, "proposal": proposal.id},
+            )
+        )
+    return diagnostics
 
 
 def publish(server: LanguageServer, store: ReportStore, uri: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
@@ -25,7 +26,9 @@ from counterpoint.lsp.actions import (
 from counterpoint.lsp.crosscheck import RequestFailed, run_cross_check
 from counterpoint.lsp.hover import hover
 from counterpoint.lsp.state import ReportStore
+from counterpoint.pipeline.execute import ExecutionService
 from counterpoint.pipeline.request import Range
+from counterpoint.pipeline.run import document_path
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,7 @@ class CounterpointServer(LanguageServer):
         self.settings = Settings.from_env()
         self.running: dict[asyncio.Task[Any], tuple[str, Range]] = {}
         self.pending_configuration: asyncio.Future[None] | None = None
+        self._execution: ExecutionService | None = None
         self.settings_generation = (
             0  # bumped by each change, so a slow fetch cannot undo a newer one
         )
@@ -60,6 +64,24 @@ class CounterpointServer(LanguageServer):
                 f"Counterpoint: {problem}; using the default", types.MessageType.Warning
             )
         self.settings = settings
+
+    def execution_service(self, settings: Settings) -> ExecutionService | None:
+        """One service per set of execution options, so snapshots and results are reused."""
+        if not settings.execute:
+            return None
+        options = settings.execution_options()
+        if self._execution is None or self._execution.options != options:
+            self._execution = ExecutionService(options)
+        return self._execution
+
+    def workspace_root_of(self, uri: str) -> Path | None:
+        """The workspace folder holding the document, deepest first."""
+        path = Path(document_path(uri))
+        folders = [Path(document_path(f.uri)) for f in self.workspace.folders.values()]
+        if self.workspace.root_path:
+            folders.append(Path(self.workspace.root_path))
+        holding = [f for f in folders if f == path.parent or f in path.parents]
+        return max(holding, key=lambda f: len(f.parts)) if holding else None
 
     def push_settings(self, section: dict[str, Any]) -> None:
         self.settings_generation += 1

@@ -1,9 +1,18 @@
 """The one place that decides the confidence label and the recommended proposal.
 
-Labels (most to least trusted): verified-agreement, verified-one, unverified, disputed,
-both-fail, not-cross-checked, failed. The `verified-*` labels and `both-fail` need execution
-results; until tests run (executions is empty) the best a report can say is `unverified`.
-Two models can share a bug, so agreement alone never earns a verified label.
+Execution outranks opinion; opinion only decides what execution leaves open. Two models can share
+a bug, so agreement alone never earns a `verified-*` label: those need tests that ran.
+
+Labels, most to least trusted:
+- verified-agreement: every proposal passes every test that ran (workspace, doctests and each
+  family's own tests) with nothing broken, and every judge accepts.
+- verified-one: one proposal passes tests another fails, and nothing else contradicts it.
+- unverified: proposals and judges agree, but no test ran.
+- disputed: a judge rejects a proposal, or tests leave the proposals split without a winner.
+- both-fail: every proposal breaks or fails the workspace tests.
+- not-cross-checked: a proposal is missing or was not judged (a provider failed).
+- failed: no proposal arrived.
+A proposal that breaks a test the original passed is never recommended.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from counterpoint.pipeline.execute import ORIGINAL, Execution
 from counterpoint.pipeline.report import Confidence, Failure, Judgment, Proposal
 
 LABELS = (
@@ -30,12 +40,23 @@ class Assessment:
     recommended: str | None
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What execution says about one proposal."""
+
+    ran: bool
+    workspace_ok: bool  # no workspace test or doctest newly failing
+    model_failures: frozenset[str]  # ids of model-written tests it fails
+    broken: tuple[str, ...]  # tests the original passed that now fail
+
+
 def assess(
     proposals: Sequence[Proposal],
     judgments: Sequence[Judgment],
     failures: Sequence[Failure],
     same_code: bool,
     voice_names: Mapping[str, str],
+    executions: Sequence[Execution] = (),
 ) -> Assessment:
     """Label the run and pick the proposal to recommend (None when nothing earns it)."""
     reasons: list[str] = []
@@ -46,7 +67,6 @@ def assess(
     for failure in failures:
         target = f" {name(failure.target)}'s proposal" if failure.target else ""
         reasons.append(f"{name(failure.voice)} could not {failure.stage}{target}: {failure.kind}")
-
     if not proposals:
         return Assessment(Confidence("failed", (*reasons, "no proposal arrived")), None)
 
@@ -60,19 +80,119 @@ def assess(
                 f"{name(judgment.judge)} judges {proposal.voice}'s proposal "
                 f"{judgment.verdict} ({judgment.confidence:.0%})"
             )
-    reasons.append("no tests were run, so nothing is verified by execution")
 
-    accepted = [p for p in proposals if p.id in verdicts and verdicts[p.id].verdict == "correct"]
-    recommended = max(accepted, key=lambda p: verdicts[p.id].confidence).id if accepted else None
+    by_proposal = {e.proposal: e for e in executions}
+    baseline = by_proposal.get(ORIGINAL)
+    evidence = {p.id: _evidence(by_proposal.get(p.id), baseline) for p in proposals}
+    ran = [p for p in proposals if evidence[p.id].ran]
+    reasons += _execution_reasons(proposals, evidence, by_proposal)
 
-    if len(proposals) < 2 or any(p.id not in verdicts for p in proposals):
-        return Assessment(Confidence("not-cross-checked", tuple(reasons)), recommended)
-    if len(accepted) == len(proposals):
-        if same_code:
-            reasons.insert(0, "both proposals are the same code")
-        else:
+    accepted = {p.id for p in proposals if p.id in verdicts and verdicts[p.id].verdict == "correct"}
+    eligible = [p for p in proposals if not evidence[p.id].broken]
+
+    def pick(candidates: Sequence[Proposal]) -> str | None:
+        """Prefer what passes the other families' tests, then what the judge accepts."""
+        ranked = [p for p in candidates if p in eligible]
+        if not ranked:
+            return None
+        best = max(
+            ranked,
+            key=lambda p: (
+                p.id in accepted,
+                -len(evidence[p.id].model_failures),
+                verdicts[p.id].confidence if p.id in verdicts else 0.0,
+            ),
+        )
+        return best.id if best.id in accepted or evidence[best.id].ran else None
+
+    unchecked = len(proposals) < 2 or any(p.id not in verdicts for p in proposals)
+    if unchecked:
+        checked = [p for p in eligible if p.id in accepted and evidence[p.id].workspace_ok]
+        return Assessment(Confidence("not-cross-checked", tuple(reasons)), pick(checked))
+
+    if not ran:
+        reasons.append("no tests ran, so nothing is verified by execution")
+        if len(accepted) == len(proposals):
             reasons.insert(
-                0, "the proposals differ in text; whether they differ in behaviour is untested"
+                0,
+                "both proposals are the same code"
+                if same_code
+                else "the proposals differ in text; whether they differ in behaviour is untested",
             )
-        return Assessment(Confidence("unverified", tuple(reasons)), recommended)
-    return Assessment(Confidence("disputed", tuple(reasons)), recommended)
+            return Assessment(Confidence("unverified", tuple(reasons)), pick(proposals))
+        return Assessment(
+            Confidence("disputed", tuple(reasons)), pick([p for p in proposals if p.id in accepted])
+        )
+
+    passing = [p for p in ran if evidence[p.id].workspace_ok]
+    if not passing:
+        return Assessment(Confidence("both-fail", tuple(reasons)), None)
+
+    clean = [p for p in passing if not evidence[p.id].model_failures]
+    all_ran = len(ran) == len(proposals)
+    if all_ran and len(clean) == len(proposals) and len(accepted) == len(proposals):
+        return Assessment(Confidence("verified-agreement", tuple(reasons)), pick(proposals))
+    winners = clean or passing
+    if len(winners) < len(proposals) and len(winners) == 1:
+        winner = winners[0]
+        if _beats_the_rest(winner, proposals, evidence):
+            reasons.insert(0, f"{winner.voice}'s proposal passes tests the other fails")
+            return Assessment(Confidence("verified-one", tuple(reasons)), winner.id)
+    return Assessment(Confidence("disputed", tuple(reasons)), pick(winners))
+
+
+def _evidence(execution: Execution | None, baseline: Execution | None) -> _Evidence:
+    if execution is None or not execution.ran:
+        return _Evidence(False, True, frozenset(), ())
+    baseline_failing = {t.id for t in baseline.failing()} if baseline else set()
+    workspace_failing = [
+        t.id
+        for t in execution.tests
+        if t.source in ("workspace", "doctest")
+        and t.outcome in ("failed", "error")
+        and t.id not in baseline_failing
+    ]
+    model_failing = frozenset(
+        t.id for t in execution.failing() if t.source not in ("workspace", "doctest")
+    )
+    broken = execution.regressions or (
+        () if execution.status != "timed_out" else ("the whole test run (timed out)",)
+    )
+    return _Evidence(
+        True, not workspace_failing and execution.status == "ran", model_failing, tuple(broken)
+    )
+
+
+def _beats_the_rest(
+    winner: Proposal, proposals: Sequence[Proposal], evidence: Mapping[str, _Evidence]
+) -> bool:
+    """The winner passes everything it ran; every other proposal failed something."""
+    mine = evidence[winner.id]
+    if not mine.workspace_ok or mine.model_failures:
+        return False
+    others = [evidence[p.id] for p in proposals if p.id != winner.id]
+    return all(o.ran and (not o.workspace_ok or o.model_failures or o.broken) for o in others)
+
+
+def _execution_reasons(
+    proposals: Sequence[Proposal],
+    evidence: Mapping[str, _Evidence],
+    executions: Mapping[str, Execution],
+) -> list[str]:
+    reasons = []
+    for proposal in proposals:
+        execution = executions.get(proposal.id)
+        if execution is None:
+            continue
+        if not execution.ran:
+            reasons.append(f"{proposal.voice}'s proposal: tests not run ({execution.message})")
+            continue
+        facts = evidence[proposal.id]
+        passed, total = execution.count("passed"), len(execution.tests)
+        line = f"{proposal.voice}'s proposal passes {passed}/{total} tests"
+        if facts.broken:
+            line += f"; it breaks {', '.join(facts.broken[:3])}"
+        if execution.status == "timed_out":
+            line += f"; {execution.message}"
+        reasons.append(line)
+    return reasons

@@ -30,6 +30,7 @@ class CodeContext:
     imports: str = ""
     signatures: tuple[str, ...] = field(default_factory=tuple)
     truncated: bool = False
+    symbols: tuple[str, ...] = ()  # names defined in or around the target, for test selection
 
     @property
     def first_line(self) -> int:
@@ -85,7 +86,11 @@ def build_context(
         if signature:
             signatures.append(signature)
 
+    symbols = {d.name for d in definitions if first <= d.node.start_point.row <= last}
+    if enclosing is not None:
+        symbols.add(enclosing.name)
     return CodeContext(
+        symbols=tuple(sorted(symbols)),
         language=language.name,
         fence=language.fence,
         target_range=Range.of_lines(first, last),

@@ -43,7 +43,11 @@ empty list when there is nothing to report."""
 
 
 def proposal_call(
-    context: CodeContext, instruction: str, path: str, secrets: Iterable[str]
+    context: CodeContext,
+    instruction: str,
+    path: str,
+    secrets: Iterable[str],
+    module: str | None = None,
 ) -> StructuredCall:
     user = "\n\n".join(
         part
@@ -51,6 +55,7 @@ def proposal_call(
             f"Instruction: {instruction}",
             _target_block(context, path),
             _context_block(context),
+            _import_hint(module),
             f"Reply with the `{PROPOSAL_TOOL}` structure: the replacement for lines "
             f"{_line_span(context)}, an explanation, and tests.",
         )
@@ -85,6 +90,15 @@ def judgment_call(
         schema_name=JUDGMENT_TOOL,
         schema=JUDGMENT_SCHEMA,
         max_tokens=4096,
+    )
+
+
+def _import_hint(module: str | None) -> str:
+    if not module:
+        return ""
+    return (
+        f"Your tests run with pytest from the project root; import the code under test from "
+        f"the module `{module}` (e.g. `from {module} import …`)."
     )
 
 

@@ -21,6 +21,7 @@ def render_text(report: Report, path: str) -> str:
     lines.append(f"Recommended: {shown}")
     for disagreement in report.disagreements:
         lines.append(f"Disagreement at lines {_lines(disagreement.range)}: {disagreement.summary}")
+    lines += execution_lines(report)
     for proposal in report.proposals:
         checked = "" if report.is_cross_checked(proposal.id) else "  [not cross-checked]"
         lines += [
@@ -40,6 +41,7 @@ def render_text(report: Report, path: str) -> str:
                 f"      line {i.start_line}-{i.end_line} [{i.severity}] {i.message}"
                 for i in judgment.issues
             ]
+        lines += [f"  FAIL {line}" for line in failing_tests(report, proposal.id)]
     for failure in report.failures:
         lines.append(
             f"! {failure.voice} failed at {failure.stage}: {failure.kind}: {failure.message}"
@@ -55,16 +57,19 @@ def render_text(report: Report, path: str) -> str:
 def render_markdown(report: Report, fence: str) -> str:
     label = report.confidence.label
     recommended = report.proposal(report.recommended) if report.recommended else None
-    parts = [
+    header = [
         f"**Counterpoint: {label}**"
         + (f" · recommended: **{recommended.voice}**" if recommended else " · no recommendation"),
         f"_Instruction:_ {report.instruction}",
         "\n".join(f"- {reason}" for reason in report.confidence.reasons),
     ]
-    for disagreement in report.disagreements:
-        parts.append(
-            f"**Disagreement** (lines {_lines(disagreement.range)}): {disagreement.summary}"
-        )
+    header += [
+        f"**Disagreement** (lines {_lines(d.range)}): {d.summary}" for d in report.disagreements
+    ]
+    parts = [
+        "\n\n".join(header),
+        "**Tests**\n\n" + "\n".join(f"- {line}" for line in execution_lines(report)),
+    ]
     for proposal in report.proposals:
         checked = "" if report.is_cross_checked(proposal.id) else " · _not cross-checked_"
         section = [
@@ -84,6 +89,9 @@ def render_markdown(report: Report, fence: str) -> str:
                 f"- line {i.start_line}-{i.end_line} ({i.severity}): {i.message}"
                 for i in judgment.issues
             ]
+        failing = failing_tests(report, proposal.id)
+        if failing:
+            section.append("**Failing tests**\n" + "\n".join(f"- `{line}`" for line in failing))
         parts.append("\n\n".join(section))
     for failure in report.failures:
         parts.append(
@@ -93,7 +101,7 @@ def render_markdown(report: Report, fence: str) -> str:
     parts.append(
         f"_{usage.input_tokens} tokens in, {usage.output_tokens} out · {report.wall_s:.1f} s_"
     )
-    return "\n\n---\n\n".join(parts[:3]) + "\n\n" + "\n\n---\n\n".join(parts[3:])
+    return "\n\n---\n\n".join(parts)
 
 
 def render_sarif(report: Report, path: str) -> dict[str, Any]:
@@ -171,6 +179,68 @@ def summary_line(report: Report) -> str:
     if unchecked:
         said.append(f"{' and '.join(unchecked)}'s proposal not cross-checked")
     said += [f"{f.voice} could not {f.stage}: {f.kind}" for f in report.failures]
+    said += [matrix_line(report, p.id) for p in report.proposals if report.execution_of(p.id)]
     recommended = report.proposal(report.recommended) if report.recommended else None
     tail = f"Recommended: {recommended.voice}'s proposal." if recommended else "No recommendation."
     return f"Counterpoint [{report.confidence.label}]: " + "; ".join(said) + ". " + tail
+
+
+def matrix_line(report: Report, proposal_id: str) -> str:
+    """E.g. "Claude: 12/12 workspace, 5/5 own, 4/5 GPT's tests"."""
+    execution = report.execution_of(proposal_id)
+    proposal = report.proposal(proposal_id)
+    who = proposal.voice if proposal else "Original"
+    if execution is None:
+        return f"{who}: tests not run"
+    if not execution.ran:
+        return f"{who}: tests not run ({execution.message})"
+    names = {p.id: p.voice for p in report.proposals}
+    cells = []
+    for source, counts in execution.by_source().items():
+        if source == proposal_id:
+            label = "own"
+        elif source in names:
+            label = f"{names[source]}'s"
+        else:
+            label = source
+        cells.append(f"{counts['passed']}/{counts['total']} {label}")
+    line = f"{who}: " + ", ".join(cells) + " tests"
+    if execution.status == "timed_out":
+        line += f" ({execution.message})"
+    return line
+
+
+def failing_tests(report: Report, proposal_id: str, limit: int = 5) -> list[str]:
+    """The failing tests of a run, named with their first message line."""
+    execution = report.execution_of(proposal_id)
+    if execution is None:
+        return []
+    broken = set(execution.regressions)
+    lines = []
+    for test in execution.failing()[:limit]:
+        tag = " (broken: passed on the original)" if test.id in broken else ""
+        message = test.message.splitlines()[0] if test.message else test.outcome
+        lines.append(f"{test.id}{tag}: {message}")
+    extra = len(execution.failing()) - limit
+    if extra > 0:
+        lines.append(f"… and {extra} more")
+    return lines
+
+
+def execution_lines(report: Report) -> list[str]:
+    """The matrix, the original first, then the selection notes."""
+    if not report.executions:
+        notes = report.execution.get("notes") or ["tests were not run"]
+        return [f"Tests: {'; '.join(notes)}"]
+    lines = [matrix_line(report, "original")] + [
+        matrix_line(report, p.id) for p in report.proposals
+    ]
+    selection = report.execution.get("selection") or {}
+    if selection:
+        chosen = len(selection.get("tests", []))
+        lines.append(
+            f"Selected {chosen} of {selection.get('suite_size', 0)} workspace tests"
+            + (" plus doctests" if selection.get("doctest_files") else "")
+        )
+    lines += [f"Note: {note}" for note in report.execution.get("notes", [])]
+    return lines

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from counterpoint.pipeline.execute import Execution
 from counterpoint.pipeline.model import Usage
 from counterpoint.pipeline.request import Range
 
@@ -165,7 +166,8 @@ class Report:
     confidence: Confidence
     recommended: str | None
     failures: tuple[Failure, ...] = ()
-    executions: tuple[dict[str, Any], ...] = ()
+    executions: tuple[Execution, ...] = ()
+    execution: dict[str, Any] = field(default_factory=dict)
     timings: tuple[StageTiming, ...] = ()
     wall_s: float = 0.0
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -175,6 +177,9 @@ class Report:
 
     def judgments_of(self, proposal_id: str) -> list[Judgment]:
         return [j for j in self.judgments if j.target == proposal_id]
+
+    def execution_of(self, proposal_id: str) -> Execution | None:
+        return next((e for e in self.executions if e.proposal == proposal_id), None)
 
     def is_cross_checked(self, proposal_id: str) -> bool:
         return bool(self.judgments_of(proposal_id))
@@ -214,7 +219,8 @@ class Report:
                 for p in self.proposals
             ],
             "judgments": [j.to_json() for j in self.judgments],
-            "executions": list(self.executions),
+            "executions": [e.to_json() for e in self.executions],
+            "execution": self.execution,
             "disagreements": [d.to_json() for d in self.disagreements],
             "confidence": self.confidence.to_json(),
             "recommended": self.recommended,

@@ -7,17 +7,19 @@ voice does not sink the run: its failure is recorded and the others' work still 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
-from counterpoint.languages import language_for
+from counterpoint.languages import language_for, test_support
 from counterpoint.pipeline import prompts
 from counterpoint.pipeline.confidence import assess
 from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, build_context
+from counterpoint.pipeline.execute import ORIGINAL, Execution, ExecutionJob, ExecutionService
 from counterpoint.pipeline.model import ModelClient, ModelReply, ProviderError, StructuredCall
 from counterpoint.pipeline.parse import parse_judgment, parse_proposal
 from counterpoint.pipeline.report import (
@@ -30,6 +32,7 @@ from counterpoint.pipeline.report import (
     StageTiming,
 )
 from counterpoint.pipeline.request import CrossCheckRequest, Position, Range, RequestError
+from counterpoint.sandbox.snapshot import find_project_root
 
 ProgressCallback = Callable[[str], None]
 
@@ -73,7 +76,11 @@ async def cross_check(
     options: RunOptions | None = None,
     progress: ProgressCallback | None = None,
     secrets: Iterable[str] = (),
+    execution: ExecutionService | None = None,
+    workspace_root: Path | None = None,
 ) -> Report:
+    """Propose with every voice, judge across families, and run the tests when `execution`
+    is given. Raises RequestError for a request that cannot be served as given."""
     options = options or RunOptions()
     path = document_path(request.uri)
     if PurePosixPath(path).name.startswith(".env"):
@@ -82,8 +89,23 @@ async def cross_check(
         raise RequestError("a cross-check needs voices from at least two model families")
     language = language_for(request.language_id, path)
     context = build_context(request, language, options.context_chars)
+    on_disk = Path(path) if urlparse(request.uri).scheme == "file" else None
+    root = workspace_root or (find_project_root(on_disk) if on_disk else None)
+    job = execution.job(request, context, language, on_disk, root) if execution else None
+    module = None
+    support = test_support(language)
+    if support is not None and root is not None and on_disk is not None:
+        with contextlib.suppress(ValueError):
+            module = support.module_name(root, str(on_disk.relative_to(root)))
     run = _Run(request, context, voices, options, progress or (lambda _: None), tuple(secrets))
-    return await run.execute(PurePosixPath(path).name)
+    run.job, run.module = job, module
+    if job is not None:
+        job.start()
+    try:
+        return await run.execute(PurePosixPath(path).name)
+    finally:
+        if job is not None:
+            job.cancel()  # a cancelled or failed run leaves no test process behind
 
 
 class _Run:
@@ -107,22 +129,34 @@ class _Run:
         self.judgments: list[Judgment] = []
         self.failures: list[Failure] = []
         self.timings: list[StageTiming] = []
+        self.executions: list[Execution] = []
         self.started = time.monotonic()
+        self.job: ExecutionJob | None = None
+        self.module: str | None = None
+        self._unproposed = len(voices)
+        self._all_proposed = asyncio.Event()
 
     async def execute(self, file_name: str) -> Report:
         self.file_name = file_name
         judges = assign_judges(self.voices)
         await asyncio.gather(*(self._lane(voice, judges[voice.id]) for voice in self.voices))
+        if self.job is not None:
+            self.executions.insert(0, await self.job.baseline())
         order = {voice.id: index for index, voice in enumerate(self.voices)}
         proposals = sorted(self.proposals, key=lambda p: order[p.id])
         judgments = sorted(self.judgments, key=lambda j: order[j.target])
         same_code = len({_normalised(p.code) for p in proposals}) == 1
+        executions = sorted(
+            self.executions,
+            key=lambda e: -1 if e.proposal == ORIGINAL else order.get(e.proposal, 99),
+        )
         assessment = assess(
             proposals,
             judgments,
             self.failures,
             same_code,
             {voice.id: voice.name for voice in self.voices},
+            executions,
         )
         return Report(
             request_id=uuid.uuid4().hex[:12],
@@ -138,26 +172,54 @@ class _Run:
             confidence=assessment.confidence,
             recommended=assessment.recommended,
             failures=tuple(self.failures),
+            executions=tuple(executions),
+            execution=self.job.describe()
+            if self.job
+            else {"available": False, "notes": ["execution is turned off"]},
             timings=tuple(sorted(self.timings, key=lambda t: t.start_s)),
             wall_s=time.monotonic() - self.started,
-            notes=("executions are empty: test execution is not implemented yet",),
         )
 
     async def _lane(self, voice: Voice, judge: Voice | None) -> None:
-        """Propose, then hand the proposal straight to its judge: no waiting for other voices."""
-        proposal = await self._propose(voice)
+        """Propose, then hand the proposal straight to its judge: no waiting for other voices.
+        Its tests run once every voice has proposed, since they include every family's tests."""
+        try:
+            proposal = await self._propose(voice)
+        finally:
+            self._unproposed -= 1
+            if self._unproposed == 0:
+                self._all_proposed.set()
         if proposal is None:
             return
+        stages = [self._execute(proposal)]
         if judge is None:
             self.failures.append(
                 Failure(voice.id, voice.family, "judge", "no_judge", "no voice of another family")
             )
+        else:
+            stages.append(self._judge(judge, proposal))
+        await asyncio.gather(*stages)
+
+    async def _execute(self, proposal: Proposal) -> None:
+        if self.job is None:
             return
-        await self._judge(judge, proposal)
+        await self._all_proposed.wait()
+        model_tests = {p.id: p.tests for p in self.proposals}
+        self.progress(f"running tests on {proposal.voice}'s proposal")
+        started = time.monotonic()
+        result = await self.job.run_proposal(proposal.id, proposal.code, model_tests)
+        self.timings.append(
+            StageTiming(
+                proposal.id, "execute", started - self.started, time.monotonic() - self.started
+            )
+        )
+        self.executions.append(result)
 
     async def _propose(self, voice: Voice) -> Proposal | None:
         self.progress(f"{voice.name} proposing")
-        call = prompts.proposal_call(self.context, self.instruction, self.file_name, self.secrets)
+        call = prompts.proposal_call(
+            self.context, self.instruction, self.file_name, self.secrets, self.module
+        )
         try:
             reply, elapsed = await self._call(voice, call, "propose")
             content = parse_proposal(reply, self.context.target_code)

@@ -1,0 +1,283 @@
+"""Python tests: pytest, selected with tree-sitter, results read from JUnit XML."""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
+
+import tree_sitter
+
+from counterpoint.languages.spec import LanguageSpec
+from counterpoint.languages.testing import RunPlan, TestOutcome, TestSelection
+
+MODEL_TESTS_DIR = "_counterpoint"
+
+# Enforces a per-test timeout inside the sandbox, so one endless test fails alone and the run
+# still reports the rest. The whole-run timeout outside is the backstop.
+TIMEOUT_PLUGIN = """
+import os, signal
+import pytest
+
+LIMIT = float(os.environ.get("COUNTERPOINT_PER_TEST_TIMEOUT", "10"))
+
+
+def _expire(signum, frame):
+    raise TimeoutError(f"timed out after {LIMIT:g} s (counterpoint per-test limit)")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, LIMIT)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+"""
+
+
+class PythonTests:
+    def __init__(self, spec: LanguageSpec) -> None:
+        self.spec = spec
+
+    def interpreter(self, root: Path, configured: str | None) -> str:
+        if configured:
+            return configured
+        for candidate in (".venv/bin/python", "venv/bin/python", ".venv/Scripts/python.exe"):
+            if (root / candidate).exists():
+                return str(root / candidate)
+        import sys
+
+        return sys.executable
+
+    def runner_available(self, interpreter: str) -> str | None:
+        return _pytest_missing(interpreter)
+
+    def module_name(self, root: Path, target_path: str) -> str | None:
+        path = Path(target_path)
+        if path.suffix != ".py":
+            return None
+        parts = [path.stem] if path.stem != "__init__" else []
+        folder = path.parent
+        while (folder / "__init__.py").exists() and folder != root.parent:
+            parts.insert(0, folder.name)
+            folder = folder.parent
+        return ".".join(parts) or None
+
+    def discover(
+        self,
+        files: Sequence[str],
+        read: Callable[[str], str | None],
+        target_path: str,
+        symbols: Sequence[str],
+        target_code: str,
+    ) -> TestSelection:
+        wanted = set(symbols)
+        conventional = set(_conventional_test_files(target_path))
+        selected: list[str] = []
+        suite_size = 0
+        notes: list[str] = []
+        for rel in files:
+            if not _is_test_file(rel):
+                continue
+            source = read(rel)
+            if source is None:
+                continue
+            tests = self._test_functions(source)
+            suite_size += len(tests)
+            for test_id, names in tests:
+                if rel in conventional or wanted & names:
+                    selected.append(f"{rel}::{test_id}")
+        doctests = (target_path,) if ">>>" in target_code else ()
+        if not selected:
+            notes.append(
+                "no workspace tests reference "
+                + (", ".join(sorted(wanted)) if wanted else "the selection")
+            )
+        if doctests:
+            notes.append(f"doctests in {target_path} are run")
+        return TestSelection(tuple(selected), doctests, suite_size, tuple(notes))
+
+    def plan(
+        self,
+        interpreter: str,
+        selection: TestSelection,
+        model_tests: dict[str, Sequence[str]],
+        run_dir: Path,
+        sandbox_dir: Path,
+        test_timeout_s: float,
+    ) -> RunPlan:
+        files = {f"{MODEL_TESTS_DIR}/counterpoint_timeout.py": TIMEOUT_PLUGIN}
+        model_files = model_test_files(model_tests)
+        files.update(model_files)
+        results = "results.xml"
+        argv = [
+            interpreter,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "counterpoint_timeout",
+            "-o",
+            "junit_family=xunit1",
+            "--junitxml",
+            str(sandbox_dir / results),
+            "--continue-on-collection-errors",
+            "--rootdir",
+            str(run_dir),
+        ]
+        if selection.doctest_files:
+            argv.append("--doctest-modules")
+        argv += [*selection.test_ids, *selection.doctest_files, *model_files]
+        python_path = [str(run_dir / "src")] if (run_dir / "src").is_dir() else []
+        python_path += [str(run_dir), str(run_dir / MODEL_TESTS_DIR)]
+        env = {
+            "PYTHONPATH": os.pathsep.join(python_path),
+            "COUNTERPOINT_PER_TEST_TIMEOUT": f"{test_timeout_s:g}",
+        }
+        return RunPlan(argv=argv, env=env, files=files, results_file=results)
+
+    def read_results(
+        self, results: str, selection: TestSelection, model_files: dict[str, str]
+    ) -> list[TestOutcome]:
+        sources = {
+            rel: PurePosixPath(rel).stem.removeprefix("test_from_").rsplit("_", 1)[0]
+            for rel in model_files
+        }
+        outcomes = []
+        root = ElementTree.fromstring(results)
+        for case in root.iter("testcase"):
+            file = case.get("file") or ""
+            name = case.get("name") or ""
+            classname = case.get("classname") or ""
+            test_id = _node_id(file, classname, name)
+            if file in sources:
+                source = sources[file]
+            elif file in selection.doctest_files and not _is_test_file(file):
+                source = "doctest"
+            else:
+                source = "workspace"
+            outcome, message = "passed", ""
+            for tag in ("failure", "error", "skipped"):
+                element = case.find(tag)
+                if element is not None:
+                    outcome = {"failure": "failed", "error": "error", "skipped": "skipped"}[tag]
+                    message = (element.get("message") or element.text or "").strip()
+                    break
+            outcomes.append(
+                TestOutcome(
+                    test_id, source, outcome, _first_lines(message), float(case.get("time") or 0)
+                )
+            )
+        return outcomes
+
+    def _test_functions(self, source: str) -> list[tuple[str, set[str]]]:
+        """(pytest id inside the file, names referenced) for each test function."""
+        data = source.encode("utf-8")
+        tree = self.spec.parser().parse(data)
+        references = self.spec.query("references")
+        found = []
+        for _, match in tree_sitter.QueryCursor(self.spec.query("tests")).matches(tree.root_node):
+            if "test.function" not in match:
+                continue
+            node = match["test.function"][0]
+            name = _text(match["test.name"][0])
+            if not name.startswith("test"):
+                continue
+            owner = _owner_class(node)
+            if owner is False:
+                continue  # nested in a function, or in a class pytest does not collect
+            test_id = f"{owner}::{name}" if owner else name
+            cursor = tree_sitter.QueryCursor(references)
+            cursor.set_byte_range(node.start_byte, node.end_byte)
+            names = {_text(n) for nodes in cursor.captures(tree.root_node).values() for n in nodes}
+            found.append((test_id, names))
+        return found
+
+
+def model_test_files(model_tests: dict[str, Sequence[str]]) -> dict[str, str]:
+    """One file per model-written test, so a syntax error costs only that test."""
+    files = {}
+    for voice, tests in model_tests.items():
+        for index, test in enumerate(tests, 1):
+            files[f"{MODEL_TESTS_DIR}/test_from_{voice}_{index}.py"] = test
+    return files
+
+
+def _owner_class(node: tree_sitter.Node) -> str | bool | None:
+    """None at module level, the class name inside a Test* class, False anywhere else."""
+    parent = node.parent
+    if parent is not None and parent.type == "decorated_definition":
+        parent = parent.parent
+    if parent is None or parent.type == "module":
+        return None
+    if (
+        parent.type == "block"
+        and parent.parent is not None
+        and parent.parent.type == "class_definition"
+    ):
+        class_name = parent.parent.child_by_field_name("name")
+        name = _text(class_name) if class_name is not None else ""
+        if name.startswith("Test") and _owner_class(parent.parent) is None:
+            return name
+    return False
+
+
+def _is_test_file(rel: str) -> bool:
+    name = PurePosixPath(rel).name
+    return name.endswith(".py") and (name.startswith("test_") or name.endswith("_test.py"))
+
+
+def _conventional_test_files(target_path: str) -> list[str]:
+    path = PurePosixPath(target_path)
+    stem, folder = path.stem, path.parent
+    candidates = [
+        folder / f"test_{stem}.py",
+        folder / f"{stem}_test.py",
+        folder / "tests" / f"test_{stem}.py",
+        PurePosixPath("tests") / f"test_{stem}.py",
+        PurePosixPath("test") / f"test_{stem}.py",
+        PurePosixPath("tests") / folder / f"test_{stem}.py",
+    ]
+    if folder.parts and folder.parts[0] == "src":
+        candidates.append(PurePosixPath("tests", *folder.parts[1:], f"test_{stem}.py"))
+    return [str(candidate) for candidate in candidates]
+
+
+def _node_id(file: str, classname: str, name: str) -> str:
+    if not file:
+        return f"{classname}::{name}" if classname else name
+    module = file.removesuffix(".py").replace("/", ".")
+    inner = classname.removeprefix(module).lstrip(".")
+    return "::".join(part for part in (file, inner, name) if part)
+
+
+def _first_lines(message: str, limit: int = 400) -> str:
+    return message[:limit] + ("…" if len(message) > limit else "")
+
+
+def _text(node: tree_sitter.Node) -> str:
+    return node.text.decode("utf-8", "replace") if node.text else ""
+
+
+@functools.cache
+def _pytest_missing(interpreter: str) -> str | None:
+    try:
+        probe = subprocess.run(
+            [interpreter, "-c", "import pytest"],
+            capture_output=True,
+            timeout=60,
+            env={"PATH": os.environ.get("PATH", "")},
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"cannot start {interpreter}: {error}"
+    if probe.returncode != 0:
+        return f"pytest is not installed for {interpreter}; install it there to run tests"
+    return None

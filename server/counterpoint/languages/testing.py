@@ -1,0 +1,78 @@
+"""What a language provides to run tests: discovery, the command, and reading the results.
+
+Each language module may expose `TESTS`, an object with this shape. The executor in
+`pipeline/execute.py` drives it and never needs to know which language it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class TestSelection:
+    """The workspace tests relevant to a target, in the runner's own id format."""
+
+    test_ids: tuple[str, ...] = ()
+    doctest_files: tuple[str, ...] = ()
+    suite_size: int = 0  # every test function found in the workspace, for comparison
+    notes: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.test_ids and not self.doctest_files
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    id: str
+    source: str  # "workspace", "doctest", or the voice id of the family that wrote it
+    outcome: str  # "passed" | "failed" | "error" | "skipped"
+    message: str = ""
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything needed to run one version of the code."""
+
+    argv: list[str]
+    env: dict[str, str]
+    files: dict[str, str] = field(default_factory=dict)  # extra files to write in the run dir
+    results_file: str = "results.xml"  # relative to the sandbox dir, not the run dir
+
+
+class TestSupport(Protocol):
+    def runner_available(self, interpreter: str) -> str | None:
+        """None when the runner can run; otherwise why not, in words for the user."""
+
+    def interpreter(self, root: Path, configured: str | None) -> str: ...
+
+    def discover(
+        self,
+        files: Sequence[str],
+        read: Callable[[str], str | None],
+        target_path: str,
+        symbols: Sequence[str],
+        target_code: str,
+    ) -> TestSelection: ...
+
+    def plan(
+        self,
+        interpreter: str,
+        selection: TestSelection,
+        model_tests: dict[str, Sequence[str]],
+        run_dir: Path,
+        sandbox_dir: Path,
+        test_timeout_s: float,
+    ) -> RunPlan: ...
+
+    def read_results(
+        self, results: str, selection: TestSelection, model_files: dict[str, str]
+    ) -> list[TestOutcome]: ...
+
+    def module_name(self, root: Path, target_path: str) -> str | None:
+        """How tests import the target's module, for the proposers' prompt."""

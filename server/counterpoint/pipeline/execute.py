@@ -1,0 +1,387 @@
+"""Execution: run the original and each proposal against the same tests in a sandboxed copy.
+
+The baseline (the original code) starts at once, while the models are still writing. Each
+proposal runs against the selected workspace tests, doctests and every family's own tests, as
+soon as all proposals are in. Identical runs (same code, same tests, same interpreter) are not
+repeated. Nothing here writes to the user's workspace: runs happen in copies under `store`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from counterpoint.languages import LanguageSpec, test_support
+from counterpoint.languages.testing import TestOutcome, TestSelection, TestSupport
+from counterpoint.pipeline.context import CodeContext
+from counterpoint.pipeline.request import CrossCheckRequest
+from counterpoint.pipeline.text import replace_range
+from counterpoint.sandbox.runner import Isolation, detect_isolation, run_sandboxed, scrubbed_env
+from counterpoint.sandbox.snapshot import RefreshStats, WorkspaceSnapshot
+
+ORIGINAL = "original"
+
+
+@dataclass(frozen=True)
+class ExecutionOptions:
+    store_dir: Path
+    interpreter: str | None = None
+    run_timeout_s: float = 120.0
+    test_timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class Execution:
+    proposal: str  # a proposal id, or "original" for the baseline
+    status: str  # "ran" | "timed_out" | "error" | "skipped"
+    tests: tuple[TestOutcome, ...] = ()
+    message: str = ""
+    duration_s: float = 0.0
+    regressions: tuple[str, ...] = ()  # passed on the original, fail here
+    fixed: tuple[str, ...] = ()  # failed on the original, pass here
+    output_tail: str = ""
+
+    @property
+    def ran(self) -> bool:
+        return self.status in ("ran", "timed_out") and bool(self.tests)
+
+    def count(self, outcome: str, source: str | None = None) -> int:
+        return sum(
+            1 for t in self.tests if t.outcome == outcome and (source is None or t.source == source)
+        )
+
+    def failing(self, source: str | None = None) -> list[TestOutcome]:
+        return [
+            t
+            for t in self.tests
+            if t.outcome in ("failed", "error") and (source is None or t.source == source)
+        ]
+
+    def by_source(self) -> dict[str, dict[str, int]]:
+        table: dict[str, Counter[str]] = {}
+        for test in self.tests:
+            table.setdefault(test.source, Counter())[test.outcome] += 1
+        return {
+            source: {
+                "passed": counts["passed"],
+                "failed": counts["failed"],
+                "errors": counts["error"],
+                "skipped": counts["skipped"],
+                "total": sum(counts.values()),
+            }
+            for source, counts in sorted(table.items())
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "proposal": self.proposal,
+            "status": self.status,
+            "message": self.message,
+            "passed": self.count("passed"),
+            "failed": self.count("failed"),
+            "errors": self.count("error"),
+            "skipped": self.count("skipped"),
+            "by_source": self.by_source(),
+            "regressions": list(self.regressions),
+            "fixed": list(self.fixed),
+            "tests": [
+                {
+                    "id": t.id,
+                    "source": t.source,
+                    "outcome": t.outcome,
+                    "message": t.message,
+                    "duration_s": round(t.duration_s, 4),
+                }
+                for t in self.tests
+            ],
+            "duration_s": round(self.duration_s, 3),
+            "output_tail": self.output_tail[-2000:],
+        }
+
+
+class ExecutionService:
+    """Long-lived: workspace snapshots, the isolation probe, and results already computed."""
+
+    def __init__(self, options: ExecutionOptions) -> None:
+        self.options = options
+        self._snapshots: dict[Path, WorkspaceSnapshot] = {}
+        self._memo: dict[str, Execution] = {}
+        self._running: dict[str, asyncio.Task[Execution]] = {}
+        self._slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
+        self._isolation: Isolation | None = None
+
+    @property
+    def isolation(self) -> Isolation:
+        if self._isolation is None:
+            self._isolation = detect_isolation()
+        return self._isolation
+
+    def snapshot(self, root: Path) -> WorkspaceSnapshot:
+        root = root.resolve()
+        if root not in self._snapshots:
+            self._snapshots[root] = WorkspaceSnapshot(root, self.options.store_dir / "snapshots")
+        return self._snapshots[root]
+
+    def job(
+        self,
+        request: CrossCheckRequest,
+        context: CodeContext,
+        language: LanguageSpec,
+        document_path: Path | None,
+        root: Path | None,
+    ) -> ExecutionJob:
+        return ExecutionJob(self, request, context, language, document_path, root)
+
+    async def run_once(self, key: str, start: Callable[[], Awaitable[Execution]]) -> Execution:
+        """Run `start()` unless an identical run finished or is under way; share the result."""
+        if key in self._memo:
+            return self._memo[key]
+        task = self._running.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._limited(start))
+            self._running[key] = task
+            task.add_done_callback(lambda done: self._settle(key, done))
+        return await task  # not shielded: cancelling the request kills its test processes
+
+    async def _limited(self, start: Callable[[], Awaitable[Execution]]) -> Execution:
+        async with self._slots:
+            return await start()
+
+    def _settle(self, key: str, task: asyncio.Task[Execution]) -> None:
+        self._running.pop(key, None)
+        if not task.cancelled() and task.exception() is None and task.result().status != "error":
+            self._memo[key] = task.result()
+
+
+@dataclass
+class ExecutionJob:
+    """One request's execution: its selection, its baseline and each proposal's run."""
+
+    service: ExecutionService
+    request: CrossCheckRequest
+    context: CodeContext
+    language: LanguageSpec
+    document_path: Path | None
+    root: Path | None
+    selection: TestSelection = field(default_factory=TestSelection)
+    notes: list[str] = field(default_factory=list)
+    snapshot_stats: RefreshStats | None = None
+    interpreter: str = ""
+    unavailable: str | None = None
+    _prepared: asyncio.Future[None] | None = None
+    _baseline: asyncio.Future[Execution] | None = None
+
+    def start(self) -> None:
+        """Refresh the snapshot, select tests and run the baseline, in the background."""
+        self._prepared = asyncio.ensure_future(self._prepare())
+        self._baseline = asyncio.ensure_future(self._run_baseline())
+
+    async def baseline(self) -> Execution:
+        assert self._baseline is not None, "start() first"
+        return await asyncio.shield(self._baseline)
+
+    async def run_proposal(
+        self, proposal_id: str, code: str, model_tests: Mapping[str, Sequence[str]]
+    ) -> Execution:
+        assert self._prepared is not None, "start() first"
+        await asyncio.shield(self._prepared)
+        text = replace_range(self.request.text, self.context.target_range, code)
+        result = await self._run(proposal_id, text, dict(model_tests))
+        baseline = await self.baseline()
+        return _compare(result, baseline)
+
+    def cancel(self) -> None:
+        for task in (self._prepared, self._baseline):
+            if task is not None and not task.done():
+                task.cancel()
+
+    def describe(self) -> dict[str, Any]:
+        support = test_support(self.language)
+        return {
+            "workspace_root": str(self.root) if self.root else None,
+            "interpreter": self.interpreter or None,
+            "runner": "pytest" if support is not None else None,
+            "available": self.unavailable is None,
+            "unavailable_reason": self.unavailable,
+            "isolation": self.service.isolation.describe(),
+            "selection": {
+                "tests": list(self.selection.test_ids),
+                "doctest_files": list(self.selection.doctest_files),
+                "suite_size": self.selection.suite_size,
+            },
+            "snapshot": None
+            if self.snapshot_stats is None
+            else {
+                "files": self.snapshot_stats.files,
+                "copied": self.snapshot_stats.copied,
+                "removed": self.snapshot_stats.removed,
+                "seconds": round(self.snapshot_stats.seconds, 4),
+            },
+            "notes": list(self.notes),
+        }
+
+    # -- internals -------------------------------------------------------------------------
+
+    @property
+    def _support(self) -> TestSupport | None:
+        return test_support(self.language)
+
+    @property
+    def _target_rel(self) -> str | None:
+        if self.document_path is None or self.root is None:
+            return None
+        try:
+            return self.document_path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return None
+
+    async def _prepare(self) -> None:
+        support = self._support
+        if support is None:
+            self.unavailable = f"not executed: no test runner for {self.language.name}"
+        elif self.root is None or self._target_rel is None:
+            self.unavailable = "not executed: the document is not a file inside a workspace"
+        else:
+            self.interpreter = support.interpreter(self.root, self.service.options.interpreter)
+            self.unavailable = await asyncio.to_thread(support.runner_available, self.interpreter)
+        if self.unavailable:
+            self.notes.append(self.unavailable)
+            return
+        assert support is not None and self.root is not None and self._target_rel is not None
+        snapshot = self.service.snapshot(self.root)
+        self.snapshot_stats = await asyncio.to_thread(snapshot.refresh)
+        self.selection = await asyncio.to_thread(
+            support.discover,
+            snapshot.files,
+            lambda rel: _read(snapshot.base / rel),
+            self._target_rel,
+            self.context.symbols,
+            self.context.target_code,
+        )
+        self.notes.extend(self.selection.notes)
+
+    async def _run_baseline(self) -> Execution:
+        assert self._prepared is not None
+        await asyncio.shield(self._prepared)
+        return await self._run(ORIGINAL, self.request.text, {})
+
+    async def _run(self, label: str, text: str, model_tests: dict[str, Sequence[str]]) -> Execution:
+        support, rel = self._support, self._target_rel
+        if self.unavailable or support is None or rel is None or self.root is None:
+            return Execution(label, "skipped", message=self.unavailable or "not executed")
+        if self.selection.empty and not any(model_tests.values()):
+            return Execution(label, "skipped", message="no tests found")
+        key = hashlib.sha256(
+            json.dumps(
+                [
+                    self.interpreter,
+                    rel,
+                    text,
+                    self.selection.test_ids,
+                    self.selection.doctest_files,
+                    sorted(model_tests.items()),
+                    self.service.options.test_timeout_s,
+                ],
+                default=list,
+            ).encode()
+        ).hexdigest()
+        result = await self.service.run_once(
+            key, lambda: self._run_in_sandbox(support, rel, text, model_tests)
+        )
+        return replace(result, proposal=label)
+
+    async def _run_in_sandbox(
+        self, support: TestSupport, rel: str, text: str, model_tests: dict[str, Sequence[str]]
+    ) -> Execution:
+        options = self.service.options
+        assert self.root is not None
+        snapshot = self.service.snapshot(self.root)
+        sandbox = options.store_dir / "runs" / uuid.uuid4().hex[:12]
+        run_dir = sandbox / "work"
+        try:
+            plan = support.plan(
+                self.interpreter,
+                self.selection,
+                model_tests,
+                run_dir,
+                sandbox,
+                options.test_timeout_s,
+            )
+            await asyncio.to_thread(snapshot.materialise, run_dir, {rel: text, **plan.files})
+            env = scrubbed_env(plan.env, sandbox)
+            process = await run_sandboxed(
+                plan.argv, run_dir, env, options.run_timeout_s, self.service.isolation
+            )
+            results_path = sandbox / plan.results_file
+            outcomes: list[TestOutcome] = []
+            if results_path.exists():
+                try:
+                    model_files = {
+                        f: "" for f in plan.files if f.rsplit("/", 1)[-1].startswith("test_from_")
+                    }
+                    outcomes = support.read_results(
+                        results_path.read_text("utf-8", "replace"), self.selection, model_files
+                    )
+                except Exception as error:  # a hostile run may leave garbage behind
+                    return Execution(
+                        "",
+                        "error",
+                        message=f"unreadable test results: {error}",
+                        output_tail=process.output,
+                        duration_s=process.duration_s,
+                    )
+            if process.timed_out:
+                return Execution(
+                    "",
+                    "timed_out",
+                    tuple(outcomes),
+                    f"timed out after {options.run_timeout_s:g} s and was killed",
+                    process.duration_s,
+                    output_tail=process.output,
+                )
+            if not outcomes:
+                return Execution(
+                    "",
+                    "error",
+                    (),
+                    f"the test run produced no results (exit code {process.returncode})",
+                    process.duration_s,
+                    output_tail=process.output,
+                )
+            return Execution(
+                "", "ran", tuple(outcomes), "", process.duration_s, output_tail=process.output
+            )
+        finally:
+            await asyncio.to_thread(shutil.rmtree, sandbox, True)
+
+
+def _compare(result: Execution, baseline: Execution) -> Execution:
+    """Regressions are tests the original passed that now fail; fixed ones the reverse."""
+    before = {t.id: t.outcome for t in baseline.tests}
+    regressions = tuple(
+        t.id
+        for t in result.tests
+        if t.outcome in ("failed", "error") and before.get(t.id) == "passed"
+    )
+    fixed = tuple(
+        t.id
+        for t in result.tests
+        if t.outcome == "passed" and before.get(t.id) in ("failed", "error")
+    )
+    return replace(result, regressions=regressions, fixed=fixed)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None

@@ -1,0 +1,1 @@
+"""Running untrusted proposals: an isolated copy of the workspace and a limited process."""

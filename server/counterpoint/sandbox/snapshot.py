@@ -1,0 +1,186 @@
+"""An isolated, incrementally refreshed copy of a workspace.
+
+The base copy holds the workspace's tracked and untracked-not-ignored files (git's view when the
+workspace is a repository, else a walk that skips VCS folders, virtualenvs, node_modules and
+caches). Files are *copied* into the base, never hardlinked to the user's files, so nothing a test
+does can write through to the workspace. Each run then gets a hardlink farm of the base (cheap),
+with the files under test written fresh, never through a link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SKIPPED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        ".env",
+        "node_modules",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        ".cache",
+        "build",
+        "dist",
+        ".counterpoint",
+    }
+)
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RefreshStats:
+    files: int
+    copied: int
+    removed: int
+    seconds: float
+
+
+class WorkspaceSnapshot:
+    """The base copy of one workspace, kept under `store/<hash of root>/base`."""
+
+    def __init__(self, root: Path, store: Path) -> None:
+        self.root = root.resolve()
+        digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
+        self.home = store / digest
+        self.base = self.home / "base"
+        self._manifest: dict[str, tuple[int, int, int, int]] = {}  # rel -> source and copy stat
+        self._lock = threading.Lock()
+
+    @property
+    def files(self) -> list[str]:
+        return sorted(self._manifest)
+
+    def refresh(self) -> RefreshStats:
+        """Bring the base copy up to date: copy new or changed files, drop deleted ones."""
+        with self._lock:
+            started = time.monotonic()
+            self.base.mkdir(parents=True, exist_ok=True)
+            listed = self._list_files()
+            copied = 0
+            fresh: dict[str, tuple[int, int, int, int]] = {}
+            for rel in listed:
+                source = self.root / rel
+                try:
+                    stat = source.stat()
+                except OSError:
+                    continue
+                if stat.st_size > MAX_FILE_BYTES or not _is_regular(stat.st_mode):
+                    continue
+                known = self._manifest.get(rel)
+                target = self.base / rel
+                if (
+                    known
+                    and known[:2] == (stat.st_mtime_ns, stat.st_size)
+                    and _unchanged(target, known)
+                ):
+                    fresh[rel] = known
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(target.name + ".cp-tmp")
+                shutil.copyfile(source, tmp)
+                os.replace(tmp, target)  # never write through an existing hardlink
+                copy = target.stat()
+                fresh[rel] = (stat.st_mtime_ns, stat.st_size, copy.st_mtime_ns, copy.st_size)
+                copied += 1
+            removed = 0
+            for rel in set(self._manifest) - set(fresh):
+                (self.base / rel).unlink(missing_ok=True)
+                removed += 1
+            self._manifest = fresh
+            return RefreshStats(len(fresh), copied, removed, time.monotonic() - started)
+
+    def materialise(self, run_dir: Path, overrides: dict[str, str]) -> Path:
+        """A run directory: hardlinks to the base copy, plus `overrides` written as new files."""
+        run_dir.mkdir(parents=True, exist_ok=True)
+        made: set[Path] = set()
+        for rel in self._manifest:
+            if rel in overrides:
+                continue
+            target = run_dir / rel
+            parent = target.parent
+            if parent not in made:
+                parent.mkdir(parents=True, exist_ok=True)
+                made.add(parent)
+            try:
+                os.link(self.base / rel, target)
+            except OSError:
+                shutil.copyfile(self.base / rel, target)
+        for rel, text in overrides.items():
+            target = run_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)
+            target.write_text(text, encoding="utf-8")
+        return run_dir
+
+    def _list_files(self) -> list[str]:
+        if (self.root / ".git").exists():
+            try:
+                listed = subprocess.run(
+                    ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                    cwd=self.root,
+                    capture_output=True,
+                    check=True,
+                    timeout=30,
+                ).stdout
+                return [
+                    rel
+                    for rel in listed.decode("utf-8", "surrogateescape").split("\0")
+                    if rel and not SKIPPED_DIRS.intersection(Path(rel).parts[:-1])
+                ]
+            except (OSError, subprocess.SubprocessError):
+                pass  # no usable git: walk instead
+        found = []
+        for directory, dirs, files in os.walk(self.root):
+            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")]
+            rel_dir = os.path.relpath(directory, self.root)
+            for name in files:
+                found.append(name if rel_dir == "." else os.path.join(rel_dir, name))
+        return found
+
+
+def _is_regular(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def _unchanged(copy: Path, known: tuple[int, int, int, int]) -> bool:
+    """A test may have written to the base through a run's hardlink: then recopy."""
+    try:
+        stat = copy.stat()
+    except OSError:
+        return False
+    return (stat.st_mtime_ns, stat.st_size) == known[2:]
+
+
+def find_project_root(path: Path) -> Path:
+    """The nearest folder above `path` that looks like a project root, else its folder."""
+    markers = (
+        "pyproject.toml",
+        "setup.py",
+        "setup.cfg",
+        "package.json",
+        "go.mod",
+        "Cargo.toml",
+        ".git",
+    )
+    for folder in [path.parent, *path.parent.parents]:
+        if any((folder / marker).exists() for marker in markers):
+            return folder
+    return path.parent

@@ -1,0 +1,97 @@
+from textwrap import dedent
+
+from counterpoint.languages import language_for
+from counterpoint.languages.python_tests import PythonTests
+
+SUPPORT = PythonTests(language_for("python"))
+
+FILES = {
+    "windows.py": "def window_sums(xs, k):\n    return []\n",
+    "tests/test_sliding.py": dedent(
+        """\
+        from windows import window_sums
+
+        def test_pairs():
+            assert window_sums([1, 2], 1) == [1, 2]
+
+        def helper():
+            return window_sums([], 1)
+
+        class TestEdges:
+            def test_empty(self):
+                assert window_sums([], 1) == []
+
+            def test_unrelated(self):
+                assert True
+
+        class Helper:
+            def test_not_collected(self):
+                window_sums([], 1)
+        """
+    ),
+    "tests/test_other.py": "def test_other():\n    assert 1\n",
+    "tests/test_misc.py": "def test_misc():\n    assert 2\n",
+}
+
+
+def discover(target="windows.py", symbols=("window_sums",), code="def window_sums(): pass"):
+    return SUPPORT.discover(sorted(FILES), FILES.get, target, symbols, code)
+
+
+def test_selects_tests_that_reference_the_symbol():
+    selection = discover()
+    assert selection.test_ids == (
+        "tests/test_sliding.py::test_pairs",
+        "tests/test_sliding.py::TestEdges::test_empty",
+    )
+    assert selection.suite_size == 5  # every collected test function, for comparison
+
+
+def test_the_conventional_test_file_is_always_included():
+    selection = discover(target="other.py", symbols=("nothing",))
+    assert selection.test_ids == ("tests/test_other.py::test_other",)
+
+
+def test_doctests_in_the_selection_are_run_and_no_tests_is_said():
+    selection = discover(
+        target="lonely.py",
+        symbols=("lonely",),
+        code="def lonely():\n    '''\n    >>> 1\n    1\n    '''",
+    )
+    assert selection.test_ids == ()
+    assert selection.doctest_files == ("lonely.py",)
+    assert "no workspace tests reference lonely" in selection.notes
+
+
+def test_module_names_follow_packages(tmp_path):
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "sub" / "__init__.py").write_text("")
+    assert SUPPORT.module_name(tmp_path, str(tmp_path / "pkg" / "sub" / "m.py")) == "pkg.sub.m"
+    assert SUPPORT.module_name(tmp_path, str(tmp_path / "top.py")) == "top"
+
+
+def test_junit_results_are_read_per_source():
+    xml = dedent(
+        """\
+        <testsuites><testsuite>
+          <testcase classname="tests.test_windows" name="test_pairs" file="tests/test_windows.py"/>
+          <testcase classname="tests.test_windows.TestEdges" name="test_empty"
+                    file="tests/test_windows.py">
+            <failure message="assert [1] == []">long trace</failure></testcase>
+          <testcase classname="windows" name="windows.window_sums" file="windows.py">
+            <skipped message="skip"/></testcase>
+          <testcase classname="_counterpoint.test_from_gpt_1" name="test_x"
+                    file="_counterpoint/test_from_gpt_1.py">
+            <error message="boom"/></testcase>
+        </testsuite></testsuites>
+        """
+    )
+    selection = discover(code=">>>")
+    outcomes = SUPPORT.read_results(xml, selection, {"_counterpoint/test_from_gpt_1.py": ""})
+    assert [(o.id, o.source, o.outcome, o.message) for o in outcomes] == [
+        ("tests/test_windows.py::test_pairs", "workspace", "passed", ""),
+        ("tests/test_windows.py::TestEdges::test_empty", "workspace", "failed", "assert [1] == []"),
+        ("windows.py::windows.window_sums", "doctest", "skipped", "skip"),
+        ("_counterpoint/test_from_gpt_1.py::test_x", "gpt", "error", "boom"),
+    ]

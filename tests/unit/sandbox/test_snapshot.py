@@ -1,0 +1,76 @@
+import os
+import subprocess
+
+from counterpoint.sandbox.snapshot import WorkspaceSnapshot, find_project_root
+
+
+def make_tree(root):
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg" / "mod.py").write_text("X = 1\n")
+    (root / "README.md").write_text("hi\n")
+    for skipped in (".venv/lib", "node_modules/x", "__pycache__", ".git/objects"):
+        (root / skipped).mkdir(parents=True)
+        (root / skipped / "junk.txt").write_text("junk\n")
+
+
+def test_refresh_copies_the_workspace_without_vcs_venvs_or_caches(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    stats = snapshot.refresh()
+    assert snapshot.files == ["README.md", "pkg/mod.py"]
+    assert (stats.files, stats.copied) == (2, 2)
+    assert (snapshot.base / "pkg" / "mod.py").read_text() == "X = 1\n"
+    # Copies, not links: nothing done to the snapshot can reach the user's files.
+    assert (snapshot.base / "pkg" / "mod.py").stat().st_ino != (
+        root / "pkg" / "mod.py"
+    ).stat().st_ino
+
+
+def test_refresh_is_incremental(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    assert snapshot.refresh().copied == 0
+    (root / "pkg" / "mod.py").write_text("X = 22\n")
+    (root / "README.md").unlink()
+    (root / "new.py").write_text("Y = 2\n")
+    stats = snapshot.refresh()
+    assert (stats.copied, stats.removed) == (2, 1)
+    assert snapshot.files == ["new.py", "pkg/mod.py"]
+    assert (snapshot.base / "pkg" / "mod.py").read_text() == "X = 22\n"
+
+
+def test_git_workspaces_leave_out_ignored_files(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    (root / ".gitignore").write_text("secret.txt\n")
+    (root / "secret.txt").write_text("s\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    assert "secret.txt" not in snapshot.files and "pkg/mod.py" in snapshot.files
+
+
+def test_runs_get_their_own_files_and_writes_never_reach_the_workspace(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    run = snapshot.materialise(tmp_path / "run", {"pkg/mod.py": "X = 3\n"})
+    assert (run / "pkg" / "mod.py").read_text() == "X = 3\n"
+    assert (root / "pkg" / "mod.py").read_text() == "X = 1\n"
+    # A test writing through a run's hardlink changes only our base copy, which is then redone.
+    with open(run / "README.md", "w") as handle:
+        handle.write("clobbered\n")
+    assert (root / "README.md").read_text() == "hi\n"
+    os.utime(snapshot.base / "README.md", ns=(1, 1))
+    assert snapshot.refresh().copied == 1
+    assert (snapshot.base / "README.md").read_text() == "hi\n"
+
+
+def test_project_root_is_the_nearest_marked_folder(tmp_path):
+    (tmp_path / "proj" / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "proj" / "pyproject.toml").write_text("")
+    assert find_project_root(tmp_path / "proj" / "src" / "pkg" / "m.py") == tmp_path / "proj"
