@@ -16,6 +16,8 @@ from typing import Protocol
 class TestSelection:
     """The workspace tests relevant to a target, in the runner's own id format."""
 
+    __test__ = False  # not a pytest class
+
     test_ids: tuple[str, ...] = ()
     doctest_files: tuple[str, ...] = ()
     suite_size: int = 0  # every test function found in the workspace, for comparison
@@ -28,6 +30,8 @@ class TestSelection:
 
 @dataclass(frozen=True)
 class TestOutcome:
+    __test__ = False  # not a pytest class
+
     id: str
     source: str  # "workspace", "doctest", or the voice id of the family that wrote it
     outcome: str  # "passed" | "failed" | "error" | "skipped"

@@ -1,0 +1,108 @@
+"""The confidence rules, case by case: execution outranks opinion."""
+
+from counterpoint.languages.testing import TestOutcome
+from counterpoint.pipeline.confidence import assess
+from counterpoint.pipeline.execute import Execution
+from counterpoint.pipeline.model import Usage
+from counterpoint.pipeline.report import Judgment, Proposal
+
+NAMES = {"claude": "Claude", "gpt": "GPT"}
+
+
+def proposal(pid):
+    return Proposal(pid, NAMES[pid], "x", "m", "code", "", (), Usage(), True, 0.0)
+
+
+def judged(target, verdict="correct", confidence=0.9):
+    judge = "gpt" if target == "claude" else "claude"
+    return Judgment(judge, "x", "m", target, verdict, confidence, "", (), Usage(), 0.0)
+
+
+def run(pid, status="ran", regressions=(), **outcomes):
+    tests = tuple(
+        TestOutcome(test_id, source, outcome) for test_id, (source, outcome) in outcomes.items()
+    )
+    return Execution(pid, status, tests, regressions=tuple(regressions))
+
+
+BASELINE = run("original", t1=("workspace", "passed"), t2=("workspace", "failed"))
+BOTH = [proposal("claude"), proposal("gpt")]
+ACCEPTED = [judged("claude"), judged("gpt")]
+
+
+def label(proposals=BOTH, judgments=ACCEPTED, executions=(), failures=()):
+    result = assess(proposals, judgments, failures, False, NAMES, executions)
+    return result.confidence.label, result.recommended
+
+
+def passing(pid, **extra):
+    return run(pid, t1=("workspace", "passed"), t2=("workspace", "passed"), **extra)
+
+
+def test_everything_passes_and_both_judges_accept():
+    executions = [BASELINE, passing("claude"), passing("gpt")]
+    assert label(executions=executions) == ("verified-agreement", "claude")
+
+
+def test_agreement_without_any_test_is_only_unverified():
+    assert label() == ("unverified", "claude")
+
+
+def test_a_judge_rejection_blocks_verified_agreement():
+    executions = [BASELINE, passing("claude"), passing("gpt")]
+    judgments = [judged("claude"), judged("gpt", "incorrect")]
+    assert label(judgments=judgments, executions=executions) == ("disputed", "claude")
+
+
+def test_a_proposal_that_breaks_a_passing_test_is_never_recommended():
+    broken = run("gpt", regressions=["t1"], t1=("workspace", "failed"), t2=("workspace", "passed"))
+    executions = [BASELINE, passing("claude"), broken]
+    judgments = [judged("claude", confidence=0.5), judged("gpt", confidence=0.99)]
+    assert label(judgments=judgments, executions=executions) == ("verified-one", "claude")
+
+
+def test_a_test_that_already_failed_is_not_blamed():
+    still_failing = run("claude", t1=("workspace", "passed"), t2=("workspace", "failed"))
+    executions = [BASELINE, still_failing, passing("gpt")]
+    # Claude leaves t2 failing as it was; GPT fixes it. Neither broke anything.
+    assert label(executions=executions) == ("verified-agreement", "claude")
+
+
+def test_the_other_familys_tests_decide_when_workspace_tests_agree():
+    claude = passing("claude", c1=("claude", "passed"), g1=("gpt", "passed"))
+    gpt = passing("gpt", c1=("claude", "failed"), g1=("gpt", "passed"))
+    executions = [BASELINE, claude, gpt]
+    assert label(executions=executions) == ("verified-one", "claude")
+
+
+def test_each_fails_the_others_tests_is_disputed():
+    claude = passing("claude", c1=("claude", "passed"), g1=("gpt", "failed"))
+    gpt = passing("gpt", c1=("claude", "failed"), g1=("gpt", "passed"))
+    assert label(executions=[BASELINE, claude, gpt])[0] == "disputed"
+
+
+def test_both_breaking_tests_is_both_fail_with_no_recommendation():
+    claude = run("claude", regressions=["t1"], t1=("workspace", "failed"))
+    gpt = run("gpt", regressions=["t1"], t1=("workspace", "failed"))
+    assert label(executions=[BASELINE, claude, gpt]) == ("both-fail", None)
+
+
+def test_a_timed_out_run_is_never_recommended():
+    stuck = run("gpt", "timed_out", t1=("workspace", "passed"))
+    assert label(executions=[BASELINE, passing("claude"), stuck]) == ("verified-one", "claude")
+
+
+def test_a_missing_judgment_is_not_cross_checked_even_when_tests_pass():
+    executions = [BASELINE, passing("claude"), passing("gpt")]
+    assert label(judgments=[judged("claude")], executions=executions) == (
+        "not-cross-checked",
+        "claude",
+    )
+
+
+def test_a_lone_unjudged_proposal_is_not_recommended():
+    assert label(proposals=[proposal("claude")], judgments=[]) == ("not-cross-checked", None)
+
+
+def test_no_proposal_is_failed():
+    assert label(proposals=[], judgments=[]) == ("failed", None)
