@@ -7,7 +7,7 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = {"overhead": "bench.overhead"}
+BENCHMARKS = {"overhead": "bench.overhead", "verification": "bench.verification"}
 
 
 def main(argv: list[str] | None = None) -> int:

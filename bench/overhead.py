@@ -29,7 +29,12 @@ JUDGE = {"openai": 0.6, "anthropic": 0.4}  # the judge's provider: GPT judges Cl
 RUNS = 5
 PROVIDERS = ("anthropic", "openai")
 FIXTURE = (
-    Path(__file__).resolve().parents[1] / "tests" / "e2e" / "fixtures" / "windows_project" / "windows.py"
+    Path(__file__).resolve().parents[1]
+    / "tests"
+    / "e2e"
+    / "fixtures"
+    / "windows_project"
+    / "windows.py"
 )
 
 
