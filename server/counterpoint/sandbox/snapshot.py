@@ -10,6 +10,7 @@ with the files under test written fresh, never through a link.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -59,7 +60,8 @@ class WorkspaceSnapshot:
         digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
         self.home = store / digest
         self.base = self.home / "base"
-        self._manifest: dict[str, tuple[int, int, int, int]] = {}  # rel -> source and copy stat
+        self._manifest_file = self.home / "manifest.json"
+        self._manifest = self._load_manifest()  # rel -> source and copy (mtime_ns, size)
         self._lock = threading.Lock()
 
     @property
@@ -103,6 +105,8 @@ class WorkspaceSnapshot:
                 (self.base / rel).unlink(missing_ok=True)
                 removed += 1
             self._manifest = fresh
+            if copied or removed or not self._manifest_file.exists():
+                self._save_manifest()
             return RefreshStats(len(fresh), copied, removed, time.monotonic() - started)
 
     def materialise(self, run_dir: Path, overrides: dict[str, str]) -> Path:
@@ -127,6 +131,19 @@ class WorkspaceSnapshot:
             target.unlink(missing_ok=True)
             target.write_text(text, encoding="utf-8")
         return run_dir
+
+    def _load_manifest(self) -> dict[str, tuple[int, int, int, int]]:
+        """Kept on disk, so a new process (the CLI) refreshes incrementally too."""
+        try:
+            raw = json.loads(self._manifest_file.read_text("utf-8"))
+            return {rel: (int(a), int(b), int(c), int(d)) for rel, (a, b, c, d) in raw.items()}
+        except (OSError, ValueError, TypeError):
+            return {}  # missing or damaged: the next refresh copies what it must
+
+    def _save_manifest(self) -> None:
+        tmp = self._manifest_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self._manifest), "utf-8")
+        os.replace(tmp, self._manifest_file)
 
     def _list_files(self) -> list[str]:
         if (self.root / ".git").exists():

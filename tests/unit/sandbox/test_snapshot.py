@@ -74,3 +74,12 @@ def test_project_root_is_the_nearest_marked_folder(tmp_path):
     (tmp_path / "proj" / "src" / "pkg").mkdir(parents=True)
     (tmp_path / "proj" / "pyproject.toml").write_text("")
     assert find_project_root(tmp_path / "proj" / "src" / "pkg" / "m.py") == tmp_path / "proj"
+
+
+def test_a_new_process_refreshes_incrementally_from_the_saved_manifest(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    WorkspaceSnapshot(root, tmp_path / "store").refresh()
+    again = WorkspaceSnapshot(root, tmp_path / "store")
+    assert again.files == ["README.md", "pkg/mod.py"]
+    assert again.refresh().copied == 0
