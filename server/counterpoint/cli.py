@@ -75,7 +75,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     try:
         text = _read(args.file)
-        first, last = _parse_lines(args.lines, line_count(text))
+        first, last = _parse_lines(args.lines, text)
         language = language_for(path=str(args.file))
         settings = Settings.from_env()
         for problem in settings.problems:
@@ -134,14 +134,16 @@ def _read(path: Path) -> str:
         raise RequestError(f"cannot read {path}: {error.strerror}") from None
 
 
-def _parse_lines(spec: str, total: int) -> tuple[int, int]:
+def _parse_lines(spec: str, text: str) -> tuple[int, int]:
     """'A-B' or 'A' (1-based, inclusive) to zero-based (first, last)."""
     start, _, end = spec.partition("-")
     try:
         first, last = int(start), int(end or start)
     except ValueError:
         raise RequestError(f"--lines wants START-END, e.g. 3-10; got {spec!r}") from None
-    lines_in_file = total - 1 if total > 1 else total  # the empty line after a final newline
+    total = line_count(text)
+    # A final line break opens an empty last line that no one means to select.
+    lines_in_file = total - 1 if text.endswith(("\n", "\r")) else total
     if first < 1 or last < first:
         raise RequestError(f"--lines {spec}: START must be ≥ 1 and END ≥ START")
     if last > lines_in_file:

@@ -60,11 +60,13 @@ class PythonTests:
 
     def module_name(self, root: Path, target_path: str) -> str | None:
         path = Path(target_path)
+        if not path.is_absolute():
+            path = root / path
         if path.suffix != ".py":
             return None
         parts = [path.stem] if path.stem != "__init__" else []
         folder = path.parent
-        while (folder / "__init__.py").exists() and folder != root.parent:
+        while folder != root and root in folder.parents and (folder / "__init__.py").exists():
             parts.insert(0, folder.name)
             folder = folder.parent
         return ".".join(parts) or None

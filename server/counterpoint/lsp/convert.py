@@ -9,6 +9,7 @@ from lsprotocol import types
 from pygls.workspace import TextDocument
 
 from counterpoint.pipeline.request import Position, Range
+from counterpoint.pipeline.text import split_lines
 
 
 def to_pipeline_range(document: TextDocument, span: types.Range) -> Range:
@@ -18,10 +19,10 @@ def to_pipeline_range(document: TextDocument, span: types.Range) -> Range:
 
 
 def to_pipeline_position(document: TextDocument, position: types.Position) -> Position:
-    lines = document.lines
+    lines = split_lines(document.source)
     if position.line >= len(lines) or position.line < 0:
         return Position(position.line, position.character)
-    line = lines[position.line].rstrip("\r\n")
+    line = lines[position.line].removesuffix("\n").removesuffix("\r")
     units = 0
     for index, char in enumerate(line):
         if units >= position.character:
@@ -40,7 +41,12 @@ def to_lsp_position(
     lines: Sequence[str], position: Position, document: TextDocument
 ) -> types.Position:
     if position.line >= len(lines):
-        return types.Position(line=position.line, character=0)
+        # Past the last line (a whole-line range over a file with no final newline): clamp to
+        # the end of the document, which every client accepts.
+        last = len(lines) - 1
+        return types.Position(
+            line=last, character=document.position_codec.client_num_units(lines[last])
+        )
     prefix = lines[position.line][: position.character]
     return types.Position(
         line=position.line, character=document.position_codec.client_num_units(prefix)

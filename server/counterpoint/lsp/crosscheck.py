@@ -19,6 +19,7 @@ from counterpoint.lsp.diagnostics import publish
 from counterpoint.lsp.state import StoredReport
 from counterpoint.pipeline.request import CrossCheckRequest, RequestError
 from counterpoint.pipeline.run import cross_check
+from counterpoint.pipeline.text import split_lines
 
 if TYPE_CHECKING:
     from counterpoint.lsp.server import CounterpointServer
@@ -43,7 +44,7 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         instruction=instruction,
         version=document.version,
     )
-    lines = tuple(document.lines)
+    lines = tuple(split_lines(document.source))
     settings = await server.current_settings()
     try:
         voices = settings.voices()

@@ -23,6 +23,7 @@ from typing import Any
 from counterpoint.languages import LanguageSpec, test_support
 from counterpoint.languages.testing import TestOutcome, TestSelection, TestSupport
 from counterpoint.pipeline.context import CodeContext
+from counterpoint.pipeline.prompts import redact
 from counterpoint.pipeline.request import CrossCheckRequest
 from counterpoint.pipeline.text import replace_range
 from counterpoint.sandbox.runner import Isolation, detect_isolation, run_sandboxed, scrubbed_env
@@ -116,6 +117,7 @@ class ExecutionService:
         self._snapshots: dict[Path, WorkspaceSnapshot] = {}
         self._memo: dict[str, Execution] = {}
         self._running: dict[str, asyncio.Task[Execution]] = {}
+        self._waiters: dict[str, int] = {}
         self._slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
         self._isolation: Isolation | None = None
 
@@ -138,8 +140,11 @@ class ExecutionService:
         language: LanguageSpec,
         document_path: Path | None,
         root: Path | None,
+        secrets: Sequence[str] = (),
     ) -> ExecutionJob:
-        return ExecutionJob(self, request, context, language, document_path, root)
+        return ExecutionJob(
+            self, request, context, language, document_path, root, secrets=tuple(secrets)
+        )
 
     async def run_once(self, key: str, start: Callable[[], Awaitable[Execution]]) -> Execution:
         """Run `start()` unless an identical run finished or is under way; share the result."""
@@ -149,8 +154,17 @@ class ExecutionService:
         if task is None:
             task = asyncio.ensure_future(self._limited(start))
             self._running[key] = task
+            self._waiters[key] = 0
             task.add_done_callback(lambda done: self._settle(key, done))
-        return await task  # not shielded: cancelling the request kills its test processes
+        self._waiters[key] += 1
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # The last request to give up on a run kills its test processes.
+            self._waiters[key] -= 1
+            if self._waiters[key] == 0:
+                task.cancel()
+            raise
 
     async def _limited(self, start: Callable[[], Awaitable[Execution]]) -> Execution:
         async with self._slots:
@@ -158,6 +172,7 @@ class ExecutionService:
 
     def _settle(self, key: str, task: asyncio.Task[Execution]) -> None:
         self._running.pop(key, None)
+        self._waiters.pop(key, None)
         if not task.cancelled() and task.exception() is None and task.result().status != "error":
             self._memo[key] = task.result()
 
@@ -177,6 +192,7 @@ class ExecutionJob:
     snapshot_stats: RefreshStats | None = None
     interpreter: str = ""
     unavailable: str | None = None
+    secrets: tuple[str, ...] = ()  # scrubbed from anything a run prints, should one leak
     _prepared: asyncio.Future[None] | None = None
     _baseline: asyncio.Future[Execution] | None = None
 
@@ -297,7 +313,15 @@ class ExecutionJob:
         result = await self.service.run_once(
             key, lambda: self._run_in_sandbox(support, rel, text, model_tests)
         )
-        return replace(result, proposal=label)
+        return self._redacted(replace(result, proposal=label))
+
+    def _redacted(self, result: Execution) -> Execution:
+        return replace(
+            result,
+            message=redact(result.message, self.secrets),
+            output_tail=redact(result.output_tail, self.secrets),
+            tests=tuple(replace(t, message=redact(t.message, self.secrets)) for t in result.tests),
+        )
 
     async def _run_in_sandbox(
         self, support: TestSupport, rel: str, text: str, model_tests: dict[str, Sequence[str]]

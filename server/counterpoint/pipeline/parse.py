@@ -6,13 +6,20 @@ a fenced code block, because OpenAI-compatible servers do not all honour `json_s
 
 from __future__ import annotations
 
+import functools
 import json
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from counterpoint.pipeline.model import ModelReply, ProviderError
 from counterpoint.pipeline.schemas import SEVERITIES, VERDICTS
+from counterpoint.pipeline.text import line_ending
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 _FENCE = re.compile(r"```[ \t]*([\w+#-]*)[^\n]*\n(.*?)```", re.DOTALL)
 
@@ -41,6 +48,22 @@ class Verdict:
     issues: tuple[JudgeIssue, ...]
 
 
+def _malformed_on_error(parse: Callable[P, T]) -> Callable[P, T]:
+    """Whatever a reply holds, parsing ends in a result or a ProviderError, never a crash."""
+
+    @functools.wraps(parse)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return parse(*args, **kwargs)
+        except ProviderError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as error:
+            raise ProviderError("malformed", f"unreadable reply: {error}") from error
+
+    return guarded
+
+
+@_malformed_on_error
 def parse_proposal(reply: ModelReply, original: str) -> ProposedCode:
     data = reply.data if reply.data is not None else _json_in_text(reply.text)
     if isinstance(data, dict) and isinstance(data.get("code"), str):
@@ -60,6 +83,7 @@ def parse_proposal(reply: ModelReply, original: str) -> ProposedCode:
     raise ProviderError("malformed", "the reply held neither a proposal object nor a code block")
 
 
+@_malformed_on_error
 def parse_judgment(reply: ModelReply, candidate_lines: int) -> Verdict:
     data = reply.data if reply.data is not None else _json_in_text(reply.text)
     if not isinstance(data, dict) or data.get("verdict") not in VERDICTS:
@@ -113,12 +137,14 @@ def _strip_fence(code: str) -> str:
 
 
 def _match_line_ending(code: str, original: str) -> str:
-    """Whole-line replacements end with a newline exactly when the original lines did."""
-    code = code.rstrip("\n")
-    return code + "\n" if original.endswith("\n") else code
+    """Use the original's line ending throughout, and end with one exactly when it did."""
+    newline = line_ending(original)
+    lines = code.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
+    joined = newline.join(lines)
+    return joined + newline if original.endswith(("\n", "\r")) else joined
 
 
 def _clamp(value: Any, low: float, high: float, default: float | None = None) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         return default if default is not None else low
     return min(max(value, low), high)

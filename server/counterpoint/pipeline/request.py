@@ -38,11 +38,11 @@ class Range:
     def is_empty(self) -> bool:
         return self.start == self.end
 
-    def contains(self, position: Position) -> bool:
-        return self.start <= position <= self.end
-
     def overlaps(self, other: Range) -> bool:
-        return self.start <= other.end and other.start <= self.end
+        """Ranges are half-open: lines 1-7 and 8-10 (ending and starting at 7:0) do not overlap."""
+        if self.is_empty or other.is_empty:
+            return self.start <= other.end and other.start <= self.end
+        return self.start < other.end and other.start < self.end
 
     def to_json(self) -> dict[str, dict[str, int]]:
         return {"start": self.start.to_json(), "end": self.end.to_json()}

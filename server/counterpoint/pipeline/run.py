@@ -82,6 +82,7 @@ async def cross_check(
     """Propose with every voice, judge across families, and run the tests when `execution`
     is given. Raises RequestError for a request that cannot be served as given."""
     options = options or RunOptions()
+    secrets = tuple(secrets)
     path = document_path(request.uri)
     if PurePosixPath(path).name.startswith(".env"):
         raise RequestError("refusing to send a .env file to a model: it holds secrets")
@@ -91,7 +92,11 @@ async def cross_check(
     context = build_context(request, language, options.context_chars)
     on_disk = Path(path) if urlparse(request.uri).scheme == "file" else None
     root = workspace_root or (find_project_root(on_disk) if on_disk else None)
-    job = execution.job(request, context, language, on_disk, root) if execution else None
+    job = (
+        execution.job(request, context, language, on_disk, root, tuple(secrets))
+        if execution
+        else None
+    )
     module = None
     support = test_support(language)
     if support is not None and root is not None and on_disk is not None:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import re
+
 from counterpoint.pipeline.request import Position, Range
+
+_LINE_BREAK = re.compile(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)")
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines with their endings, as LSP counts them (a trailing newline opens an empty line)."""
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[-1].endswith(("\n", "\r")):
-        lines.append("")
-    return lines
+    """Lines with their endings, broken only where LSP and tree-sitter break them (\\n, \\r\\n,
+    \\r), unlike str.splitlines; a trailing line break opens an empty last line."""
+    return _LINE_BREAK.split(text)
+
+
+def line_ending(text: str) -> str:
+    """The document's line ending: the first one it uses, else \\n."""
+    match = re.search(r"\r\n|\n|\r", text)
+    return match.group(0) if match else "\n"
 
 
 def offset_of(text: str, position: Position) -> int:
@@ -20,22 +28,12 @@ def offset_of(text: str, position: Position) -> int:
         return len(text)
     line = max(position.line, 0)
     start = sum(len(entry) for entry in lines[:line])
-    content = lines[line].rstrip("\r\n")
+    content = lines[line].removesuffix("\n").removesuffix("\r")
     return start + min(max(position.character, 0), len(content))
-
-
-def position_at(text: str, offset: int) -> Position:
-    before = text[:offset]
-    line = before.count("\n")
-    return Position(line, offset - (before.rfind("\n") + 1))
 
 
 def byte_offset(text: str, offset: int) -> int:
     return len(text[:offset].encode("utf-8"))
-
-
-def char_offset(source: bytes, byte: int) -> int:
-    return len(source[:byte].decode("utf-8", errors="replace"))
 
 
 def slice_range(text: str, span: Range) -> str:

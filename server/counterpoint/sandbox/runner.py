@@ -48,20 +48,32 @@ class Limits:
         }
 
 
+# Strongest first: no network, own PID namespace (the server's /proc is out of sight and killing
+# the namespace's first process kills everything in it), then no network alone.
+NAMESPACE_PREFIXES = (("unshare", "-rnpf", "--mount-proc"), ("unshare", "-rn"))
+
+
 @dataclass(frozen=True)
 class Isolation:
     network: bool  # True when the run has no network (its own empty network namespace)
     limits: Limits = field(default_factory=Limits)
+    prefix: tuple[str, ...] = ()  # the namespace wrapper, empty when none is available
 
     def describe(self) -> dict[str, Any]:
         limits = self.limits
         notes = []
         if not self.network:
-            notes.append("network not isolated: unprivileged network namespaces are unavailable")
+            notes.append(
+                "network not isolated: unprivileged namespaces are unavailable, so tests can also "
+                "read other processes' environments under /proc (outputs are redacted)"
+            )
+        elif "-rnpf" not in self.prefix:
+            notes.append("no PID namespace: tests can see other processes")
         if os.geteuid() == 0:
             notes.append("running as root: the process-count limit is not enforced by the kernel")
         return {
             "network": "none (own network namespace)" if self.network else "host network",
+            "namespaces": " ".join(self.prefix) or "none",
             "filesystem": "copy of the workspace; the user's files are never written",
             "environment": "scrubbed: only " + ", ".join(PASSED_THROUGH) + " pass through",
             "limits": {
@@ -75,18 +87,21 @@ class Isolation:
 
 
 @functools.cache
-def network_namespace_available() -> bool:
-    try:
-        return (
-            subprocess.run(["unshare", "-rn", "true"], capture_output=True, timeout=10).returncode
-            == 0
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
+def namespace_prefix() -> tuple[str, ...]:
+    """The strongest namespace wrapper this machine allows, or () for none."""
+    for prefix in NAMESPACE_PREFIXES:
+        try:
+            probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if probe.returncode == 0:
+            return prefix
+    return ()
 
 
 def detect_isolation(limits: Limits | None = None) -> Isolation:
-    return Isolation(network=network_namespace_available(), limits=limits or Limits())
+    prefix = namespace_prefix()
+    return Isolation(network=bool(prefix), limits=limits or Limits(), prefix=prefix)
 
 
 def scrubbed_env(extra: Mapping[str, str], sandbox: Path) -> dict[str, str]:
@@ -123,8 +138,8 @@ async def run_sandboxed(
         "--",
         *argv,
     ]
-    if isolation.network:
-        command = ["unshare", "-rn", "--", *command]
+    if isolation.prefix:
+        command = [*isolation.prefix, "--", *command]
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
         *command,

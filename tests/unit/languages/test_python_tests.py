@@ -95,3 +95,11 @@ def test_junit_results_are_read_per_source():
         ("windows.py::windows.window_sums", "doctest", "skipped", "skip"),
         ("_counterpoint/test_from_gpt_1.py::test_x", "gpt", "error", "boom"),
     ]
+
+
+def test_module_names_are_relative_to_the_root_not_the_current_folder(tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "__init__.py").write_text("")  # even a root that looks like a package
+    monkeypatch.chdir(tmp_path)
+    assert SUPPORT.module_name(tmp_path, "pkg/mod.py") == "pkg.mod"
