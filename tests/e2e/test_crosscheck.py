@@ -4,7 +4,7 @@ import pytest
 from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
-from tests.e2e.conftest import open_fixture, whole_lines
+from tests.e2e.conftest import FIXTURES, open_fixture, whole_lines
 from tests.e2e.scripts import script_disagreement
 
 
@@ -82,3 +82,10 @@ async def test_malformed_arguments_get_an_invalid_params_error(client, fake_prov
         await client.workspace_execute_command_async(
             types.ExecuteCommandParams(command="counterpoint.crossCheck", arguments=["nope"])
         )
+
+
+async def test_a_document_that_is_not_open_is_refused(client, fake_providers):
+    uri = (FIXTURES / "stats.py").as_uri()
+    with pytest.raises(JsonRpcException, match=r"open .* in the editor"):
+        await cross_check(client, uri, whole_lines(0, 1))
+    assert fake_providers.requests == []

@@ -35,6 +35,11 @@ class RequestFailed(JsonRpcException):
 
 async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]) -> dict[str, Any]:
     uri, selection, instruction = _parse_arguments(arguments)
+    if uri not in server.workspace.text_documents:
+        # Its version would be unknown, so an accepted proposal could overwrite later edits.
+        message = f"open {uri} in the editor before cross-checking it"
+        server.show_message(f"Counterpoint: {message}", types.MessageType.Error)
+        raise RequestFailed(message)
     document = server.workspace.get_text_document(uri)
     request = CrossCheckRequest(
         uri=uri,
