@@ -63,8 +63,17 @@ def test_check_json_makes_four_accepted_calls_and_a_full_report(fake_providers, 
     assert rejected["issues"][0]["start_line"] == 7
     assert report["confidence"]["label"] == "verified-one"
     assert report["recommended"] == "claude"
-    assert report["disagreements"][0]["range"]["start"] == {"line": 0, "character": 0}
-    assert "window is larger" in report["disagreements"][0]["summary"]
+    # They differ only where GPT inserts its special case, before line 7; both fix the bound.
+    (region,) = report["disagreements"]
+    assert region["range"] == {
+        "start": {"line": 6, "character": 0},
+        "end": {"line": 7, "character": 0},
+    }
+    assert region["versions"]["gpt"] == {"start_line": 7, "end_line": 8}
+    assert region["texts"]["gpt"] == "    if k > len(xs):\n        return [sum(xs)]\n"
+    assert region["texts"]["claude"] == ""
+    assert "window is larger" in region["summary"]
+    assert "window_sums([1], 2) should be []" in region["comments"][0]
 
 
 def test_execution_names_the_buggy_proposals_failing_test_and_recommends_the_correct_one(

@@ -58,8 +58,9 @@ async def test_accepting_the_recommended_proposal_changes_the_document(client, f
 
     fixes = await code_actions(client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
     assert [a.title for a in fixes] == [
-        "Accept Claude's proposal (recommended)",
-        "Accept GPT's proposal",
+        "Accept Claude's proposal (recommended): passes 5/5; "
+        "GPT's fails test_window_larger_than_list_has_no_sums",
+        "Accept GPT's proposal: passes 4/5",
     ]
     accept = fixes[0]
     assert accept.is_preferred
@@ -104,3 +105,39 @@ async def test_accept_command_refuses_a_stale_document(client, fake_providers):
     else:
         raise AssertionError("a stale accept must be refused")
     assert any("changed since" in m.message for m in client.messages)
+
+
+async def test_independent_regions_can_be_taken_one_at_a_time(client, fake_providers):
+    from tests.e2e.scripts import ACCEPT
+    from tests.fakes.providers import Reply
+
+    reworded = FIXED.replace("def window_sums(xs, k):", "def window_sums(xs, k=2):").replace(
+        "range(len(xs) - k + 1)", "range(0, len(xs) - k + 1)"
+    )
+    fake_providers.script(
+        "anthropic",
+        "submit_proposal",
+        Reply.structured({"code": FIXED, "explanation": "", "tests": [], "edge_cases": []}),
+    )
+    fake_providers.script(
+        "openai",
+        "submit_proposal",
+        Reply.structured({"code": reworded, "explanation": "", "tests": [], "edge_cases": []}),
+    )
+    fake_providers.default("openai", "submit_judgment", Reply.structured(ACCEPT))
+    fake_providers.default("anthropic", "submit_judgment", Reply.structured(ACCEPT))
+    uri, text = open_fixture(client)
+    await cross_check(client, uri, whole_lines(0, 6))
+    assert len(client.diagnostics[uri]) == 2  # the signature and the return line
+
+    fixes = await code_actions(client, uri, client.diagnostics[uri], only=["quickfix"])
+    regional = [f for f in fixes if f.title.endswith("version of this region")]
+    assert [f.title for f in regional] == [
+        "Use Claude's version of this region",
+        "Use GPT's version of this region",
+    ]
+    (change,) = regional[1].edit.document_changes
+    (edit,) = change.edits
+    assert edit.range == types.Range(types.Position(6, 0), types.Position(7, 0))
+    new_text = apply_text_edit(text, edit)
+    assert "range(0, len(xs) - k + 1)" in new_text and "def window_sums(xs, k):" in new_text

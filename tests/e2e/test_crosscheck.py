@@ -29,7 +29,9 @@ async def test_cross_check_publishes_a_diagnostic_over_the_selection(client, fak
 
     verdict, breaks = client.diagnostics[uri]
     assert {verdict.source, breaks.source} == {"counterpoint"}
-    assert verdict.range == breaks.range == types.Range(types.Position(0, 0), types.Position(7, 0))
+    # The disagreement sits where GPT inserts its special case; the broken tests cover the target.
+    assert verdict.range == types.Range(types.Position(6, 0), types.Position(7, 0))
+    assert breaks.range == types.Range(types.Position(0, 0), types.Position(7, 0))
     assert verdict.severity == types.DiagnosticSeverity.Warning
     assert verdict.data["requestId"] == summary["requestId"]
     assert verdict.data["proposals"] == ["claude", "gpt"]
@@ -65,7 +67,7 @@ async def test_empty_selection_checks_the_enclosing_function(client, fake_provid
     uri, _ = open_fixture(client)
     cursor = {"start": {"line": 6, "character": 10}, "end": {"line": 6, "character": 10}}
     await cross_check(client, uri, cursor, instruction="")
-    diagnostic = client.diagnostics[uri][0]
+    diagnostic = next(d for d in client.diagnostics[uri] if d.code == "breaks-tests")
     assert diagnostic.range == types.Range(types.Position(0, 0), types.Position(7, 0))
 
 

@@ -127,3 +127,46 @@ def test_no_tests_found_is_said_plainly(fake_providers, tmp_path):
     assert all(e["message"] == "no tests found" for e in report["executions"])
     assert "no workspace tests reference shout" in report["execution"]["notes"]
     assert report["confidence"]["label"] == "unverified"
+
+
+ZERO_GUARD = FIXED.replace(
+    "    return [sum(", "    if k <= 0:\n        return []\n    return [sum("
+)
+
+
+def test_a_behavioural_difference_no_test_decides_is_disputed_with_a_counterexample(
+    fake_providers, tmp_path
+):
+    # Both pass every workspace test and doctest; they differ only when k is 0.
+    fake_providers.script(
+        "anthropic",
+        "submit_proposal",
+        Reply.structured({"code": FIXED, "explanation": "", "tests": [], "edge_cases": []}),
+    )
+    fake_providers.script(
+        "openai",
+        "submit_proposal",
+        Reply.structured(
+            {
+                "code": ZERO_GUARD,
+                "explanation": "",
+                "tests": [],
+                "edge_cases": ["window_sums([1, 2], 0)"],
+            }
+        ),
+    )
+    fake_providers.default("openai", "submit_judgment", Reply.structured(ACCEPT))
+    fake_providers.default("anthropic", "submit_judgment", Reply.structured(ACCEPT))
+    result = run_check(
+        fake_providers.env(), str(FIXTURE), "--lines", "1-7", "--json", tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["confidence"]["label"] == "disputed"
+    assert report["recommended"] is None
+    (region,) = report["disagreements"]
+    assert region["counterexample"] == "window_sums([1, 2], 0): Claude → [0, 0, 0], GPT → []"
+    # The region is the two inserted lines of GPT's version, not the whole function.
+    assert region["versions"]["gpt"] == {"start_line": 7, "end_line": 8}
+    assert "if k <= 0:" in region["texts"]["gpt"]
+    assert report["range"]["start"]["line"] <= region["range"]["start"]["line"]

@@ -35,3 +35,20 @@ async def test_no_hover_outside_checked_ranges(client, fake_providers):
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(10, 4))
     )
     assert hover is None
+
+
+async def test_hover_on_a_disputed_region_shows_each_version_of_it(client, fake_providers):
+    script_disagreement(fake_providers)
+    uri, _ = open_fixture(client)
+    await cross_check(client, uri, whole_lines(0, 6))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(6, 4))
+    )
+    text = hover.contents.value
+    region, _, rest = text.partition("\n\n---\n\n")
+    assert region.startswith("**Disputed region** (lines 7-7)")
+    assert "_GPT:_\n```python\n    if k > len(xs):\n        return [sum(xs)]\n```" in region
+    assert "_Claude:_\n```python\n(removed)\n```" in region
+    assert "Claude on GPT's version: window_sums([1], 2) should be []" in region
+    assert hover.range == types.Range(types.Position(6, 0), types.Position(7, 0))
+    assert "Counterpoint: verified-one" in rest

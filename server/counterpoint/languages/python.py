@@ -2,7 +2,7 @@
 
 import tree_sitter_python
 
-from counterpoint.languages.spec import LanguageSpec
+from counterpoint.languages.spec import LanguageSpec, Normalisation
 
 LANGUAGE = LanguageSpec(
     name="python",
@@ -10,6 +10,22 @@ LANGUAGE = LanguageSpec(
     extensions=(".py", ".pyi"),
     grammar=tree_sitter_python.language(),
     fence="python",
+    normalisation=Normalisation(
+        ignored=("comment", "line_continuation", ";"),
+        string_delimiters=("string_start", "string_end"),
+        atoms=("string_content",),
+        blocks=("module", "block"),
+        trailing_commas=(
+            "argument_list",
+            "parameters",
+            "list",
+            "set",
+            "dictionary",
+            "import_from_statement",
+        ),
+        identifiers=("identifier",),
+        bindings="bindings",
+    ),
 )
 
 from counterpoint.languages.python_tests import PythonTests  # noqa: E402

@@ -11,10 +11,17 @@ from pathlib import Path, PurePosixPath
 
 import tree_sitter
 
+from counterpoint.languages.python_behaviour import (
+    HARNESS_FILE,
+    candidate_calls,
+    harness,
+    isolatable_functions,
+)
 from counterpoint.languages.spec import LanguageSpec
-from counterpoint.languages.testing import RunPlan, TestOutcome, TestSelection
+from counterpoint.languages.testing import BehaviourProbe, RunPlan, TestOutcome, TestSelection
 
 MODEL_TESTS_DIR = "_counterpoint"
+PER_CALL_SECONDS = 2.0
 
 # Enforces a per-test timeout inside the sandbox, so one endless test fails alone and the run
 # still reports the rest. The whole-run timeout outside is the backstop.
@@ -113,10 +120,17 @@ class PythonTests:
         run_dir: Path,
         sandbox_dir: Path,
         test_timeout_s: float,
+        probe: BehaviourProbe | None = None,
     ) -> RunPlan:
         files = {f"{MODEL_TESTS_DIR}/counterpoint_timeout.py": TIMEOUT_PLUGIN}
         model_files = model_test_files(model_tests)
         files.update(model_files)
+        probe_files = {}
+        if probe is not None:
+            probe_files[f"{MODEL_TESTS_DIR}/{HARNESS_FILE}"] = harness(
+                probe.module, probe.names, probe.calls, PER_CALL_SECONDS
+            )
+            files.update(probe_files)
         results = "results.xml"
         argv = [
             interpreter,
@@ -137,14 +151,41 @@ class PythonTests:
         ]
         if selection.doctest_files:
             argv.append("--doctest-modules")
-        argv += [*selection.test_ids, *selection.doctest_files, *model_files]
+        argv += [*selection.test_ids, *selection.doctest_files, *model_files, *probe_files]
         python_path = [str(run_dir / "src")] if (run_dir / "src").is_dir() else []
         python_path += [str(run_dir), str(run_dir / MODEL_TESTS_DIR)]
         env = {
             "PYTHONPATH": os.pathsep.join(python_path),
             "COUNTERPOINT_PER_TEST_TIMEOUT": f"{test_timeout_s:g}",
         }
-        return RunPlan(argv=argv, env=env, files=files, results_file=results)
+        behaviour_file = None
+        if probe is not None:
+            behaviour_file = "behaviour.json"
+            env["COUNTERPOINT_DIFF_OUT"] = str(sandbox_dir / behaviour_file)
+        return RunPlan(
+            argv=argv,
+            env=env,
+            files=files,
+            results_file=results,
+            behaviour_file=behaviour_file,
+        )
+
+    def behaviour_probe(
+        self,
+        module: str | None,
+        target_code: str,
+        sources: Sequence[str],
+        edge_cases: Sequence[str],
+    ) -> tuple[BehaviourProbe | None, str | None]:
+        if not module:
+            return None, "behaviour not compared: the module cannot be imported by name"
+        functions, why = isolatable_functions(target_code)
+        if why:
+            return None, f"behaviour not compared: {why}"
+        calls = candidate_calls(functions, sources, edge_cases)
+        if not calls:
+            return None, "behaviour not compared: no calls with literal arguments were found"
+        return BehaviourProbe(module, tuple(f.name for f in functions), tuple(calls)), None
 
     def read_results(
         self, results: str, selection: TestSelection, model_files: dict[str, str]
@@ -157,6 +198,8 @@ class PythonTests:
         root = ElementTree.fromstring(results)
         for case in root.iter("testcase"):
             file = case.get("file") or ""
+            if file.endswith(HARNESS_FILE):
+                continue  # the behaviour probe is not a test
             name = case.get("name") or ""
             classname = case.get("classname") or ""
             test_id = _node_id(file, classname, name)

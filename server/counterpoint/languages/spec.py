@@ -23,12 +23,27 @@ def grammars_dir() -> Path:
 
 
 @dataclass(frozen=True)
+class Normalisation:
+    """Node types pipeline/compare.py uses to compare code modulo formatting (see that module)."""
+
+    ignored: tuple[str, ...] = ()  # dropped: comments, line continuations, statement separators
+    string_delimiters: tuple[str, ...] = ()  # their quote characters are made alike
+    quotes: str = "'\""
+    atoms: tuple[str, ...] = ()  # compared by their whole text (string contents)
+    blocks: tuple[str, ...] = ()  # each child is a statement; none: one statement per line
+    trailing_commas: tuple[str, ...] = ()  # a "," before their closing bracket is dropped
+    identifiers: tuple[str, ...] = ()  # names the `bindings` query can mark as locals
+    bindings: str = ""  # query (grammars/<lang>/<name>.scm) of scopes and bound names; "": none
+
+
+@dataclass(frozen=True)
 class LanguageSpec:
     name: str
     language_ids: tuple[str, ...]
     extensions: tuple[str, ...]
     grammar: object = field(repr=False)  # the PyCapsule from the grammar wheel's language()
     fence: str = ""  # the markdown fence tag used in prompts and hovers
+    normalisation: Normalisation = Normalisation()  # for comparing proposals
 
     @cached_property
     def ts_language(self) -> tree_sitter.Language:

@@ -40,6 +40,15 @@ class TestOutcome:
 
 
 @dataclass(frozen=True)
+class BehaviourProbe:
+    """Calls to run on every version of the code, to compare what they return."""
+
+    module: str
+    names: tuple[str, ...]
+    calls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class RunPlan:
     """Everything needed to run one version of the code."""
 
@@ -47,6 +56,7 @@ class RunPlan:
     env: dict[str, str]
     files: dict[str, str] = field(default_factory=dict)  # extra files to write in the run dir
     results_file: str = "results.xml"  # relative to the sandbox dir, not the run dir
+    behaviour_file: str | None = None  # likewise, when a behaviour probe runs
 
 
 class TestSupport(Protocol):
@@ -72,7 +82,17 @@ class TestSupport(Protocol):
         run_dir: Path,
         sandbox_dir: Path,
         test_timeout_s: float,
+        probe: BehaviourProbe | None = None,
     ) -> RunPlan: ...
+
+    def behaviour_probe(
+        self,
+        module: str | None,
+        target_code: str,
+        sources: Sequence[str],
+        edge_cases: Sequence[str],
+    ) -> tuple[BehaviourProbe | None, str | None]:
+        """The calls to compare across versions, or None and why not."""
 
     def read_results(
         self, results: str, selection: TestSelection, model_files: dict[str, str]

@@ -16,6 +16,7 @@ from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import to_lsp_range, to_pipeline_range
 from counterpoint.lsp.diagnostics import SOURCE
 from counterpoint.lsp.state import ReportStore, StoredReport
+from counterpoint.pipeline.render import evidence
 
 CROSS_CHECK_COMMAND = "counterpoint.crossCheck"
 ACCEPT_COMMAND = "counterpoint.acceptProposal"
@@ -35,6 +36,7 @@ def code_actions(
                 accept_action(server, stored, proposal_id, params.context.diagnostics)
                 for proposal_id in _proposal_order(stored)
             ]
+            actions += region_actions(server, stored, params)
     if _wanted(only, CROSS_CHECK_KIND) and _supported(server, uri):
         actions.append(
             types.CodeAction(
@@ -67,6 +69,9 @@ def accept_action(
     assert proposal is not None
     recommended = proposal_id == report.recommended
     title = f"Accept {proposal.voice}'s proposal" + (" (recommended)" if recommended else "")
+    why = evidence(report, proposal_id)
+    if why:
+        title += f": {why}"
     ours = [d for d in diagnostics if d.source == SOURCE]
     action = types.CodeAction(
         title=title,
@@ -79,6 +84,43 @@ def accept_action(
     else:
         action.edit = accept_edit(server, stored, proposal_id)
     return action
+
+
+def region_actions(
+    server: LanguageServer, stored: StoredReport, params: types.CodeActionParams
+) -> list[types.CodeAction]:
+    """Where the proposals differ in several independent regions, take one region at a time."""
+    regions = [d for d in stored.report.disagreements if d.texts]
+    if len(regions) < 2 or is_stale(server, stored):
+        return []
+    document = server.workspace.get_text_document(stored.uri)
+    wanted = to_pipeline_range(document, params.range)
+    names = {p.id: p.voice for p in stored.report.proposals}
+    actions = []
+    for region in regions:
+        if not (region.range.overlaps(wanted) or region.range.start.line == wanted.start.line):
+            continue
+        for proposal_id, text in region.texts.items():
+            edit = types.TextEdit(
+                range=to_lsp_range(stored.lines, region.range, document), new_text=text
+            )
+            actions.append(
+                types.CodeAction(
+                    title=f"Use {names.get(proposal_id, proposal_id)}'s version of this region",
+                    kind=types.CodeActionKind.QuickFix,
+                    edit=types.WorkspaceEdit(
+                        document_changes=[
+                            types.TextDocumentEdit(
+                                text_document=types.OptionalVersionedTextDocumentIdentifier(
+                                    uri=stored.uri, version=stored.version
+                                ),
+                                edits=[edit],
+                            )
+                        ]
+                    ),
+                )
+            )
+    return actions
 
 
 def accept_edit(

@@ -34,9 +34,11 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
     }
     severity = SEVERITY.get(report.confidence.label, types.DiagnosticSeverity.Warning)
     headline = summary_line(report)
-    spans = [(d.range, f"{headline}\n{d.summary}") for d in report.disagreements] or [
-        (report.target_range, headline)
-    ]
+    label = f"Counterpoint [{report.confidence.label}]"
+    spans = [
+        (d.range, f"{headline}\n{d.summary}" if index == 0 else f"{label}: {d.summary}")
+        for index, d in enumerate(report.disagreements)
+    ] or [(report.target_range, headline)]
     diagnostics = [
         types.Diagnostic(
             range=to_lsp_range(stored.lines, span, document),

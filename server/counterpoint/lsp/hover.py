@@ -8,7 +8,8 @@ from pygls.lsp.server import LanguageServer
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import to_lsp_range, to_pipeline_position
 from counterpoint.lsp.state import ReportStore
-from counterpoint.pipeline.render import render_markdown
+from counterpoint.pipeline.render import render_markdown, render_region_markdown
+from counterpoint.pipeline.request import Position, Range
 
 
 def hover(
@@ -23,9 +24,22 @@ def hover(
         fence = language_for(stored.report.language).fence
     except UnsupportedLanguageError:
         fence = ""
-    return types.Hover(
-        contents=types.MarkupContent(
-            kind=types.MarkupKind.Markdown, value=render_markdown(stored.report, fence)
-        ),
-        range=to_lsp_range(stored.lines, stored.report.target_range, document),
+    position = to_pipeline_position(document, params.position)
+    region = next(
+        (d for d in stored.report.disagreements if d.texts and _within(d.range, position)), None
     )
+    text = render_markdown(stored.report, fence)
+    span = stored.report.target_range
+    if region is not None:
+        text = render_region_markdown(stored.report, region, fence) + "\n\n---\n\n" + text
+        span = region.range
+    return types.Hover(
+        contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
+        range=to_lsp_range(stored.lines, span, document),
+    )
+
+
+def _within(span: Range, position: Position) -> bool:
+    if span.is_empty:
+        return position.line == span.start.line
+    return span.start <= position < span.end

@@ -5,7 +5,8 @@ a bug, so agreement alone never earns a `verified-*` label: those need tests tha
 
 Labels, most to least trusted:
 - verified-agreement: every proposal passes every test that ran (workspace, doctests and each
-  family's own tests) with nothing broken, and every judge accepts.
+  family's own tests) with nothing broken, every judge accepts, and differential testing found
+  no input on which they behave differently.
 - verified-one: one proposal passes tests another fails, and nothing else contradicts it.
 - unverified: proposals and judges agree, but no test ran.
 - disputed: a judge rejects a proposal, or tests leave the proposals split without a winner.
@@ -57,6 +58,7 @@ def assess(
     same_code: bool,
     voice_names: Mapping[str, str],
     executions: Sequence[Execution] = (),
+    counterexample: str | None = None,
 ) -> Assessment:
     """Label the run and pick the proposal to recommend (None when nothing earns it)."""
     reasons: list[str] = []
@@ -86,6 +88,8 @@ def assess(
     evidence = {p.id: _evidence(by_proposal.get(p.id), baseline) for p in proposals}
     ran = [p for p in proposals if evidence[p.id].ran]
     reasons += _execution_reasons(proposals, evidence, by_proposal)
+    if counterexample:
+        reasons.append(f"they behave differently on {counterexample}")
 
     accepted = {p.id for p in proposals if p.id in verdicts and verdicts[p.id].verdict == "correct"}
     eligible = [p for p in proposals if not evidence[p.id].broken]
@@ -130,8 +134,12 @@ def assess(
 
     clean = [p for p in passing if not evidence[p.id].model_failures]
     all_ran = len(ran) == len(proposals)
-    if all_ran and len(clean) == len(proposals) and len(accepted) == len(proposals):
+    agree = all_ran and len(clean) == len(proposals) and len(accepted) == len(proposals)
+    if agree and not counterexample:
         return Assessment(Confidence("verified-agreement", tuple(reasons)), pick(proposals))
+    if agree:
+        reasons.insert(0, "every test passes, but no test decides where their behaviour differs")
+        return Assessment(Confidence("disputed", tuple(reasons)), None)
     winners = clean or passing
     if len(winners) < len(proposals) and len(winners) == 1:
         winner = winners[0]

@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from counterpoint.languages import LanguageSpec, test_support
-from counterpoint.languages.testing import TestOutcome, TestSelection, TestSupport
+from counterpoint.languages.testing import (
+    BehaviourProbe,
+    TestOutcome,
+    TestSelection,
+    TestSupport,
+)
 from counterpoint.pipeline.context import CodeContext
 from counterpoint.pipeline.prompts import redact
 from counterpoint.pipeline.request import CrossCheckRequest
@@ -50,6 +55,7 @@ class Execution:
     regressions: tuple[str, ...] = ()  # passed on the original, fail here
     fixed: tuple[str, ...] = ()  # failed on the original, pass here
     output_tail: str = ""
+    behaviour: tuple[dict[str, Any], ...] = ()  # {"call", "ok", "value" | "exception"}
 
     @property
     def ran(self) -> bool:
@@ -106,6 +112,7 @@ class Execution:
             ],
             "duration_s": round(self.duration_s, 3),
             "output_tail": self.output_tail[-2000:],
+            "behaviour": list(self.behaviour),
         }
 
 
@@ -193,6 +200,8 @@ class ExecutionJob:
     interpreter: str = ""
     unavailable: str | None = None
     secrets: tuple[str, ...] = ()  # scrubbed from anything a run prints, should one leak
+    _probe: BehaviourProbe | None = None
+    _probe_decided: bool = False
     _prepared: asyncio.Future[None] | None = None
     _baseline: asyncio.Future[Execution] | None = None
 
@@ -206,14 +215,45 @@ class ExecutionJob:
         return await asyncio.shield(self._baseline)
 
     async def run_proposal(
-        self, proposal_id: str, code: str, model_tests: Mapping[str, Sequence[str]]
+        self,
+        proposal_id: str,
+        code: str,
+        model_tests: Mapping[str, Sequence[str]],
+        edge_cases: Sequence[str] = (),
     ) -> Execution:
+        """Every proposal must be given the same model tests and edge cases, so that all run
+        the same tests and the same behaviour probe."""
         assert self._prepared is not None, "start() first"
         await asyncio.shield(self._prepared)
         text = replace_range(self.request.text, self.context.target_range, code)
-        result = await self._run(proposal_id, text, dict(model_tests))
+        probe = self._behaviour_probe(model_tests, edge_cases)
+        result = await self._run(proposal_id, text, dict(model_tests), probe)
         baseline = await self.baseline()
         return _compare(result, baseline)
+
+    def _behaviour_probe(
+        self, model_tests: Mapping[str, Sequence[str]], edge_cases: Sequence[str]
+    ) -> BehaviourProbe | None:
+        if self._probe_decided:
+            return self._probe
+        self._probe_decided = True
+        support = self._support
+        if support is None or self.unavailable or self.root is None or self._target_rel is None:
+            return None
+        snapshot = self.service.snapshot(self.root)
+        test_files = {test_id.split("::", 1)[0] for test_id in self.selection.test_ids}
+        sources = [self.context.target_code]
+        sources += [text for rel in sorted(test_files) if (text := _read(snapshot.base / rel))]
+        sources += [test for tests in model_tests.values() for test in tests]
+        module = support.module_name(self.root, self._target_rel)
+        self._probe, why = support.behaviour_probe(
+            module, self.context.target_code, sources, edge_cases
+        )
+        if why:
+            self.notes.append(why)
+        elif self._probe is not None:
+            self.notes.append(f"behaviour compared on {len(self._probe.calls)} calls")
+        return self._probe
 
     def cancel(self) -> None:
         for task in (self._prepared, self._baseline):
@@ -288,9 +328,15 @@ class ExecutionJob:
     async def _run_baseline(self) -> Execution:
         assert self._prepared is not None
         await asyncio.shield(self._prepared)
-        return await self._run(ORIGINAL, self.request.text, {})
+        return await self._run(ORIGINAL, self.request.text, {}, None)
 
-    async def _run(self, label: str, text: str, model_tests: dict[str, Sequence[str]]) -> Execution:
+    async def _run(
+        self,
+        label: str,
+        text: str,
+        model_tests: dict[str, Sequence[str]],
+        probe: BehaviourProbe | None,
+    ) -> Execution:
         support, rel = self._support, self._target_rel
         if self.unavailable or support is None or rel is None or self.root is None:
             return Execution(label, "skipped", message=self.unavailable or "not executed")
@@ -306,12 +352,13 @@ class ExecutionJob:
                     self.selection.doctest_files,
                     sorted(model_tests.items()),
                     self.service.options.test_timeout_s,
+                    probe.calls if probe else None,
                 ],
                 default=list,
             ).encode()
         ).hexdigest()
         result = await self.service.run_once(
-            key, lambda: self._run_in_sandbox(support, rel, text, model_tests)
+            key, lambda: self._run_in_sandbox(support, rel, text, model_tests, probe)
         )
         return self._redacted(replace(result, proposal=label))
 
@@ -324,7 +371,12 @@ class ExecutionJob:
         )
 
     async def _run_in_sandbox(
-        self, support: TestSupport, rel: str, text: str, model_tests: dict[str, Sequence[str]]
+        self,
+        support: TestSupport,
+        rel: str,
+        text: str,
+        model_tests: dict[str, Sequence[str]],
+        probe: BehaviourProbe | None,
     ) -> Execution:
         options = self.service.options
         assert self.root is not None
@@ -339,6 +391,7 @@ class ExecutionJob:
                 run_dir,
                 sandbox,
                 options.test_timeout_s,
+                probe,
             )
             await asyncio.to_thread(snapshot.materialise, run_dir, {rel: text, **plan.files})
             env = scrubbed_env(plan.env, sandbox)
@@ -372,6 +425,7 @@ class ExecutionJob:
                     process.duration_s,
                     output_tail=process.output,
                 )
+            behaviour = _read_behaviour(sandbox, plan.behaviour_file)
             if not outcomes:
                 return Execution(
                     "",
@@ -382,7 +436,13 @@ class ExecutionJob:
                     output_tail=process.output,
                 )
             return Execution(
-                "", "ran", tuple(outcomes), "", process.duration_s, output_tail=process.output
+                "",
+                "ran",
+                tuple(outcomes),
+                "",
+                process.duration_s,
+                output_tail=process.output,
+                behaviour=behaviour,
             )
         finally:
             await asyncio.to_thread(shutil.rmtree, sandbox, True)
@@ -402,6 +462,57 @@ def _compare(result: Execution, baseline: Execution) -> Execution:
         if t.outcome == "passed" and before.get(t.id) in ("failed", "error")
     )
     return replace(result, regressions=regressions, fixed=fixed)
+
+
+def _read_behaviour(sandbox: Path, name: str | None) -> tuple[dict[str, Any], ...]:
+    if name is None:
+        return ()
+    try:
+        data = json.loads((sandbox / name).read_text("utf-8"))
+    except (OSError, ValueError):
+        return ()
+    if not isinstance(data, list):
+        return ()
+    keys = ("call", "ok", "value", "exception", "unstable")
+    return tuple(
+        {key: entry[key] for key in keys if key in entry}
+        for entry in data[:500]
+        if isinstance(entry, dict) and isinstance(entry.get("call"), str)
+    )
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    call: str
+    outcomes: dict[str, str]  # proposal id -> what it returned or raised
+
+    def describe(self, names: Mapping[str, str]) -> str:
+        shown = ", ".join(f"{names.get(p, p)} → {o}" for p, o in self.outcomes.items())
+        return f"{self.call}: {shown}"
+
+
+def first_difference(executions: Sequence[Execution]) -> Counterexample | None:
+    """The first call on which the proposals behave differently (unstable calls are skipped)."""
+    tables = {
+        e.proposal: {b["call"]: b for b in e.behaviour if not b.get("unstable")}
+        for e in executions
+        if e.behaviour and e.proposal != ORIGINAL
+    }
+    if len(tables) < 2:
+        return None
+    first = next(iter(tables.values()))
+    for call in first:
+        seen = [(pid, table.get(call)) for pid, table in tables.items()]
+        if any(entry is None for _, entry in seen):
+            continue
+        shown = {pid: _outcome(entry) for pid, entry in seen if entry is not None}
+        if len(set(shown.values())) > 1:
+            return Counterexample(call, shown)
+    return None
+
+
+def _outcome(entry: dict[str, Any]) -> str:
+    return str(entry.get("value")) if entry.get("ok") else f"raises {entry.get('exception')}"
 
 
 def _read(path: Path) -> str | None:

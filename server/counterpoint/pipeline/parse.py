@@ -30,6 +30,7 @@ class ProposedCode:
     explanation: str
     tests: tuple[str, ...]
     structured: bool  # False when the tolerant fallback was needed
+    edge_cases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,15 @@ def parse_proposal(reply: ModelReply, original: str) -> ProposedCode:
     if isinstance(data, dict) and isinstance(data.get("code"), str):
         code = _strip_fence(data["code"])
         tests = tuple(t for t in data.get("tests") or () if isinstance(t, str) and t.strip())
+        edge_cases = tuple(
+            e for e in data.get("edge_cases") or () if isinstance(e, str) and e.strip()
+        )
         return ProposedCode(
             _match_line_ending(code, original),
             _string(data, "explanation"),
             tests,
             reply.data is not None,
+            edge_cases[:20],
         )
     blocks = _FENCE.findall(reply.text or "")
     if blocks:

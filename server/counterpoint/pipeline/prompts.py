@@ -29,7 +29,9 @@ indentation. Never a diff, never markdown fences, never `...` placeholders.
 - Keep names, signatures and imports that other code relies on, unless the instruction says so.
 - If no change is needed, return the target unchanged and say so in `explanation`.
 Rules for `tests`: one to five self-contained pytest test functions (each a string with its own \
-imports) that pin down the requested behaviour, including edge cases."""
+imports) that pin down the requested behaviour, including edge cases.
+Rules for `edge_cases`: up to ten calls of the target's functions with literal arguments (e.g. \
+`f([], 0)`) where a subtly wrong implementation would behave differently."""
 
 JUDGE_SYSTEM = """\
 You are a meticulous reviewer of {language} code. A candidate change was written for an \

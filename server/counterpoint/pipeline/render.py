@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from counterpoint import __version__
-from counterpoint.pipeline.report import Report
+from counterpoint.pipeline.report import Disagreement, Report
 
 
 def render_text(report: Report, path: str) -> str:
@@ -244,3 +244,35 @@ def execution_lines(report: Report) -> list[str]:
         )
     lines += [f"Note: {note}" for note in report.execution.get("notes", [])]
     return lines
+
+
+def render_region_markdown(report: Report, disagreement: Disagreement, fence: str) -> str:
+    """One disputed region: each version of it, the counterexample, the judges' comments."""
+    names = {p.id: p.voice for p in report.proposals}
+    parts = [f"**Disputed region** (lines {_lines(disagreement.range)})"]
+    if disagreement.original.strip():
+        parts.append(f"_Original:_\n```{fence}\n{disagreement.original.rstrip()}\n```")
+    for pid, text in disagreement.texts.items():
+        shown = text.rstrip() or "(removed)"
+        parts.append(f"_{names.get(pid, pid)}:_\n```{fence}\n{shown}\n```")
+    if disagreement.counterexample:
+        parts.append(f"**Counterexample:** `{disagreement.counterexample}`")
+    parts += [f"- {comment}" for comment in disagreement.comments]
+    return "\n\n".join(parts)
+
+
+def evidence(report: Report, proposal_id: str) -> str:
+    """Why to accept a proposal, in a few words: e.g. "passes 17/17; GPT's fails test_empty"."""
+    execution = report.execution_of(proposal_id)
+    if execution is None or not execution.ran:
+        return ""
+    said = [f"passes {execution.count('passed')}/{len(execution.tests)}"]
+    for other in report.proposals:
+        run = report.execution_of(other.id)
+        if other.id == proposal_id or run is None or not run.ran:
+            continue
+        failing = [t.id.rsplit("::", 1)[-1] for t in run.failing()]
+        if failing:
+            more = f" (+{len(failing) - 1})" if len(failing) > 1 else ""
+            said.append(f"{other.voice}'s fails {failing[0]}{more}")
+    return "; ".join(said)

@@ -28,9 +28,11 @@ class Proposal:
     usage: Usage
     structured: bool
     elapsed_s: float
+    edge_cases: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "edge_cases": list(self.edge_cases),
             "id": self.id,
             "voice": self.voice,
             "provider": self.provider,
@@ -112,10 +114,14 @@ class Failure:
 
 @dataclass(frozen=True)
 class Disagreement:
-    range: Range
+    range: Range  # in the document
     summary: str
     proposals: tuple[str, ...]
     counterexample: str | None = None
+    versions: dict[str, tuple[int, int]] = field(default_factory=dict)  # id -> 1-based lines
+    texts: dict[str, str] = field(default_factory=dict)  # id -> its version of the region
+    original: str = ""
+    comments: tuple[str, ...] = ()  # the judges' issues that touch this region
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -123,6 +129,13 @@ class Disagreement:
             "summary": self.summary,
             "proposals": list(self.proposals),
             "counterexample": self.counterexample,
+            "versions": {
+                pid: {"start_line": start, "end_line": end}
+                for pid, (start, end) in self.versions.items()
+            },
+            "texts": self.texts,
+            "original": self.original,
+            "comments": list(self.comments),
         }
 
 

@@ -17,9 +17,17 @@ from urllib.parse import unquote, urlparse
 
 from counterpoint.languages import language_for, test_support
 from counterpoint.pipeline import prompts
+from counterpoint.pipeline.compare import diverging_regions
 from counterpoint.pipeline.confidence import assess
 from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, build_context
-from counterpoint.pipeline.execute import ORIGINAL, Execution, ExecutionJob, ExecutionService
+from counterpoint.pipeline.execute import (
+    ORIGINAL,
+    Counterexample,
+    Execution,
+    ExecutionJob,
+    ExecutionService,
+    first_difference,
+)
 from counterpoint.pipeline.model import ModelClient, ModelReply, ProviderError, StructuredCall
 from counterpoint.pipeline.parse import parse_judgment, parse_proposal
 from counterpoint.pipeline.report import (
@@ -139,6 +147,7 @@ class _Run:
         self.job: ExecutionJob | None = None
         self.module: str | None = None
         self._unproposed = len(voices)
+        self.names = {voice.id: voice.name for voice in voices}
         self._all_proposed = asyncio.Event()
 
     async def execute(self, file_name: str) -> Report:
@@ -155,6 +164,7 @@ class _Run:
             self.executions,
             key=lambda e: -1 if e.proposal == ORIGINAL else order.get(e.proposal, 99),
         )
+        counterexample = first_difference(executions)
         assessment = assess(
             proposals,
             judgments,
@@ -162,6 +172,7 @@ class _Run:
             same_code,
             {voice.id: voice.name for voice in self.voices},
             executions,
+            counterexample.describe(self.names) if counterexample else None,
         )
         return Report(
             request_id=uuid.uuid4().hex[:12],
@@ -173,7 +184,7 @@ class _Run:
             original_code=self.context.target_code,
             proposals=tuple(proposals),
             judgments=tuple(judgments),
-            disagreements=self._disagreements(proposals, judgments, same_code),
+            disagreements=self._disagreements(proposals, judgments, same_code, counterexample),
             confidence=assessment.confidence,
             recommended=assessment.recommended,
             failures=tuple(self.failures),
@@ -209,10 +220,13 @@ class _Run:
         if self.job is None:
             return
         await self._all_proposed.wait()
-        model_tests = {p.id: p.tests for p in self.proposals}
+        order = {voice.id: index for index, voice in enumerate(self.voices)}
+        everyone = sorted(self.proposals, key=lambda p: order[p.id])
+        model_tests = {p.id: p.tests for p in everyone}
+        edge_cases = [case for p in everyone for case in p.edge_cases]
         self.progress(f"running tests on {proposal.voice}'s proposal")
         started = time.monotonic()
-        result = await self.job.run_proposal(proposal.id, proposal.code, model_tests)
+        result = await self.job.run_proposal(proposal.id, proposal.code, model_tests, edge_cases)
         self.timings.append(
             StageTiming(
                 proposal.id, "execute", started - self.started, time.monotonic() - self.started
@@ -245,6 +259,7 @@ class _Run:
             usage=reply.usage,
             structured=content.structured,
             elapsed_s=elapsed,
+            edge_cases=content.edge_cases,
         )
         self.proposals.append(proposal)
         return proposal
@@ -319,25 +334,88 @@ class _Run:
         return Range(Position(start, 0), Position(end + 1, 0))
 
     def _disagreements(
-        self, proposals: list[Proposal], judgments: list[Judgment], same_code: bool
+        self,
+        proposals: list[Proposal],
+        judgments: list[Judgment],
+        same_code: bool,
+        counterexample: Counterexample | None,
     ) -> tuple[Disagreement, ...]:
-        names = {voice.id: voice.name for voice in self.voices}
-        rejections = [j for j in judgments if j.verdict != "correct"]
-        if len(proposals) < 2 or (same_code and not rejections):
+        """One disagreement per region where the proposals differ, with the judges' comments
+        that touch it and, on the first, the input where their behaviour differs."""
+        if len(proposals) < 2:
             return ()
-        parts = [] if same_code else ["the proposals differ"]
-        parts += [
-            f"{names[j.judge]} finds {names[j.target]}'s proposal {j.verdict}"
+        language = language_for(self.context.language)
+        regions = diverging_regions(
+            self.context.target_code, {p.id: p.code for p in proposals}, language
+        )
+        shown = counterexample.describe(self.names) if counterexample else None
+        rejections = [j for j in judgments if j.verdict != "correct"]
+        verdicts = [
+            f"{self.names[j.judge]} finds {self.names[j.target]}'s proposal {j.verdict}"
             + (f": {j.summary}" if j.summary else "")
             for j in rejections
         ]
-        return (
-            Disagreement(
-                range=self.context.target_range,
-                summary="; ".join(parts),
-                proposals=tuple(p.id for p in proposals),
-            ),
-        )
+        found = []
+        for index, region in enumerate(regions):
+            comments = tuple(
+                f"{self.names[j.judge]} on {self.names[j.target]}'s version: {issue.message}"
+                for j in judgments
+                for issue in j.issues
+                if _touches(region.versions.get(j.target), issue.start_line, issue.end_line)
+            )
+            differs = " and ".join(self.names[p.id] for p in proposals)
+            summary = f"{differs} differ here"
+            if index == 0 and verdicts:
+                summary += "; " + "; ".join(verdicts)
+            if comments:
+                summary += "; " + "; ".join(comments)
+            if index == 0 and shown:
+                summary += f"; they behave differently on {shown}"
+            found.append(
+                Disagreement(
+                    range=self._region_range(region.original),
+                    summary=summary,
+                    proposals=tuple(p.id for p in proposals),
+                    counterexample=shown if index == 0 else None,
+                    versions={
+                        pid: (start + 1, max(start + 1, end))
+                        for pid, (start, end) in region.versions.items()
+                    },
+                    texts=dict(region.texts),
+                    original=region.original_text,
+                    comments=comments,
+                )
+            )
+        if not found and (rejections or shown):
+            # Same code, yet a judge rejects it or it behaves differently (nondeterminism).
+            parts = list(verdicts)
+            if shown:
+                parts.append(f"they behave differently on {shown}")
+            found.append(
+                Disagreement(
+                    range=self.context.target_range,
+                    summary="; ".join(parts),
+                    proposals=tuple(p.id for p in proposals),
+                    counterexample=shown,
+                )
+            )
+        return tuple(found)
+
+    def _region_range(self, span: tuple[int, int]) -> Range:
+        """Document lines of a region; a pure insertion is shown on the line it precedes."""
+        last = self.context.first_line + max(self.context.target_line_count - 1, 0)
+        first = min(self.context.first_line + span[0], last)
+        if span[1] <= span[0]:
+            return Range.of_lines(first, first)
+        return Range.of_lines(first, min(self.context.first_line + span[1] - 1, last))
+
+
+def _touches(span: tuple[int, int] | None, start_line: int, end_line: int) -> bool:
+    """Whether a judge's 1-based, inclusive issue lines meet a 0-based, half-open span."""
+    if span is None:
+        return False
+    start, end = span
+    return start_line - 1 < max(end, start + 1) and start <= end_line - 1
 
 
 def _normalised(code: str) -> str:

@@ -14,7 +14,7 @@ SEVERITIES = ("error", "warning", "info")
 PROPOSAL_SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
-    "required": ["code", "explanation", "tests"],
+    "required": ["code", "explanation", "tests", "edge_cases"],
     "properties": {
         "code": {
             "type": "string",
@@ -27,6 +27,12 @@ PROPOSAL_SCHEMA: dict[str, Any] = {
         "tests": {
             "type": "array",
             "description": "A few self-contained pytest functions for the requested behaviour.",
+            "items": {"type": "string"},
+        },
+        "edge_cases": {
+            "type": "array",
+            "description": "Calls worth comparing across implementations, each a call with "
+            "literal arguments, e.g. f([], 0).",
             "items": {"type": "string"},
         },
     },
