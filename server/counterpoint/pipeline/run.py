@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
 import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -39,7 +40,8 @@ from counterpoint.pipeline.report import (
     Report,
     StageTiming,
 )
-from counterpoint.pipeline.request import CrossCheckRequest, Position, Range, RequestError
+from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
+from counterpoint.pipeline.text import split_lines
 from counterpoint.sandbox.snapshot import find_project_root
 
 ProgressCallback = Callable[[str], None]
@@ -292,7 +294,7 @@ class _Run:
                     JudgmentIssue(
                         issue.start_line,
                         issue.end_line,
-                        self._document_range(issue.start_line, issue.end_line),
+                        self._document_range(proposal.code, issue.start_line, issue.end_line),
                         issue.severity,
                         issue.message,
                     )
@@ -325,13 +327,20 @@ class _Run:
             )
         return reply, time.monotonic() - started
 
-    def _document_range(self, start_line: int, end_line: int) -> Range:
-        """Map candidate lines onto the target's lines (approximate until structural alignment)."""
+    def _document_range(self, candidate: str, start_line: int, end_line: int) -> Range:
+        """Map a judge's candidate lines (1-based) onto document lines: exactly where the
+        candidate kept the original's lines, else onto the original lines it replaced."""
+        original = split_lines(self.context.target_code)
+        matcher = difflib.SequenceMatcher(None, original, split_lines(candidate), autojunk=False)
+        mapping: dict[int, int] = {}
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            for offset, j in enumerate(range(j1, j2)):
+                mapping[j] = i1 + offset if tag == "equal" else min(i1 + offset, max(i2 - 1, i1))
+        last = max(self.context.target_line_count - 1, 0)
+        start = min(mapping.get(start_line - 1, start_line - 1), last)
+        end = max(start, min(mapping.get(end_line - 1, end_line - 1), last))
         first = self.context.first_line
-        last = first + max(self.context.target_line_count - 1, 0)
-        start = min(first + start_line - 1, last)
-        end = min(first + end_line - 1, last)
-        return Range(Position(start, 0), Position(end + 1, 0))
+        return Range.of_lines(first + start, first + end)
 
     def _disagreements(
         self,

@@ -106,3 +106,10 @@ def test_a_lone_unjudged_proposal_is_not_recommended():
 
 def test_no_proposal_is_failed():
     assert label(proposals=[], judgments=[]) == ("failed", None)
+
+
+def test_a_counterexample_no_test_decides_blocks_agreement_and_recommendation():
+    executions = [BASELINE, passing("claude"), passing("gpt")]
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, "f(0): Claude → 1, GPT → 2")
+    assert (result.confidence.label, result.recommended) == ("disputed", None)
+    assert "they behave differently on f(0): Claude → 1, GPT → 2" in result.confidence.reasons

@@ -195,3 +195,27 @@ async def test_same_family_voices_are_refused():
     b = Voice("b", "B", ScriptedClient("anthropic", "b", events))
     with pytest.raises(RequestError, match="two model families"):
         await cross_check(request(), [a, b])
+
+
+async def test_judge_issue_lines_map_through_inserted_lines():
+    events: list[str] = []
+    longer = SOURCE.replace("    return", "    if k <= 0:\n        return []\n    return")
+    issue = {"start_line": 4, "end_line": 4, "severity": "error", "message": "bound"}
+    voices, _, _ = make_voices(
+        events,
+        gpt={
+            "proposal": {"code": longer, "explanation": "", "tests": []},
+        },
+        claude={
+            "judgment": {
+                "verdict": "incorrect",
+                "confidence": 0.7,
+                "summary": "",
+                "issues": [issue],
+            }
+        },
+    )
+    report = await cross_check(request(), voices)
+    (judged,) = [j for j in report.judgments if j.target == "gpt"]
+    # Candidate line 4 is the original's return line (document line 1), after two inserted ones.
+    assert judged.issues[0].range == Range.of_lines(1, 1)
