@@ -2,7 +2,9 @@
 
 import ast
 
+import pytest
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException
 
 from tests.e2e.conftest import open_fixture, whole_lines
 from tests.e2e.scripts import FIXED, script_disagreement
@@ -76,35 +78,57 @@ async def test_accepting_the_recommended_proposal_changes_the_document(client, f
             content_changes=[types.TextDocumentContentChangeWholeDocument(text=new_text)],
         )
     )
-    # The edit landed: the server now sees the fixed code.
-    stale = await code_actions(client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
-    assert stale and all(a.edit is None and "changed since" in a.disabled.reason for a in stale)
+    # The edit landed inside the checked lines: the report is stale, so it is cleared.
+    await client.wait_for_notification("textDocument/publishDiagnostics")
+    assert list(client.diagnostics[uri]) == []
+    assert not await code_actions(client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
 
 
-async def test_accept_command_refuses_a_stale_document(client, fake_providers):
+async def test_reports_follow_edits_above_them_and_expire_on_edits_inside(client, fake_providers):
+    applied: list[types.ApplyWorkspaceEditParams] = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def on_apply_edit(params: types.ApplyWorkspaceEditParams):
+        applied.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
     script_disagreement(fake_providers)
     uri, text = open_fixture(client)
     summary = await cross_check(client, uri, whole_lines(0, 6))
+
+    # Two lines added above: the diagnostics move down with the code.
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangeWholeDocument(text="# edited\n" + text)
-            ],
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text="#\n#\n" + text)],
         )
     )
-    try:
-        await client.workspace_execute_command_async(
-            types.ExecuteCommandParams(
-                command="counterpoint.acceptProposal",
-                arguments=[{"requestId": summary["requestId"], "proposal": "claude"}],
-            )
+    await client.wait_for_notification("textDocument/publishDiagnostics")
+    breaks = next(d for d in client.diagnostics[uri] if d.code == "breaks-tests")
+    assert breaks.range == types.Range(types.Position(2, 0), types.Position(9, 0))
+
+    accept = types.ExecuteCommandParams(
+        command="counterpoint.acceptProposal",
+        arguments=[{"requestId": summary["requestId"], "proposal": "claude"}],
+    )
+    result = await client.workspace_execute_command_async(accept)
+    assert result["applied"] is True
+    (change,) = applied[0].edit.document_changes
+    assert change.text_document.version == 2
+    assert change.edits[0].range == types.Range(types.Position(2, 0), types.Position(9, 0))
+
+    # An edit inside the checked lines: the report expires and accepting it is refused.
+    edited = "#\n#\n" + text.replace("range(len(xs) - k)", "range(len(xs))")
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
         )
-    except Exception as error:
-        assert "changed since" in str(error)
-    else:
-        raise AssertionError("a stale accept must be refused")
-    assert any("changed since" in m.message for m in client.messages)
+    )
+    await client.wait_for_notification("textDocument/publishDiagnostics")
+    assert list(client.diagnostics[uri]) == []
+    with pytest.raises(JsonRpcException, match="no longer current"):
+        await client.workspace_execute_command_async(accept)
 
 
 async def test_independent_regions_can_be_taken_one_at_a_time(client, fake_providers):

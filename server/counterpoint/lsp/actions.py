@@ -13,10 +13,11 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from counterpoint.languages import UnsupportedLanguageError, language_for
-from counterpoint.lsp.convert import to_lsp_range, to_pipeline_range
+from counterpoint.lsp.convert import stored_range, to_pipeline_range
 from counterpoint.lsp.diagnostics import SOURCE
 from counterpoint.lsp.state import ReportStore, StoredReport
 from counterpoint.pipeline.render import evidence
+from counterpoint.pipeline.request import Range
 
 CROSS_CHECK_COMMAND = "counterpoint.crossCheck"
 ACCEPT_COMMAND = "counterpoint.acceptProposal"
@@ -94,16 +95,15 @@ def region_actions(
     if len(regions) < 2 or is_stale(server, stored):
         return []
     document = server.workspace.get_text_document(stored.uri)
-    wanted = to_pipeline_range(document, params.range)
+    current = to_pipeline_range(document, params.range)
+    wanted = Range(stored.unshifted(current.start), stored.unshifted(current.end))
     names = {p.id: p.voice for p in stored.report.proposals}
     actions = []
     for region in regions:
         if not (region.range.overlaps(wanted) or region.range.start.line == wanted.start.line):
             continue
         for proposal_id, text in region.texts.items():
-            edit = types.TextEdit(
-                range=to_lsp_range(stored.lines, region.range, document), new_text=text
-            )
+            edit = types.TextEdit(range=stored_range(stored, region.range, document), new_text=text)
             actions.append(
                 types.CodeAction(
                     title=f"Use {names.get(proposal_id, proposal_id)}'s version of this region",
@@ -137,7 +137,7 @@ def accept_edit(
                 ),
                 edits=[
                     types.TextEdit(
-                        range=to_lsp_range(stored.lines, stored.report.target_range, document),
+                        range=stored_range(stored, stored.report.target_range, document),
                         new_text=proposal.code,
                     )
                 ],

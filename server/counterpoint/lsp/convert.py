@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
+from counterpoint.lsp.state import StoredReport
 from counterpoint.pipeline.request import Position, Range
 from counterpoint.pipeline.text import split_lines
 
@@ -51,3 +52,13 @@ def to_lsp_position(
     return types.Position(
         line=position.line, character=document.position_codec.client_num_units(prefix)
     )
+
+
+def stored_range(stored: StoredReport, span: Range, document: TextDocument) -> types.Range:
+    """A report's range in the client's current coordinates: converted with the lines it was
+    made against, then moved by the lines edits above it have added or removed."""
+    converted = to_lsp_range(stored.lines, span, document)
+    if stored.shift:
+        converted.start.line += stored.shift
+        converted.end.line += stored.shift
+    return converted

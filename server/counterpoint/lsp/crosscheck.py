@@ -57,7 +57,9 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         server.show_message(str(error), types.MessageType.Error)
         raise RequestFailed(str(error)) from None
 
-    server.supersede(uri, request.selection)
+    span = server.track_request(request.selection, uri)
+    server.cancel_overlapping(uri, span)  # the newer request replaces older ones on these lines
+    publish(server, server.store, uri)  # shows "Cross-checking…" on the range
     try:
         async with _progress(server, "Counterpoint") as report_stage:
             report = await cross_check(
@@ -72,10 +74,15 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     except (RequestError, UnsupportedLanguageError) as error:
         server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
         raise RequestFailed(str(error)) from None
+    except asyncio.CancelledError:
+        log.info("cross-check on %s cancelled", uri)
+        raise
     finally:
+        server.untrack_request()
+        publish(server, server.store, uri)  # clears "Cross-checking…" (and nothing later)
         for voice in voices:
             with contextlib.suppress(Exception):
-                await voice.client.close()  # type: ignore[attr-defined]
+                await asyncio.shield(voice.client.close())  # type: ignore[attr-defined]
 
     server.store.add(StoredReport(report, uri, request.version, lines))
     publish(server, server.store, uri)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
-from counterpoint.lsp.convert import to_lsp_range
+from counterpoint.lsp.convert import stored_range, to_lsp_range
 from counterpoint.lsp.state import ReportStore, StoredReport
 from counterpoint.pipeline.render import failing_tests, summary_line
+from counterpoint.pipeline.text import split_lines
 
 SOURCE = "counterpoint"
 
@@ -41,7 +42,7 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
     ] or [(report.target_range, headline)]
     diagnostics = [
         types.Diagnostic(
-            range=to_lsp_range(stored.lines, span, document),
+            range=stored_range(stored, span, document),
             message=message,
             severity=severity,
             source=SOURCE,
@@ -57,7 +58,7 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
             continue
         diagnostics.append(
             types.Diagnostic(
-                range=to_lsp_range(stored.lines, report.target_range, document),
+                range=stored_range(stored, report.target_range, document),
                 message=f"{proposal.voice}'s proposal breaks tests the original passes:\n"
                 + "\n".join(failing_tests(report, proposal.id)),
                 severity=types.DiagnosticSeverity.Error,
@@ -70,9 +71,22 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
 
 
 def publish(server: LanguageServer, store: ReportStore, uri: str) -> None:
-    """Publish the merged diagnostics of every report on this document."""
+    """Publish the merged diagnostics of every report on this document, plus a
+    "Cross-checking…" marker on each range still being checked."""
     diagnostics = [d for stored in store.for_uri(uri) for d in diagnostics_for(server, stored)]
     document = server.workspace.get_text_document(uri)
+    lines = split_lines(document.source)
+    for running_uri, span in getattr(server, "in_progress", {}).values():
+        if running_uri == uri:
+            diagnostics.append(
+                types.Diagnostic(
+                    range=to_lsp_range(lines, span, document),
+                    message="Cross-checking…",
+                    severity=types.DiagnosticSeverity.Information,
+                    source=SOURCE,
+                    code="in-progress",
+                )
+            )
     server.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
     )

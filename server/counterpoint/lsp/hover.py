@@ -6,7 +6,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from counterpoint.languages import UnsupportedLanguageError, language_for
-from counterpoint.lsp.convert import to_lsp_range, to_pipeline_position
+from counterpoint.lsp.convert import stored_range, to_pipeline_position
 from counterpoint.lsp.state import ReportStore
 from counterpoint.pipeline.render import render_markdown, render_region_markdown
 from counterpoint.pipeline.request import Position, Range
@@ -24,7 +24,7 @@ def hover(
         fence = language_for(stored.report.language).fence
     except UnsupportedLanguageError:
         fence = ""
-    position = to_pipeline_position(document, params.position)
+    position = stored.unshifted(to_pipeline_position(document, params.position))
     region = next(
         (d for d in stored.report.disagreements if d.texts and _within(d.range, position)), None
     )
@@ -35,7 +35,7 @@ def hover(
         span = region.range
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
-        range=to_lsp_range(stored.lines, span, document),
+        range=stored_range(stored, span, document),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 
 from counterpoint import __version__
 from counterpoint.config import Settings
@@ -25,6 +26,7 @@ from counterpoint.lsp.actions import (
 )
 from counterpoint.lsp.crosscheck import RequestFailed, run_cross_check
 from counterpoint.lsp.hover import hover
+from counterpoint.lsp.staleness import follow_edit
 from counterpoint.lsp.state import ReportStore
 from counterpoint.pipeline.execute import ExecutionService
 from counterpoint.pipeline.request import Range
@@ -33,14 +35,29 @@ from counterpoint.pipeline.run import document_path
 log = logging.getLogger(__name__)
 
 
+class CounterpointProtocol(LanguageServerProtocol):
+    """pygls cancels a workspace/executeCommand request's future but not the coroutine running
+    the command, so a $/cancelRequest would let the cross-check run on: cancel it here."""
+
+    def _handle_cancel_notification(self, msg_id: Any) -> None:
+        super()._handle_cancel_notification(msg_id)
+        server = self._server
+        if isinstance(server, CounterpointServer):
+            task = server.tasks_by_request.pop(msg_id, None)
+            if task is not None:
+                task.cancel()
+
+
 class CounterpointServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("counterpoint", __version__)
+        super().__init__("counterpoint", __version__, protocol_cls=CounterpointProtocol)
         self.store = ReportStore()
         self.init_options: dict[str, Any] = {}
         self.editor_settings: dict[str, Any] = {}
         self.settings = Settings.from_env()
-        self.running: dict[asyncio.Task[Any], tuple[str, Range]] = {}
+        self.tasks_by_request: dict[Any, asyncio.Task[Any]] = {}
+        self.in_progress: dict[asyncio.Task[Any], tuple[str, Range]] = {}
+        self.texts: dict[str, str] = {}  # each open document's text as of our last look
         self.pending_configuration: asyncio.Future[None] | None = None
         self._execution: ExecutionService | None = None
         self.settings_generation = (
@@ -111,15 +128,36 @@ class CounterpointServer(LanguageServer):
         self.editor_settings = section if isinstance(section, dict) else {}
         self.apply_settings()
 
-    def supersede(self, uri: str, selection: Range) -> None:
-        """A new request on an overlapping range cancels the run it replaces."""
+    def track_request(self, selection: Range, uri: str) -> Range:
+        """Remember the running command under its JSON-RPC id, so $/cancelRequest reaches it,
+        and mark its lines as being cross-checked."""
+        last = selection.end.line - (
+            1 if selection.end.character == 0 and selection.end.line > selection.start.line else 0
+        )
+        span = Range.of_lines(selection.start.line, last)
+        task = asyncio.current_task()
+        if task is None:
+            return span
+        request_id = self.protocol._ctx_msg_id.get(None)  # set by pygls for each request
+        if request_id is not None:
+            self.tasks_by_request[request_id] = task
+        self.in_progress[task] = (uri, span)
+        return span
+
+    def untrack_request(self) -> None:
+        task = asyncio.current_task()
+        self.in_progress.pop(task, None)  # type: ignore[arg-type]
+        for request_id, tracked in list(self.tasks_by_request.items()):
+            if tracked is task:
+                del self.tasks_by_request[request_id]
+
+    def cancel_overlapping(self, uri: str, span: Range) -> None:
+        """Cancel runs on this document whose lines overlap `span` (a newer request replaces
+        them; an edit inside them makes them stale)."""
         current = asyncio.current_task()
-        for task, (other_uri, other) in list(self.running.items()):
-            if task is not current and other_uri == uri and other.overlaps(selection):
+        for task, (other_uri, other) in list(self.in_progress.items()):
+            if task is not current and other_uri == uri and other.overlaps(span):
                 task.cancel()
-        if current is not None:
-            self.running[current] = (uri, selection)
-            current.add_done_callback(lambda task: self.running.pop(task, None))
 
 
 SERVER = CounterpointServer()
@@ -155,6 +193,21 @@ def _warm_up() -> None:
     import counterpoint.providers.openai  # noqa: F401
 
 
+@SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def on_open(server: CounterpointServer, params: types.DidOpenTextDocumentParams) -> None:
+    server.texts[params.text_document.uri] = params.text_document.text
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def on_change(server: CounterpointServer, params: types.DidChangeTextDocumentParams) -> None:
+    follow_edit(server, params.text_document.uri)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def on_close(server: CounterpointServer, params: types.DidCloseTextDocumentParams) -> None:
+    server.texts.pop(params.text_document.uri, None)
+
+
 @SERVER.feature(types.TEXT_DOCUMENT_HOVER)
 def on_hover(server: CounterpointServer, params: types.HoverParams) -> types.Hover | None:
     return hover(server, server.store, params)
@@ -179,16 +232,16 @@ async def on_cross_check(server: CounterpointServer, *arguments: Any) -> dict[st
 async def on_accept(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
     """Apply a proposal through workspace/applyEdit: {"requestId": …, "proposal": "claude"}."""
     argument = arguments[0] if len(arguments) == 1 and isinstance(arguments[0], dict) else {}
-    stored = server.store.get(str(argument.get("requestId")))
     proposal_id = argument.get("proposal")
-    if (
-        stored is None
-        or not isinstance(proposal_id, str)
-        or not stored.report.proposal(proposal_id)
-    ):
-        raise JsonRpcInvalidParams(
-            f"{ACCEPT_COMMAND} takes {{requestId, proposal}} naming a finished cross-check"
-        )
+    if not isinstance(proposal_id, str) or not isinstance(argument.get("requestId"), str):
+        raise JsonRpcInvalidParams(f"{ACCEPT_COMMAND} takes {{requestId, proposal}}")
+    stored = server.store.get(argument["requestId"])
+    if stored is None:
+        message = "That cross-check is no longer current (its code was edited); run it again."
+        server.show_message(f"Counterpoint: {message}", types.MessageType.Warning)
+        raise RequestFailed(message)
+    if not stored.report.proposal(proposal_id):
+        raise JsonRpcInvalidParams(f"no proposal {proposal_id!r} in that cross-check")
     if is_stale(server, stored):
         server.show_message(f"Counterpoint: {STALE}", types.MessageType.Warning)
         raise RequestFailed(STALE)

@@ -17,6 +17,10 @@ class StoredReport:
     uri: str
     version: int | None  # the document version the proposals were written against
     lines: tuple[str, ...]  # the document's lines at that version, for position conversion
+    shift: int = 0  # lines added (or removed, if negative) above the report by later edits
+
+    def unshifted(self, position: Position) -> Position:
+        return Position(position.line - self.shift, position.character)
 
 
 class ReportStore:
@@ -42,11 +46,23 @@ class ReportStore:
         return [stored for stored in self._reports.values() if stored.uri == uri]
 
     def at(self, uri: str, position: Position) -> StoredReport | None:
-        hits = [s for s in self.for_uri(uri) if _covers(s.report.target_range, position)]
+        """`position` is in the document's current coordinates."""
+        hits = [
+            s for s in self.for_uri(uri) if _covers(s.report.target_range, s.unshifted(position))
+        ]
         return hits[-1] if hits else None
 
     def overlapping(self, uri: str, span: Range) -> list[StoredReport]:
-        return [s for s in self.for_uri(uri) if s.report.target_range.overlaps(span)]
+        """`span` is in the document's current coordinates."""
+        return [
+            s
+            for s in self.for_uri(uri)
+            if s.report.target_range.overlaps(Range(s.unshifted(span.start), s.unshifted(span.end)))
+        ]
+
+    def replace(self, stored: StoredReport) -> None:
+        if stored.report.request_id in self._reports:
+            self._reports[stored.report.request_id] = stored
 
     def drop(self, request_id: str) -> None:
         self._reports.pop(request_id, None)
