@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--no-execute", action="store_true", help="do not run tests (judgments only)"
     )
+    check.add_argument(
+        "--no-cache", action="store_true", help="ask the models again even if a reply is cached"
+    )
     output = check.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the report as JSON")
     output.add_argument("--sarif", action="store_true", help="print SARIF 2.1.0")
@@ -80,9 +83,12 @@ def _check(args: argparse.Namespace) -> int:
         settings = Settings.from_env()
         for problem in settings.problems:
             print(f"counterpoint: warning: {problem}", file=sys.stderr)
-        voices = settings.voices()
+        cache = None if args.no_cache else settings.open_cache()
+        voices = settings.voices(cache=cache)
     except (RequestError, ConfigError, UnsupportedLanguageError) as error:
         return _fail(str(error))
+    if cache is not None and cache.warning:
+        print(f"counterpoint: warning: {cache.warning}", file=sys.stderr)
 
     request = CrossCheckRequest(
         uri=args.file.resolve().as_uri(),
@@ -93,7 +99,7 @@ def _check(args: argparse.Namespace) -> int:
     )
     show_progress = sys.stderr.isatty() and not (args.json or args.sarif)
     execute = settings.execute and not args.no_execute
-    execution = ExecutionService(settings.execution_options()) if execute else None
+    execution = ExecutionService(settings.execution_options(), cache) if execute else None
     try:
         report = asyncio.run(
             cross_check(

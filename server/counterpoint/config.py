@@ -8,6 +8,7 @@ variable name only; their values never enter Settings, logs or reports.
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,8 +17,11 @@ from typing import Any
 
 from platformdirs import user_cache_dir
 
+from counterpoint.cache import DiskCache
 from counterpoint.pipeline.execute import ExecutionOptions
+from counterpoint.pipeline.model import ModelClient
 from counterpoint.pipeline.run import RunOptions, Voice
+from counterpoint.providers.pricing import PRICES_PER_MTOK
 
 DEFAULT_CLAUDE_MODEL = "claude-opus-5-5"
 DEFAULT_GPT_MODEL = "gpt-6.2-sol"
@@ -42,6 +46,11 @@ class Settings:
     context_chars: int = 8_000
     cache_dir: str | None = None
     execute: bool = True
+    cache: bool = True
+    cache_size_mb: int = 512
+    voices_config: tuple[Any, ...] = ()
+    prices: dict[str, Any] = field(default_factory=dict)  # model -> [input, output] $ per MTok
+    max_cost_usd: float | None = None  # per request
     python: str | None = None  # the interpreter that runs the workspace's tests
     run_timeout_s: float = 120.0  # one whole test run, killed after this
     test_timeout_s: float = 10.0  # one test
@@ -79,6 +88,9 @@ class Settings:
     def cache_root(self) -> Path:
         return Path(self.cache_dir) if self.cache_dir else Path(user_cache_dir("counterpoint"))
 
+    def open_cache(self) -> DiskCache | None:
+        return DiskCache(self.cache_root() / "cache", self.cache_size_mb) if self.cache else None
+
     def execution_options(self) -> ExecutionOptions:
         return ExecutionOptions(
             store_dir=self.cache_root() / "execution",
@@ -90,7 +102,14 @@ class Settings:
     def run_options(self) -> RunOptions:
         # The pipeline's own deadline sits above the SDK's timeout plus its retries.
         deadline = self.request_timeout_s * (self.max_retries + 1) + 5
-        return RunOptions(call_timeout_s=deadline, context_chars=self.context_chars)
+        prices = dict(PRICES_PER_MTOK)
+        prices.update({model: (float(p[0]), float(p[1])) for model, p in self.prices.items()})
+        return RunOptions(
+            call_timeout_s=deadline,
+            context_chars=self.context_chars,
+            prices=prices,
+            max_cost_usd=self.max_cost_usd,
+        )
 
     def secrets(self, env: Mapping[str, str] | None = None) -> list[str]:
         """Values to scrub from prompts: the keys and anything named like a secret."""
@@ -101,49 +120,102 @@ class Settings:
             if value and any(tag in name.upper() for tag in ("KEY", "TOKEN", "SECRET", "PASSWORD"))
         ]
 
-    def voices(self, env: Mapping[str, str] | None = None) -> list[Voice]:
-        """Build the two voices, or raise ConfigError naming every missing key."""
+    def voices(
+        self, env: Mapping[str, str] | None = None, cache: DiskCache | None = None
+    ) -> list[Voice]:
+        """Build the voices, or raise ConfigError naming every missing key."""
         # Imported here so the pipeline and config stay importable without touching the SDKs.
         from counterpoint.providers.anthropic import AnthropicClient
+        from counterpoint.providers.cached import CachedClient
         from counterpoint.providers.openai import OpenAIClient
 
         env = os.environ if env is None else env
-        missing = []
-        anthropic_key = env.get(self.anthropic_key_env) or (
-            KEYLESS if self.anthropic_base_url else None
-        )
-        openai_key = env.get(self.openai_key_env) or (KEYLESS if self.openai_base_url else None)
-        if anthropic_key is None:
-            missing.append(f"{self.anthropic_key_env} (or ANTHROPIC_BASE_URL)")
-        if openai_key is None:
-            missing.append(f"{self.openai_key_env} (or OPENAI_BASE_URL)")
+        specs = self.voice_specs()
+        missing = [
+            f"{spec.key_env} (or a base URL for {spec.name})"
+            for spec in specs
+            if not env.get(spec.key_env) and not spec.base_url
+        ]
         if missing:
             raise ConfigError("no key or base URL configured: set " + " and ".join(missing))
-        assert anthropic_key is not None and openai_key is not None
-        return [
-            Voice(
-                "claude",
-                "Claude",
-                AnthropicClient(
+        voices = []
+        for spec in specs:
+            key = env.get(spec.key_env) or KEYLESS
+            kind = AnthropicClient if spec.provider == "anthropic" else OpenAIClient
+            client: ModelClient = kind(
+                spec.model, key, spec.base_url, self.request_timeout_s, self.max_retries
+            )
+            if cache is not None and cache.enabled:
+                client = CachedClient(client, cache, spec.base_url)
+            voices.append(Voice(spec.id, spec.name, client, family_name=spec.family))
+        return voices
+
+    def voice_specs(self) -> list[VoiceSpec]:
+        """The configured voices, or Claude and GPT from the model settings."""
+        if not self.voices_config:
+            return [
+                VoiceSpec(
+                    "claude",
+                    "Claude",
+                    "anthropic",
                     self.claude_model,
-                    anthropic_key,
                     self.anthropic_base_url,
-                    self.request_timeout_s,
-                    self.max_retries,
+                    self.anthropic_key_env,
+                    "anthropic",
                 ),
-            ),
-            Voice(
-                "gpt",
-                "GPT",
-                OpenAIClient(
+                VoiceSpec(
+                    "gpt",
+                    "GPT",
+                    "openai",
                     self.gpt_model,
-                    openai_key,
                     self.openai_base_url,
-                    self.request_timeout_s,
-                    self.max_retries,
+                    self.openai_key_env,
+                    "openai",
                 ),
-            ),
-        ]
+            ]
+        specs = []
+        for index, raw in enumerate(self.voices_config):
+            if not isinstance(raw, Mapping):
+                raise ConfigError(f"voices[{index}] must be an object")
+            provider = raw.get("provider")
+            if provider not in ("anthropic", "openai"):
+                raise ConfigError(
+                    f'voices[{index}].provider must be "anthropic" or "openai" '
+                    "(any OpenAI-compatible server)"
+                )
+            model = raw.get("model")
+            if not isinstance(model, str) or not model:
+                raise ConfigError(f"voices[{index}].model is required")
+            voice_id = str(raw.get("id") or model)
+            specs.append(
+                VoiceSpec(
+                    id=voice_id,
+                    name=str(raw.get("name") or voice_id),
+                    provider=provider,
+                    model=model,
+                    base_url=raw.get("baseUrl") or None,
+                    key_env=str(raw.get("keyEnv") or f"{provider.upper()}_API_KEY"),
+                    family=str(raw.get("family") or provider),
+                )
+            )
+        if len(specs) < 2 or len({spec.family for spec in specs}) < 2:
+            raise ConfigError("voices: configure at least two voices from different families")
+        if len({spec.id for spec in specs}) != len(specs):
+            raise ConfigError("voices: each voice needs a distinct id")
+        return specs
+
+
+@dataclass(frozen=True)
+class VoiceSpec:
+    """A voice as configured: the wire format, model, endpoint, key variable and family."""
+
+    id: str
+    name: str
+    provider: str  # "anthropic" or "openai" (also any OpenAI-compatible server)
+    model: str
+    base_url: str | None
+    key_env: str
+    family: str  # who made the model: judges are always of another family
 
 
 _ENV = {
@@ -155,6 +227,9 @@ _ENV = {
     "request_timeout_s": "COUNTERPOINT_REQUEST_TIMEOUT",
     "python": "COUNTERPOINT_PYTHON",
     "execute": "COUNTERPOINT_EXECUTE",
+    "cache": "COUNTERPOINT_CACHE",
+    "voices_config": "COUNTERPOINT_VOICES",
+    "max_cost_usd": "COUNTERPOINT_MAX_COST",
     "run_timeout_s": "COUNTERPOINT_RUN_TIMEOUT",
     "test_timeout_s": "COUNTERPOINT_TEST_TIMEOUT",
 }
@@ -171,6 +246,11 @@ _CAMEL = {
     "contextChars": "context_chars",
     "cacheDir": "cache_dir",
     "execute": "execute",
+    "cache": "cache",
+    "cacheSizeMb": "cache_size_mb",
+    "voices": "voices_config",
+    "prices": "prices",
+    "maxCostPerRequest": "max_cost_usd",
     "python": "python",
     "runTimeout": "run_timeout_s",
     "testTimeout": "test_timeout_s",
@@ -179,6 +259,23 @@ _CAMEL = {
 
 def _coerce(annotation: Any, value: Any) -> Any:
     kind = str(annotation)
+    if kind.startswith("dict"):
+        if isinstance(value, str):
+            value = json.loads(value)
+        if not isinstance(value, Mapping) or not all(
+            isinstance(p, (list, tuple))
+            and len(p) == 2
+            and all(isinstance(x, (int, float)) and x >= 0 for x in p)
+            for p in value.values()
+        ):
+            raise TypeError("not a {model: [input, output]} table")
+        return dict(value)
+    if kind.startswith("tuple"):
+        if isinstance(value, str):
+            value = json.loads(value)  # COUNTERPOINT_VOICES holds JSON
+        if not isinstance(value, (list, tuple)):
+            raise TypeError("not a list")
+        return tuple(value)
     if kind.startswith("bool"):
         if isinstance(value, bool):
             return value

@@ -52,7 +52,7 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     lines = tuple(split_lines(document.source))
     settings = await server.current_settings()
     try:
-        voices = settings.voices()
+        voices = settings.voices(cache=server.disk_cache(settings))
     except ConfigError as error:
         server.show_message(str(error), types.MessageType.Error)
         raise RequestFailed(str(error)) from None
@@ -84,10 +84,11 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
             with contextlib.suppress(Exception):
                 await asyncio.shield(voice.client.close())  # type: ignore[attr-defined]
 
+    server.session_cost_usd += report.cost.get("request_usd", 0.0)
     server.store.add(StoredReport(report, uri, request.version, lines))
     publish(server, server.store, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
-    return report.summary()
+    return {**report.summary(), "cost": {**report.cost, "session_usd": server.session_cost_usd}}
 
 
 def _parse_arguments(arguments: tuple[Any, ...]) -> tuple[str, types.Range, str]:

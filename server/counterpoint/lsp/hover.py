@@ -28,7 +28,7 @@ def hover(
     region = next(
         (d for d in stored.report.disagreements if d.texts and _within(d.range, position)), None
     )
-    text = render_markdown(stored.report, fence)
+    text = render_markdown(stored.report, fence, getattr(server, "session_cost_usd", None))
     span = stored.report.target_range
     if region is not None:
         text = render_region_markdown(stored.report, region, fence) + "\n\n---\n\n" + text

@@ -14,6 +14,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from counterpoint import __version__
+from counterpoint.cache import DiskCache
 from counterpoint.config import Settings
 from counterpoint.lsp.actions import (
     ACCEPT_COMMAND,
@@ -57,9 +58,11 @@ class CounterpointServer(LanguageServer):
         self.settings = Settings.from_env()
         self.tasks_by_request: dict[Any, asyncio.Task[Any]] = {}
         self.in_progress: dict[asyncio.Task[Any], tuple[str, Range]] = {}
-        self.texts: dict[str, str] = {}  # each open document's text as of our last look
+        self.texts: dict[str, str] = {}
+        self.session_cost_usd = 0.0  # each open document's text as of our last look
         self.pending_configuration: asyncio.Future[None] | None = None
         self._execution: ExecutionService | None = None
+        self._cache: DiskCache | None = None
         self.settings_generation = (
             0  # bumped by each change, so a slow fetch cannot undo a newer one
         )
@@ -87,9 +90,25 @@ class CounterpointServer(LanguageServer):
         if not settings.execute:
             return None
         options = settings.execution_options()
-        if self._execution is None or self._execution.options != options:
-            self._execution = ExecutionService(options)
+        cache = self.disk_cache(settings)
+        if (
+            self._execution is None
+            or self._execution.options != options
+            or self._execution.store is not cache
+        ):
+            self._execution = ExecutionService(options, cache)
         return self._execution
+
+    def disk_cache(self, settings: Settings) -> DiskCache | None:
+        """One open cache per directory; None when turned off or broken."""
+        if not settings.cache:
+            return None
+        directory = settings.cache_root() / "cache"
+        if self._cache is None or self._cache.directory != directory:
+            self._cache = DiskCache(directory, settings.cache_size_mb)
+            if self._cache.warning:
+                self.show_message(f"Counterpoint: {self._cache.warning}", types.MessageType.Warning)
+        return self._cache if self._cache.enabled else None
 
     def workspace_root_of(self, uri: str) -> Path | None:
         """The workspace folder holding the document, deepest first."""

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from counterpoint.languages import LanguageSpec, test_support
 from counterpoint.languages.testing import (
@@ -35,6 +35,12 @@ from counterpoint.sandbox.runner import Isolation, detect_isolation, run_sandbox
 from counterpoint.sandbox.snapshot import RefreshStats, WorkspaceSnapshot
 
 ORIGINAL = "original"
+
+
+class ResultStore(Protocol):
+    def get(self, key: str) -> Any | None: ...
+
+    def set(self, key: str, value: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -119,8 +125,9 @@ class Execution:
 class ExecutionService:
     """Long-lived: workspace snapshots, the isolation probe, and results already computed."""
 
-    def __init__(self, options: ExecutionOptions) -> None:
+    def __init__(self, options: ExecutionOptions, store: ResultStore | None = None) -> None:
         self.options = options
+        self.store = store  # results kept across processes (the disk cache), if any
         self._snapshots: dict[Path, WorkspaceSnapshot] = {}
         self._memo: dict[str, Execution] = {}
         self._running: dict[str, asyncio.Task[Execution]] = {}
@@ -157,6 +164,10 @@ class ExecutionService:
         """Run `start()` unless an identical run finished or is under way; share the result."""
         if key in self._memo:
             return self._memo[key]
+        stored = self.store.get(f"exec:{key}") if self.store is not None else None
+        if isinstance(stored, Execution):
+            self._memo[key] = stored
+            return stored
         task = self._running.get(key)
         if task is None:
             task = asyncio.ensure_future(self._limited(start))
@@ -182,6 +193,8 @@ class ExecutionService:
         self._waiters.pop(key, None)
         if not task.cancelled() and task.exception() is None and task.result().status != "error":
             self._memo[key] = task.result()
+            if self.store is not None:
+                self.store.set(f"exec:{key}", task.result())
 
 
 @dataclass

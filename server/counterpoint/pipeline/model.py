@@ -44,6 +44,7 @@ class ModelReply:
     usage: Usage = field(default_factory=Usage)
     model: str = ""
     stop_reason: str = ""
+    cached: bool = False  # answered from the cache: no model call was made
 
 
 class ProviderError(Exception):

@@ -112,9 +112,17 @@ def number_lines(code: str) -> str:
 
 def redact(text: str, secrets: Iterable[str]) -> str:
     """Blank out any secret value (API keys and the like) that appears in the document."""
+    return redactions(text, secrets)[0]
+
+
+def redactions(text: str, secrets: Iterable[str]) -> tuple[str, int]:
+    """The text with secrets blanked out, and how many were."""
+    count = 0
     for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
+        count += text.count(secret)
         text = text.replace(secret, "[REDACTED]")
-    return _KEY_PATTERN.sub("[REDACTED]", text)
+    text, found = _KEY_PATTERN.subn("[REDACTED]", text)
+    return text, count + found
 
 
 # Shapes of well-known provider keys, caught even when they are not in our environment.

@@ -48,13 +48,26 @@ def render_text(report: Report, path: str) -> str:
         )
     usage = report.usage
     lines.append(
-        f"\nTokens: {usage.input_tokens} in, {usage.output_tokens} out;"
+        f"\nTokens: {usage.input_tokens} in, {usage.output_tokens} out; {cost_text(report)};"
         f" wall time {report.wall_s:.2f} s"
     )
     return "\n".join(lines)
 
 
-def render_markdown(report: Report, fence: str) -> str:
+def cost_text(report: Report, session_usd: float | None = None) -> str:
+    """E.g. "cost $0.0123 (session $0.0456)", saying which models have no price."""
+    cost = report.cost or {}
+    text = f"cost ${cost.get('request_usd', 0.0):.4f}"
+    if cost.get("cached_calls"):
+        text += f" ({cost['cached_calls']} cached calls, free)"
+    if cost.get("unpriced_models"):
+        text += f", plus unpriced {', '.join(cost['unpriced_models'])}"
+    if session_usd is not None:
+        text += f" · session ${session_usd:.4f}"
+    return text
+
+
+def render_markdown(report: Report, fence: str, session_usd: float | None = None) -> str:
     label = report.confidence.label
     recommended = report.proposal(report.recommended) if report.recommended else None
     header = [
@@ -99,7 +112,8 @@ def render_markdown(report: Report, fence: str) -> str:
         )
     usage = report.usage
     parts.append(
-        f"_{usage.input_tokens} tokens in, {usage.output_tokens} out · {report.wall_s:.1f} s_"
+        f"_{usage.input_tokens} tokens in, {usage.output_tokens} out · "
+        f"{cost_text(report, session_usd)} · {report.wall_s:.1f} s_"
     )
     return "\n\n---\n\n".join(parts)
 

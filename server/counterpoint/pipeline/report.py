@@ -29,10 +29,16 @@ class Proposal:
     structured: bool
     elapsed_s: float
     edge_cases: tuple[str, ...] = ()
+    family: str = ""
+    cached: bool = False
+    cost_usd: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "cost_usd": self.cost_usd,
             "edge_cases": list(self.edge_cases),
+            "family": self.family or self.provider,
+            "cached": self.cached,
             "id": self.id,
             "voice": self.voice,
             "provider": self.provider,
@@ -76,9 +82,13 @@ class Judgment:
     issues: tuple[JudgmentIssue, ...]
     usage: Usage
     elapsed_s: float
+    cached: bool = False
+    cost_usd: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "cost_usd": self.cost_usd,
+            "cached": self.cached,
             "judge": self.judge,
             "judge_provider": self.judge_provider,
             "judge_model": self.judge_model,
@@ -183,6 +193,8 @@ class Report:
     execution: dict[str, Any] = field(default_factory=dict)
     timings: tuple[StageTiming, ...] = ()
     wall_s: float = 0.0
+    cost: dict[str, Any] = field(default_factory=dict)
+    privacy: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def proposal(self, proposal_id: str) -> Proposal | None:
@@ -239,6 +251,8 @@ class Report:
             "recommended": self.recommended,
             "failures": [f.to_json() for f in self.failures],
             "usage": self.usage.to_json(),
+            "cost": self.cost,
+            "privacy": self.privacy,
             "timings": {
                 "wall_s": round(self.wall_s, 4),
                 "stages": [t.to_json() for t in self.timings],

@@ -11,8 +11,8 @@ import contextlib
 import difflib
 import time
 import uuid
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
@@ -29,8 +29,15 @@ from counterpoint.pipeline.execute import (
     ExecutionService,
     first_difference,
 )
-from counterpoint.pipeline.model import ModelClient, ModelReply, ProviderError, StructuredCall
+from counterpoint.pipeline.model import (
+    ModelClient,
+    ModelReply,
+    ProviderError,
+    StructuredCall,
+    Usage,
+)
 from counterpoint.pipeline.parse import parse_judgment, parse_proposal
+from counterpoint.pipeline.privacy import ignoring_pattern
 from counterpoint.pipeline.report import (
     Disagreement,
     Failure,
@@ -54,16 +61,30 @@ class Voice:
     id: str  # stable, used in reports and commands: "claude", "gpt"
     name: str  # shown to the user: "Claude", "GPT"
     client: ModelClient
+    family_name: str | None = None  # who made the model; defaults to the wire format
 
     @property
     def family(self) -> str:
-        return self.client.provider
+        return self.family_name or self.client.provider
 
 
 @dataclass(frozen=True)
 class RunOptions:
     call_timeout_s: float = 120.0
     context_chars: int = DEFAULT_CONTEXT_CHARS
+    prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # $ per MTok
+    max_cost_usd: float | None = None  # per request; a call that could pass it is not made
+
+    def cost(self, model: str, usage: Usage) -> float | None:
+        price = self.prices.get(model)
+        if price is None:
+            return None
+        return (usage.input_tokens * price[0] + usage.output_tokens * price[1]) / 1_000_000
+
+    def worst_case_cost(self, model: str, call: StructuredCall) -> float | None:
+        """An upper bound before the call: ~3 characters a token in, max_tokens out."""
+        estimate = Usage((len(call.system) + len(call.user)) // 3 + 1, call.max_tokens)
+        return self.cost(model, estimate)
 
 
 def assign_judges(voices: Sequence[Voice]) -> dict[str, Voice | None]:
@@ -94,14 +115,18 @@ async def cross_check(
     options = options or RunOptions()
     secrets = tuple(secrets)
     path = document_path(request.uri)
-    if PurePosixPath(path).name.startswith(".env"):
-        raise RequestError("refusing to send a .env file to a model: it holds secrets")
+    on_disk = Path(path) if urlparse(request.uri).scheme == "file" else None
+    root = workspace_root or (find_project_root(on_disk) if on_disk else None)
+    pattern = ignoring_pattern(Path(path), root)
+    if pattern is not None:
+        raise RequestError(
+            f"{PurePosixPath(path).name} matches the .counterpointignore pattern {pattern!r}: "
+            "it is never sent to a model"
+        )
     if len({voice.family for voice in voices}) < 2:
         raise RequestError("a cross-check needs voices from at least two model families")
     language = language_for(request.language_id, path)
     context = build_context(request, language, options.context_chars)
-    on_disk = Path(path) if urlparse(request.uri).scheme == "file" else None
-    root = workspace_root or (find_project_root(on_disk) if on_disk else None)
     job = (
         execution.job(request, context, language, on_disk, root, tuple(secrets))
         if execution
@@ -145,6 +170,9 @@ class _Run:
         self.failures: list[Failure] = []
         self.timings: list[StageTiming] = []
         self.executions: list[Execution] = []
+        self.spent = 0.0  # dollars, for calls that returned
+        self.reserved = 0.0  # worst cases of calls in flight, under a cost cap
+        self.unpriced: set[str] = set()
         self.started = time.monotonic()
         self.job: ExecutionJob | None = None
         self.module: str | None = None
@@ -196,6 +224,14 @@ class _Run:
             else {"available": False, "notes": ["execution is turned off"]},
             timings=tuple(sorted(self.timings, key=lambda t: t.start_s)),
             wall_s=time.monotonic() - self.started,
+            privacy={"redacted": self._redacted_count()},
+            cost={
+                "request_usd": round(self.spent, 6),
+                "cap_usd": self.options.max_cost_usd,
+                "unpriced_models": sorted(self.unpriced),
+                "cached_calls": sum(1 for p in proposals if p.cached)
+                + sum(1 for j in judgments if j.cached),
+            },
         )
 
     async def _lane(self, voice: Voice, judge: Voice | None) -> None:
@@ -212,7 +248,13 @@ class _Run:
         stages = [self._execute(proposal)]
         if judge is None:
             self.failures.append(
-                Failure(voice.id, voice.family, "judge", "no_judge", "no voice of another family")
+                Failure(
+                    voice.id,
+                    voice.client.provider,
+                    "judge",
+                    "no_judge",
+                    "no voice of another family",
+                )
             )
         else:
             stages.append(self._judge(judge, proposal))
@@ -246,14 +288,17 @@ class _Run:
             content = parse_proposal(reply, self.context.target_code)
         except ProviderError as error:
             self.failures.append(
-                Failure(voice.id, voice.family, "propose", error.kind, error.message)
+                Failure(voice.id, voice.client.provider, "propose", error.kind, error.message)
             )
             self.progress(f"{voice.name} failed to propose: {error.kind}")
             return None
         proposal = Proposal(
             id=voice.id,
             voice=voice.name,
-            provider=voice.family,
+            provider=voice.client.provider,
+            family=voice.family,
+            cached=reply.cached,
+            cost_usd=self.cost_of(voice, reply),
             model=reply.model or voice.client.model,
             code=content.code,
             explanation=content.explanation,
@@ -277,14 +322,16 @@ class _Run:
             verdict = parse_judgment(reply, candidate_lines)
         except ProviderError as error:
             self.failures.append(
-                Failure(judge.id, judge.family, "judge", error.kind, error.message, proposal.id)
+                Failure(
+                    judge.id, judge.client.provider, "judge", error.kind, error.message, proposal.id
+                )
             )
             self.progress(f"{judge.name} failed to judge {proposal.voice}'s proposal: {error.kind}")
             return
         self.judgments.append(
             Judgment(
                 judge=judge.id,
-                judge_provider=judge.family,
+                judge_provider=judge.client.provider,
                 judge_model=reply.model or judge.client.model,
                 target=proposal.id,
                 verdict=verdict.verdict,
@@ -302,13 +349,17 @@ class _Run:
                 ),
                 usage=reply.usage,
                 elapsed_s=elapsed,
+                cached=reply.cached,
+                cost_usd=self.cost_of(judge, reply),
             )
         )
 
     async def _call(
         self, voice: Voice, call: StructuredCall, stage: str
     ) -> tuple[ModelReply, float]:
+        reserved = self._reserve_budget(voice, call)
         started = time.monotonic()
+        reply: ModelReply | None = None
         try:
             reply = await asyncio.wait_for(voice.client.complete(call), self.options.call_timeout_s)
         except asyncio.TimeoutError:
@@ -320,12 +371,54 @@ class _Run:
         except Exception as error:  # an adapter bug must not sink the other voices
             raise ProviderError("error", f"{type(error).__name__}: {error}") from error
         finally:
+            self.reserved -= reserved
             self.timings.append(
                 StageTiming(
                     voice.id, stage, started - self.started, time.monotonic() - self.started
                 )
             )
+        self.spent += self.cost_of(voice, reply) or 0.0
         return reply, time.monotonic() - started
+
+    def _redacted_count(self) -> int:
+        """How many secrets were blanked out of what the models were sent."""
+        sent = "\n".join(
+            [
+                self.context.target_code,
+                self.context.enclosing_code or "",
+                self.context.imports,
+                *self.context.signatures,
+            ]
+        )
+        return prompts.redactions(sent, self.secrets)[1]
+
+    def cost_of(self, voice: Voice, reply: ModelReply) -> float | None:
+        if reply.cached:
+            return 0.0
+        cost = self.options.cost(voice.client.model, reply.usage)
+        if cost is None:
+            self.unpriced.add(voice.client.model)
+        return cost
+
+    def _reserve_budget(self, voice: Voice, call: StructuredCall) -> float:
+        """Refuse a call that could take the request past its cost cap; else set its worst
+        case aside until it returns, so concurrent calls cannot overshoot together."""
+        cap = self.options.max_cost_usd
+        if cap is None:
+            return 0.0
+        worst = self.options.worst_case_cost(voice.client.model, call)
+        if worst is None:
+            self.unpriced.add(voice.client.model)
+            return 0.0
+        committed = self.spent + self.reserved
+        if committed + worst > cap:
+            raise ProviderError(
+                "budget",
+                f"not sent: it could cost up to ${worst:.4f} and ${committed:.4f} of the "
+                f"${cap:.4f} per-request cap is already committed",
+            )
+        self.reserved += worst
+        return worst
 
     def _document_range(self, candidate: str, start_line: int, end_line: int) -> Range:
         """Map a judge's candidate lines (1-based) onto document lines: exactly where the

@@ -1,0 +1,30 @@
+"""What never leaves the machine: files matching `.counterpointignore` (gitignore syntax, in the
+workspace root) or the defaults, and key-shaped strings, which prompts.redact blanks out."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import pathspec
+
+DEFAULT_PATTERNS = (".env*", "*.pem", "id_*", "secrets.*")
+IGNORE_FILE = ".counterpointignore"
+
+
+def ignoring_pattern(path: Path, root: Path | None) -> str | None:
+    """The pattern that keeps `path` from being sent, or None when it may be sent."""
+    patterns = list(DEFAULT_PATTERNS)
+    relative = path.name
+    if root is not None:
+        with contextlib.suppress(ValueError):  # outside the root: match on the name
+            relative = path.resolve().relative_to(root.resolve()).as_posix()
+        try:
+            lines = (root / IGNORE_FILE).read_text("utf-8").splitlines()
+            patterns += [line for line in lines if line.strip() and not line.startswith("#")]
+        except OSError:
+            pass
+    for pattern in patterns:
+        if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative):
+            return pattern
+    return None

@@ -1,0 +1,51 @@
+"""A model client that answers repeated identical calls from the cache.
+
+The key is a hash of the provider, the endpoint, the model and the full request; the prompt it
+hashes has already had secrets redacted, and keys are never part of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+
+from counterpoint.cache import DiskCache
+from counterpoint.pipeline.model import ModelClient, ModelReply, StructuredCall
+
+
+class CachedClient:
+    def __init__(self, inner: ModelClient, cache: DiskCache, endpoint: str | None) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.endpoint = endpoint or "default"
+        self.provider = inner.provider
+        self.model = inner.model
+
+    def key(self, call: StructuredCall) -> str:
+        request = [
+            self.provider,
+            self.endpoint,
+            self.model,
+            call.system,
+            call.user,
+            call.schema_name,
+            call.schema,
+            call.max_tokens,
+        ]
+        digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+        return f"reply:{digest}"
+
+    async def complete(self, call: StructuredCall) -> ModelReply:
+        key = self.key(call)
+        hit = self.cache.get(key)
+        if isinstance(hit, ModelReply):
+            return dataclasses.replace(hit, cached=True)
+        reply = await self.inner.complete(call)
+        self.cache.set(key, reply)
+        return reply
+
+    async def close(self) -> None:
+        close = getattr(self.inner, "close", None)
+        if close is not None:
+            await close()
