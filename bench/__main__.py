@@ -7,7 +7,11 @@ import importlib
 import json
 import sys
 
-BENCHMARKS = {"overhead": "bench.overhead", "verification": "bench.verification"}
+BENCHMARKS = {
+    "overhead": "bench.overhead",
+    "verification": "bench.verification",
+    "cancel": "bench.cancel",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

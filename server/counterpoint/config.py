@@ -230,6 +230,7 @@ _ENV = {
     "cache": "COUNTERPOINT_CACHE",
     "voices_config": "COUNTERPOINT_VOICES",
     "max_cost_usd": "COUNTERPOINT_MAX_COST",
+    "prices": "COUNTERPOINT_PRICES",
     "run_timeout_s": "COUNTERPOINT_RUN_TIMEOUT",
     "test_timeout_s": "COUNTERPOINT_TEST_TIMEOUT",
 }

@@ -211,3 +211,35 @@ def test_version():
         [sys.executable, "-m", "counterpoint", "--version"], capture_output=True, text=True
     )
     assert result.stdout.startswith("counterpoint 0.")
+
+
+def test_a_repeated_check_with_the_same_cache_makes_no_model_call(fake_providers, tmp_path):
+    script_disagreement(fake_providers)
+    env = {**fake_providers.env(), "COUNTERPOINT_PRICES": '{"gpt-6.2-sol": [2, 8]}'}
+    first = run_check(env, str(FIXTURE), "--lines", "1-7", "--json", tmp_path=tmp_path)
+    assert first.returncode == 0, first.stderr
+    fake_providers.reset()
+    second = run_check(env, str(FIXTURE), "--lines", "1-7", "--json", tmp_path=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert fake_providers.requests == []
+    before, after = json.loads(first.stdout), json.loads(second.stdout)
+    assert before["cost"]["request_usd"] > 0
+    assert after["cost"] == {**before["cost"], "request_usd": 0.0, "cached_calls": 4}
+    assert after["usage"] == before["usage"] and after["usage"]["input_tokens"] > 0
+    assert all(p["cached"] for p in after["proposals"])
+    assert after["recommended"] == before["recommended"] == "claude"
+
+
+def test_a_cost_cap_stops_calls_before_they_could_exceed_it(fake_providers, tmp_path):
+    script_disagreement(fake_providers)
+    env = {
+        **fake_providers.env(),
+        "COUNTERPOINT_PRICES": '{"gpt-6.2-sol": [2, 8]}',
+        "COUNTERPOINT_MAX_COST": "0.01",
+    }
+    result = run_check(env, str(FIXTURE), "--lines", "1-7", "--json", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    budget = [f for f in report["failures"] if f["kind"] == "budget"]
+    assert budget and "per-request cap" in budget[0]["message"]
+    assert report["cost"]["request_usd"] <= 0.01

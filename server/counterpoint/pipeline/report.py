@@ -227,6 +227,7 @@ class Report:
             "proposals": [p.id for p in self.proposals],
             "disagreements": len(self.disagreements),
             "failures": [f.to_json() for f in self.failures],
+            "privacy": self.privacy,
         }
 
     def to_json(self) -> dict[str, Any]:

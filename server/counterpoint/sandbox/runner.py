@@ -159,14 +159,20 @@ async def run_sandboxed(
             del tail[:-OUTPUT_TAIL_BYTES]
 
     timed_out = False
+    draining = asyncio.ensure_future(drain())
     try:
-        await asyncio.wait_for(asyncio.gather(drain(), process.wait()), timeout_s)
+        await asyncio.wait_for(process.wait(), timeout_s)
     except asyncio.TimeoutError:
         timed_out = True
     finally:
         _kill_group(process.pid)  # also on cancel: nothing outlives the run
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(process.wait(), 5)
+        try:
+            # Killed, the process closes its pipe, so the drain ends by itself.
+            await asyncio.wait_for(asyncio.gather(process.wait(), draining), 5)
+        except BaseException:
+            draining.cancel()
+            if not isinstance(sys.exc_info()[1], asyncio.CancelledError | asyncio.TimeoutError):
+                raise
     return ProcessResult(
         returncode=None if timed_out else process.returncode,
         output=tail.decode("utf-8", "replace"),
