@@ -94,7 +94,7 @@ class Settings:
     def execution_options(self) -> ExecutionOptions:
         return ExecutionOptions(
             store_dir=self.cache_root() / "execution",
-            interpreter=self.python,
+            interpreters={"python": self.python} if self.python else {},
             run_timeout_s=self.run_timeout_s,
             test_timeout_s=self.test_timeout_s,
         )

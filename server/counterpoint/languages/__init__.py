@@ -1,26 +1,29 @@
 """Language registry: one module per language plus its `grammars/<lang>/` folder.
 
-A language module exposes a module-level `LANGUAGE: LanguageSpec`. Adding a language means adding
-its module name to `_MODULES`; nothing else in the tree changes.
+A language module exposes a module-level `LANGUAGE: LanguageSpec` (and `TESTS` when it can run
+tests). Modules are found by scanning this package, so adding a language means adding its module
+and its grammar folder; nothing else in the tree changes.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from functools import cache
 from pathlib import PurePath
 
 from counterpoint.languages.spec import LanguageSpec, UnsupportedLanguageError
 from counterpoint.languages.testing import TestSupport
 
-_MODULES = ("python",)
-
 
 @cache
 def all_languages() -> tuple[LanguageSpec, ...]:
-    return tuple(
-        importlib.import_module(f"counterpoint.languages.{name}").LANGUAGE for name in _MODULES
-    )
+    found = []
+    for module in pkgutil.iter_modules(__path__):
+        language = getattr(importlib.import_module(f"{__name__}.{module.name}"), "LANGUAGE", None)
+        if isinstance(language, LanguageSpec):
+            found.append(language)
+    return tuple(sorted(found, key=lambda spec: spec.name))
 
 
 def language_for(language_id: str | None = None, path: str | None = None) -> LanguageSpec:
@@ -40,7 +43,7 @@ def language_for(language_id: str | None = None, path: str | None = None) -> Lan
 
 def test_support(spec: LanguageSpec) -> TestSupport | None:
     """The language's test runner, or None when it has none yet."""
-    return getattr(importlib.import_module(f"counterpoint.languages.{spec.name}"), "TESTS", None)
+    return getattr(importlib.import_module(spec.module), "TESTS", None)
 
 
 __all__ = [

@@ -10,6 +10,7 @@ LANGUAGE = LanguageSpec(
     extensions=(".py", ".pyi"),
     grammar=tree_sitter_python.language(),
     fence="python",
+    module=__name__,
     normalisation=Normalisation(
         ignored=("comment", "line_continuation", ";"),
         string_delimiters=("string_start", "string_end"),

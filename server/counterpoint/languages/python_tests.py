@@ -49,6 +49,8 @@ def pytest_runtest_call(item):
 
 
 class PythonTests:
+    runner_name = "pytest"
+
     def __init__(self, spec: LanguageSpec) -> None:
         self.spec = spec
 

@@ -43,6 +43,7 @@ class LanguageSpec:
     extensions: tuple[str, ...]
     grammar: object = field(repr=False)  # the PyCapsule from the grammar wheel's language()
     fence: str = ""  # the markdown fence tag used in prompts and hovers
+    module: str = ""  # the module defining it (set by the registry's caller: __name__)
     normalisation: Normalisation = Normalisation()  # for comparing proposals
 
     @cached_property
@@ -54,6 +55,9 @@ class LanguageSpec:
 
     def query(self, name: str) -> tree_sitter.Query:
         return _load_query(self, name)
+
+    def has_query(self, name: str) -> bool:
+        return (grammars_dir() / self.name / f"{name}.scm").exists()
 
 
 _QUERIES: dict[tuple[str, str], tree_sitter.Query] = {}

@@ -60,6 +60,8 @@ class RunPlan:
 
 
 class TestSupport(Protocol):
+    runner_name: str  # e.g. "pytest", shown in reports
+
     def runner_available(self, interpreter: str) -> str | None:
         """None when the runner can run; otherwise why not, in words for the user."""
 

@@ -218,6 +218,8 @@ def _signature(language: LanguageSpec, definition: _Definition, source: bytes) -
     header = header.rstrip()
     indent = " " * node.start_point.column
     docstring = ""
+    if not language.has_query("docstrings"):
+        return f"{indent}{header}"
     cursor = tree_sitter.QueryCursor(language.query("docstrings"))
     cursor.set_byte_range(node.start_byte, definition.body.end_byte)
     for doc in cursor.captures(node).get("docstring", []):

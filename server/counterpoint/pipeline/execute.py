@@ -46,7 +46,7 @@ class ResultStore(Protocol):
 @dataclass(frozen=True)
 class ExecutionOptions:
     store_dir: Path
-    interpreter: str | None = None
+    interpreters: dict[str, str] = field(default_factory=dict)  # language -> configured runner
     run_timeout_s: float = 120.0
     test_timeout_s: float = 10.0
 
@@ -278,7 +278,7 @@ class ExecutionJob:
         return {
             "workspace_root": str(self.root) if self.root else None,
             "interpreter": self.interpreter or None,
-            "runner": "pytest" if support is not None else None,
+            "runner": support.runner_name if support is not None else None,
             "available": self.unavailable is None,
             "unavailable_reason": self.unavailable,
             "isolation": self.service.isolation.describe(),
@@ -320,7 +320,8 @@ class ExecutionJob:
         elif self.root is None or self._target_rel is None:
             self.unavailable = "not executed: the document is not a file inside a workspace"
         else:
-            self.interpreter = support.interpreter(self.root, self.service.options.interpreter)
+            configured = self.service.options.interpreters.get(self.language.name)
+            self.interpreter = support.interpreter(self.root, configured)
             self.unavailable = await asyncio.to_thread(support.runner_available, self.interpreter)
         if self.unavailable:
             self.notes.append(self.unavailable)
