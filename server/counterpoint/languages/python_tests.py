@@ -67,6 +67,12 @@ class PythonTests:
     def runner_available(self, interpreter: str) -> str | None:
         return _pytest_missing(interpreter)
 
+    def import_hint(self, module: str) -> str:
+        return (
+            f"Your tests run with pytest from the project root; import the code under test from "
+            f"the module `{module}` (e.g. `from {module} import …`)."
+        )
+
     def module_name(self, root: Path, target_path: str) -> str | None:
         path = Path(target_path)
         if not path.is_absolute():

@@ -100,5 +100,8 @@ class TestSupport(Protocol):
         self, results: str, selection: TestSelection, model_files: dict[str, str]
     ) -> list[TestOutcome]: ...
 
+    def import_hint(self, module: str) -> str:
+        """One sentence for the proposers: how their tests will run and import the code."""
+
     def module_name(self, root: Path, target_path: str) -> str | None:
         """How tests import the target's module, for the proposers' prompt."""

@@ -49,7 +49,7 @@ def proposal_call(
     instruction: str,
     path: str,
     secrets: Iterable[str],
-    module: str | None = None,
+    test_hint: str = "",
 ) -> StructuredCall:
     user = "\n\n".join(
         part
@@ -57,7 +57,7 @@ def proposal_call(
             f"Instruction: {instruction}",
             _target_block(context, path),
             _context_block(context),
-            _import_hint(module),
+            test_hint,
             f"Reply with the `{PROPOSAL_TOOL}` structure: the replacement for lines "
             f"{_line_span(context)}, an explanation, and tests.",
         )
@@ -92,15 +92,6 @@ def judgment_call(
         schema_name=JUDGMENT_TOOL,
         schema=JUDGMENT_SCHEMA,
         max_tokens=4096,
-    )
-
-
-def _import_hint(module: str | None) -> str:
-    if not module:
-        return ""
-    return (
-        f"Your tests run with pytest from the project root; import the code under test from "
-        f"the module `{module}` (e.g. `from {module} import …`)."
     )
 
 

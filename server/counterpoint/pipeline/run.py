@@ -132,13 +132,14 @@ async def cross_check(
         if execution
         else None
     )
-    module = None
+    test_hint = ""
     support = test_support(language)
     if support is not None and root is not None and on_disk is not None:
         with contextlib.suppress(ValueError):
             module = support.module_name(root, str(on_disk.relative_to(root)))
+            test_hint = support.import_hint(module) if module else ""
     run = _Run(request, context, voices, options, progress or (lambda _: None), tuple(secrets))
-    run.job, run.module = job, module
+    run.job, run.test_hint = job, test_hint
     if job is not None:
         job.start()
     try:
@@ -175,7 +176,7 @@ class _Run:
         self.unpriced: set[str] = set()
         self.started = time.monotonic()
         self.job: ExecutionJob | None = None
-        self.module: str | None = None
+        self.test_hint = ""
         self._unproposed = len(voices)
         self.names = {voice.id: voice.name for voice in voices}
         self._all_proposed = asyncio.Event()
@@ -281,7 +282,7 @@ class _Run:
     async def _propose(self, voice: Voice) -> Proposal | None:
         self.progress(f"{voice.name} proposing")
         call = prompts.proposal_call(
-            self.context, self.instruction, self.file_name, self.secrets, self.module
+            self.context, self.instruction, self.file_name, self.secrets, self.test_hint
         )
         try:
             reply, elapsed = await self._call(voice, call, "propose")

@@ -1,0 +1,3 @@
+; Names a selection uses.
+(identifier) @reference
+(property_identifier) @reference
