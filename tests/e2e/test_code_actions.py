@@ -165,3 +165,44 @@ async def test_independent_regions_can_be_taken_one_at_a_time(client, fake_provi
     assert edit.range == types.Range(types.Position(6, 0), types.Position(7, 0))
     new_text = apply_text_edit(text, edit)
     assert "range(0, len(xs) - k + 1)" in new_text and "def window_sums(xs, k):" in new_text
+
+
+async def test_an_inline_suggestion_offers_the_recommended_line(client, fake_providers):
+    from tests.e2e.scripts import ACCEPT
+    from tests.fakes.providers import Reply
+
+    claude = FIXED.replace("range(len(xs) - k + 1)", "range(len(xs) + 1 - k)")
+    fake_providers.script(
+        "anthropic",
+        "submit_proposal",
+        Reply.structured({"code": claude, "explanation": "", "tests": [], "edge_cases": []}),
+    )
+    fake_providers.script(
+        "openai",
+        "submit_proposal",
+        Reply.structured({"code": FIXED, "explanation": "", "tests": [], "edge_cases": []}),
+    )
+    fake_providers.default("openai", "submit_judgment", Reply.structured(ACCEPT))
+    fake_providers.default("anthropic", "submit_judgment", Reply.structured(ACCEPT))
+    uri, text = open_fixture(client)
+    summary = await cross_check(client, uri, whole_lines(0, 6))
+    result = await client.text_document_inline_completion_async(
+        types.InlineCompletionParams(
+            text_document=types.TextDocumentIdentifier(uri),
+            position=types.Position(6, 4),
+            context=types.InlineCompletionContext(
+                trigger_kind=types.InlineCompletionTriggerKind.Invoked
+            ),
+        )
+    )
+    assert result is not None
+    recommended = summary["recommended"]
+    first, second = result.items
+    expected = {"claude": claude, "gpt": FIXED}
+    assert first.insert_text == expected[recommended].splitlines()[6]
+    assert (
+        second.insert_text
+        == expected["gpt" if recommended == "claude" else "claude"].splitlines()[6]
+    )
+    line = text.splitlines()[6]
+    assert first.range == types.Range(types.Position(6, 0), types.Position(6, len(line)))

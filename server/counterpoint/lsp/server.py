@@ -27,6 +27,7 @@ from counterpoint.lsp.actions import (
 )
 from counterpoint.lsp.crosscheck import RequestFailed, run_cross_check
 from counterpoint.lsp.hover import hover
+from counterpoint.lsp.inline import inline_completions
 from counterpoint.lsp.staleness import follow_edit
 from counterpoint.lsp.state import ReportStore
 from counterpoint.pipeline.execute import ExecutionService
@@ -225,6 +226,13 @@ def on_change(server: CounterpointServer, params: types.DidChangeTextDocumentPar
 @SERVER.feature(types.TEXT_DOCUMENT_DID_CLOSE)
 def on_close(server: CounterpointServer, params: types.DidCloseTextDocumentParams) -> None:
     server.texts.pop(params.text_document.uri, None)
+
+
+@SERVER.feature(types.TEXT_DOCUMENT_INLINE_COMPLETION, types.InlineCompletionOptions())
+def on_inline_completion(
+    server: CounterpointServer, params: types.InlineCompletionParams
+) -> types.InlineCompletionList | None:
+    return inline_completions(server, server.store, params)
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_HOVER)
