@@ -19,7 +19,13 @@ from pathlib import Path, PurePosixPath
 import tree_sitter
 
 from counterpoint.languages.spec import LanguageSpec
-from counterpoint.languages.testing import BehaviourProbe, RunPlan, TestOutcome, TestSelection
+from counterpoint.languages.testing import (
+    BehaviourProbe,
+    RunPlan,
+    TestOutcome,
+    TestSelection,
+    select_tests,
+)
 
 MODEL_TESTS_DIR = "_counterpoint"
 PROBE_FILE = "counterpoint_differential.test.mjs"
@@ -122,30 +128,15 @@ class NodeTests:
         symbols: Sequence[str],
         target_code: str,
     ) -> TestSelection:
-        wanted = set(symbols)
-        conventional = set(_conventional_test_files(target_path))
-        selected: list[str] = []
-        suite_size = 0
-        notes: list[str] = []
-        for rel in files:
-            if not _is_test_file(rel):
-                continue
-            source = read(rel)
-            if source is None:
-                continue
-            if re.search(r"""from\s+['"](vitest|@jest/globals)['"]|require\(['"]vitest""", source):
-                notes.append(f"{rel} uses vitest or jest, which is not run yet")
-                continue
-            for name, references in self._test_calls(source):
-                suite_size += 1
-                if rel in conventional or wanted & references:
-                    selected.append(f"{rel}::{name}")
-        if not selected:
-            notes.append(
-                "no workspace tests reference "
-                + (", ".join(sorted(wanted)) if wanted else "the selection")
-            )
-        return TestSelection(tuple(selected), (), suite_size, tuple(notes))
+        return select_tests(
+            files,
+            read,
+            _is_test_file,
+            self._test_calls,
+            _conventional_test_files(target_path),
+            symbols,
+            skip=_unsupported_framework,
+        )
 
     def plan(
         self,
@@ -338,6 +329,12 @@ def _is_literal(node: tree_sitter.Node) -> bool:
             for child in node.named_children
         )
     return node.type == "identifier" and _text(node) in ("undefined", "NaN", "Infinity")
+
+
+def _unsupported_framework(rel: str, source: str) -> str | None:
+    if re.search(r"""from\s+['"](vitest|@jest/globals)['"]|require\(['"]vitest""", source):
+        return f"{rel} uses vitest or jest, which is not run yet"
+    return None
 
 
 def _is_test_file(rel: str) -> bool:

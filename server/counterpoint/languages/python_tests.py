@@ -7,6 +7,7 @@ import os
 import subprocess
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import tree_sitter
@@ -18,7 +19,13 @@ from counterpoint.languages.python_behaviour import (
     isolatable_functions,
 )
 from counterpoint.languages.spec import LanguageSpec
-from counterpoint.languages.testing import BehaviourProbe, RunPlan, TestOutcome, TestSelection
+from counterpoint.languages.testing import (
+    BehaviourProbe,
+    RunPlan,
+    TestOutcome,
+    TestSelection,
+    select_tests,
+)
 
 MODEL_TESTS_DIR = "_counterpoint"
 PER_CALL_SECONDS = 2.0
@@ -94,31 +101,21 @@ class PythonTests:
         symbols: Sequence[str],
         target_code: str,
     ) -> TestSelection:
-        wanted = set(symbols)
-        conventional = set(_conventional_test_files(target_path))
-        selected: list[str] = []
-        suite_size = 0
-        notes: list[str] = []
-        for rel in files:
-            if not _is_test_file(rel):
-                continue
-            source = read(rel)
-            if source is None:
-                continue
-            tests = self._test_functions(source)
-            suite_size += len(tests)
-            for test_id, names in tests:
-                if rel in conventional or wanted & names:
-                    selected.append(f"{rel}::{test_id}")
-        doctests = (target_path,) if ">>>" in target_code else ()
-        if not selected:
-            notes.append(
-                "no workspace tests reference "
-                + (", ".join(sorted(wanted)) if wanted else "the selection")
-            )
-        if doctests:
-            notes.append(f"doctests in {target_path} are run")
-        return TestSelection(tuple(selected), doctests, suite_size, tuple(notes))
+        selection = select_tests(
+            files,
+            read,
+            _is_test_file,
+            self._test_functions,
+            _conventional_test_files(target_path),
+            symbols,
+        )
+        if ">>>" not in target_code:
+            return selection
+        return replace(
+            selection,
+            doctest_files=(target_path,),
+            notes=(*selection.notes, f"doctests in {target_path} are run"),
+        )
 
     def plan(
         self,

@@ -6,7 +6,7 @@ Each language module may expose `TESTS`, an object with this shape. The executor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -105,3 +105,36 @@ class TestSupport(Protocol):
 
     def module_name(self, root: Path, target_path: str) -> str | None:
         """How tests import the target's module, for the proposers' prompt."""
+
+
+def select_tests(
+    files: Sequence[str],
+    read: Callable[[str], str | None],
+    is_test_file: Callable[[str], bool],
+    tests_in: Callable[[str], list[tuple[str, set[str]]]],
+    conventional: Iterable[str],
+    symbols: Sequence[str],
+    skip: Callable[[str, str], str | None] = lambda _rel, _source: None,
+) -> TestSelection:
+    """Every test in the target's conventional test files, and the tests elsewhere that name
+    one of its symbols. `tests_in(source)` gives (id inside the file, names it uses) per test;
+    `skip(rel, source)` says why a test file is left out, if it is."""
+    wanted, usual = set(symbols), set(conventional)
+    selected: list[str] = []
+    notes: list[str] = []
+    suite_size = 0
+    for rel in files:
+        if not is_test_file(rel) or (source := read(rel)) is None:
+            continue
+        if (reason := skip(rel, source)) is not None:
+            notes.append(reason)
+            continue
+        tests = tests_in(source)
+        suite_size += len(tests)
+        selected += [
+            f"{rel}::{test_id}" for test_id, names in tests if rel in usual or wanted & names
+        ]
+    if not selected:
+        named = ", ".join(sorted(wanted)) if wanted else "the selection"
+        notes.append(f"no workspace tests reference {named}")
+    return TestSelection(tuple(selected), (), suite_size, tuple(notes))
