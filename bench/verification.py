@@ -92,7 +92,10 @@ async def selection_figures(work: Path) -> dict:
     snapshot = service.snapshot(project)
     run_dir = work / "full" / "work"
     snapshot.materialise(run_dir, {})
-    env = scrubbed_env({"PYTHONPATH": str(run_dir)}, work / "full")
+    # The same environment the selected run gets (no autoloaded plugins from our own venv).
+    env = scrubbed_env(
+        {"PYTHONPATH": str(run_dir), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}, work / "full"
+    )
     started = time.monotonic()
     full = await run_sandboxed(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import subprocess
+import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -67,8 +68,6 @@ class PythonTests:
         for candidate in (".venv/bin/python", "venv/bin/python", ".venv/Scripts/python.exe"):
             if (root / candidate).exists():
                 return str(root / candidate)
-        import sys
-
         return sys.executable
 
     def runner_available(self, interpreter: str) -> str | None:
@@ -163,6 +162,10 @@ class PythonTests:
             "PYTHONPATH": os.pathsep.join(python_path),
             "COUNTERPOINT_PER_TEST_TIMEOUT": f"{test_timeout_s:g}",
         }
+        if Path(interpreter).resolve() == Path(sys.executable).resolve():
+            # Counterpoint's own Python: its pytest plugins are ours, not the project's, and
+            # loading them costs more than the selected tests.
+            env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         behaviour_file = None
         if probe is not None:
             behaviour_file = "behaviour.json"
