@@ -149,14 +149,15 @@ class NodeTests:
         probe: BehaviourProbe | None = None,
     ) -> RunPlan:
         files = {f"{MODEL_TESTS_DIR}/reporter.mjs": REPORTER}
-        model_files = {
-            f"{MODEL_TESTS_DIR}/from_{voice}_{index}.test.mjs": test
+        written = {
+            f"{MODEL_TESTS_DIR}/from_{voice}_{index}.test.mjs": (voice, test)
             for voice, tests in model_tests.items()
             for index, test in enumerate(tests, 1)
         }
-        files.update(model_files)
+        model_files = {path: voice for path, (voice, _) in written.items()}
+        files.update({path: test for path, (_, test) in written.items()})
         names = [test_id.split("::", 1)[1] for test_id in selection.test_ids]
-        for test in model_files.values():
+        for _, test in written.values():
             names += [name for name, _ in self._test_calls(test)]
         probe_files = {}
         env = {"NODE_OPTIONS": "", "NO_COLOR": "1"}
@@ -189,6 +190,7 @@ class NodeTests:
             files=files,
             results_file="results.jsonl",
             behaviour_file="behaviour.json" if probe is not None else None,
+            model_files=model_files,
         )
 
     def read_results(
@@ -206,10 +208,7 @@ class NodeTests:
             if rel.endswith(PROBE_FILE):
                 continue
             name = str(event.get("name"))
-            source = "workspace"
-            match = re.search(r"/from_(.+)_\d+\.test\.mjs$", "/" + rel)
-            if rel.startswith(f"{MODEL_TESTS_DIR}/") and match:
-                source = match.group(1)
+            source = model_files.get(rel, "workspace")
             outcomes.append(
                 TestOutcome(
                     f"{rel}::{name}",

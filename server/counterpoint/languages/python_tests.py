@@ -127,8 +127,9 @@ class PythonTests:
         probe: BehaviourProbe | None = None,
     ) -> RunPlan:
         files = {f"{MODEL_TESTS_DIR}/counterpoint_timeout.py": TIMEOUT_PLUGIN}
-        model_files = model_test_files(model_tests)
-        files.update(model_files)
+        written = model_test_files(model_tests)
+        model_files = {path: voice for path, (voice, _) in written.items()}
+        files.update({path: test for path, (_, test) in written.items()})
         probe_files = {}
         if probe is not None:
             probe_files[f"{MODEL_TESTS_DIR}/{HARNESS_FILE}"] = harness(
@@ -176,6 +177,7 @@ class PythonTests:
             files=files,
             results_file=results,
             behaviour_file=behaviour_file,
+            model_files=model_files,
         )
 
     def behaviour_probe(
@@ -198,10 +200,7 @@ class PythonTests:
     def read_results(
         self, results: str, selection: TestSelection, model_files: dict[str, str]
     ) -> list[TestOutcome]:
-        sources = {
-            rel: PurePosixPath(rel).stem.removeprefix("test_from_").rsplit("_", 1)[0]
-            for rel in model_files
-        }
+        sources = model_files  # path -> the family that wrote it
         outcomes = []
         root = ElementTree.fromstring(results)
         for case in root.iter("testcase"):
@@ -255,13 +254,14 @@ class PythonTests:
         return found
 
 
-def model_test_files(model_tests: dict[str, Sequence[str]]) -> dict[str, str]:
-    """One file per model-written test, so a syntax error costs only that test."""
-    files = {}
-    for voice, tests in model_tests.items():
-        for index, test in enumerate(tests, 1):
-            files[f"{MODEL_TESTS_DIR}/test_from_{voice}_{index}.py"] = test
-    return files
+def model_test_files(model_tests: dict[str, Sequence[str]]) -> dict[str, tuple[str, str]]:
+    """One file per model-written test, so a syntax error costs only that test:
+    path -> (the family that wrote it, the test)."""
+    return {
+        f"{MODEL_TESTS_DIR}/test_from_{voice}_{index}.py": (voice, test)
+        for voice, tests in model_tests.items()
+        for index, test in enumerate(tests, 1)
+    }
 
 
 def _owner_class(node: tree_sitter.Node) -> str | bool | None:

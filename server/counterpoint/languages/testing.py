@@ -57,6 +57,7 @@ class RunPlan:
     files: dict[str, str] = field(default_factory=dict)  # extra files to write in the run dir
     results_file: str = "results.xml"  # relative to the sandbox dir, not the run dir
     behaviour_file: str | None = None  # likewise, when a behaviour probe runs
+    model_files: dict[str, str] = field(default_factory=dict)  # path -> the family that wrote it
 
 
 class TestSupport(Protocol):

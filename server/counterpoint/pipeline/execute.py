@@ -416,11 +416,10 @@ class ExecutionJob:
             outcomes: list[TestOutcome] = []
             if results_path.exists():
                 try:
-                    model_files = {
-                        f: "" for f in plan.files if f.rsplit("/", 1)[-1].startswith("test_from_")
-                    }
                     outcomes = support.read_results(
-                        results_path.read_text("utf-8", "replace"), self.selection, model_files
+                        results_path.read_text("utf-8", "replace"),
+                        self.selection,
+                        plan.model_files,
                     )
                 except Exception as error:  # a hostile run may leave garbage behind
                     return Execution(

@@ -88,7 +88,7 @@ def test_junit_results_are_read_per_source():
         """
     )
     selection = discover(code=">>>")
-    outcomes = SUPPORT.read_results(xml, selection, {"_counterpoint/test_from_gpt_1.py": ""})
+    outcomes = SUPPORT.read_results(xml, selection, {"_counterpoint/test_from_gpt_1.py": "gpt"})
     assert [(o.id, o.source, o.outcome, o.message) for o in outcomes] == [
         ("tests/test_windows.py::test_pairs", "workspace", "passed", ""),
         ("tests/test_windows.py::TestEdges::test_empty", "workspace", "failed", "assert [1] == []"),
