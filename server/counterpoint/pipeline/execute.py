@@ -32,7 +32,7 @@ from counterpoint.pipeline.prompts import redact
 from counterpoint.pipeline.request import CrossCheckRequest
 from counterpoint.pipeline.text import replace_range
 from counterpoint.sandbox.runner import Isolation, detect_isolation, run_sandboxed, scrubbed_env
-from counterpoint.sandbox.snapshot import RefreshStats, WorkspaceSnapshot
+from counterpoint.sandbox.snapshot import RefreshStats, SnapshotTooLarge, WorkspaceSnapshot
 
 ORIGINAL = "original"
 
@@ -328,7 +328,16 @@ class ExecutionJob:
             return
         assert support is not None and self.root is not None and self._target_rel is not None
         snapshot = self.service.snapshot(self.root)
-        self.snapshot_stats = await asyncio.to_thread(snapshot.refresh)
+        try:
+            self.snapshot_stats = await asyncio.to_thread(snapshot.refresh)
+        except (SnapshotTooLarge, OSError) as error:
+            self.unavailable = (
+                str(error)
+                if isinstance(error, SnapshotTooLarge)
+                else (f"not executed: the workspace could not be copied: {error}")
+            )
+            self.notes.append(self.unavailable)
+            return
         self.selection = await asyncio.to_thread(
             support.discover,
             snapshot.files,

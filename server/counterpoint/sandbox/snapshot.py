@@ -42,6 +42,21 @@ SKIPPED_DIRS = frozenset(
     }
 )
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILES = 50_000
+PROJECT_MARKERS = (
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "package.json",
+    "go.mod",
+    "Cargo.toml",
+    ".git",
+)
+LOOSE_TEST_DIRS = ("tests", "test", "__tests__")
+
+
+class SnapshotTooLarge(RuntimeError):
+    """The workspace has more files than a sandbox copy should take."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +161,8 @@ class WorkspaceSnapshot:
         os.replace(tmp, self._manifest_file)
 
     def _list_files(self) -> list[str]:
+        if not is_project(self.root):
+            return self._loose_files()
         if (self.root / ".git").exists():
             try:
                 listed = subprocess.run(
@@ -162,12 +179,30 @@ class WorkspaceSnapshot:
                 ]
             except (OSError, subprocess.SubprocessError):
                 pass  # no usable git: walk instead
-        found = []
-        for directory, dirs, files in os.walk(self.root):
+        return self._walk(self.root)
+
+    def _walk(self, top: Path) -> list[str]:
+        found: list[str] = []
+        for directory, dirs, files in os.walk(top):
             dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")]
             rel_dir = os.path.relpath(directory, self.root)
-            for name in files:
-                found.append(name if rel_dir == "." else os.path.join(rel_dir, name))
+            found += [name if rel_dir == "." else os.path.join(rel_dir, name) for name in files]
+            if len(found) > MAX_FILES:
+                raise SnapshotTooLarge(
+                    f"not executed: {self.root} has more than {MAX_FILES} files to copy; "
+                    "open the project's own folder"
+                )
+        return found
+
+    def _loose_files(self) -> list[str]:
+        """A folder that is no project (say a file in ~ or /tmp): its own files and its test
+        folders only, never everything below it."""
+        found = [entry.name for entry in os.scandir(self.root) if entry.is_file()]
+        for name in LOOSE_TEST_DIRS:
+            if (self.root / name).is_dir():
+                found += self._walk(self.root / name)
+        if len(found) > MAX_FILES:
+            raise SnapshotTooLarge(f"not executed: {self.root} has too many files to copy")
         return found
 
 
@@ -188,16 +223,11 @@ def _unchanged(copy: Path, known: tuple[int, int, int, int]) -> bool:
 
 def find_project_root(path: Path) -> Path:
     """The nearest folder above `path` that looks like a project root, else its folder."""
-    markers = (
-        "pyproject.toml",
-        "setup.py",
-        "setup.cfg",
-        "package.json",
-        "go.mod",
-        "Cargo.toml",
-        ".git",
-    )
     for folder in [path.parent, *path.parent.parents]:
-        if any((folder / marker).exists() for marker in markers):
+        if is_project(folder):
             return folder
     return path.parent
+
+
+def is_project(folder: Path) -> bool:
+    return any((folder / marker).exists() for marker in PROJECT_MARKERS)

@@ -83,3 +83,15 @@ def test_a_new_process_refreshes_incrementally_from_the_saved_manifest(tmp_path)
     again = WorkspaceSnapshot(root, tmp_path / "store")
     assert again.files == ["README.md", "pkg/mod.py"]
     assert again.refresh().copied == 0
+
+
+def test_a_folder_that_is_no_project_is_copied_shallowly(tmp_path):
+    loose = tmp_path / "downloads"
+    (loose / "tests").mkdir(parents=True)
+    (loose / "deep" / "er").mkdir(parents=True)
+    (loose / "f.py").write_text("X = 1\n")
+    (loose / "tests" / "test_f.py").write_text("def test(): pass\n")
+    (loose / "deep" / "er" / "big.bin").write_text("never copied\n")
+    snapshot = WorkspaceSnapshot(loose, tmp_path / "store")
+    snapshot.refresh()
+    assert snapshot.files == ["f.py", "tests/test_f.py"]
