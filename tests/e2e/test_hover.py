@@ -48,7 +48,7 @@ async def test_hover_on_a_disputed_region_shows_each_version_of_it(client, fake_
     region, _, rest = text.partition("\n\n---\n\n")
     assert region.startswith("**Disputed region** (lines 7-7)")
     assert "_GPT:_\n```python\n    if k > len(xs):\n        return [sum(xs)]\n```" in region
-    assert "_Claude:_\n```python\n(removed)\n```" in region
+    assert "_Claude:_\n```python\n(no lines here)\n```" in region
     assert "Claude on GPT's version: window_sums([1], 2) should be []" in region
     assert hover.range == types.Range(types.Position(6, 0), types.Position(7, 0))
     assert "Counterpoint: verified-one" in rest

@@ -267,7 +267,7 @@ def render_region_markdown(report: Report, disagreement: Disagreement, fence: st
     if disagreement.original.strip():
         parts.append(f"_Original:_\n```{fence}\n{disagreement.original.rstrip()}\n```")
     for pid, text in disagreement.texts.items():
-        shown = text.rstrip() or "(removed)"
+        shown = text.rstrip() or "(no lines here)"
         parts.append(f"_{names.get(pid, pid)}:_\n```{fence}\n{shown}\n```")
     if disagreement.counterexample:
         parts.append(f"**Counterexample:** `{disagreement.counterexample}`")

@@ -1,0 +1,496 @@
+// The Counterpoint extension: starts `counterpoint serve` and adds the commands around it.
+// Diagnostics, hover and quick fixes come from the server through vscode-languageclient.
+
+import * as cp from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  CodeActionRequest,
+  ErrorAction,
+  ExecuteCommandRequest,
+  LanguageClient,
+  State,
+  WorkDoneProgress,
+  WorkDoneProgressCancelNotification,
+  WorkDoneProgressCreateRequest,
+  type CodeAction as LspCodeActionType,
+  type Command as LspCommand,
+  type ErrorHandler,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+import { CROSS_CHECK_COMMAND, confidenceLabel, crossCheckArgs, executeCommandParams, type CrossCheckSummary } from './pure/args';
+import { HISTORY_KEY, pickItems, pushHistory, readHistory } from './pure/history';
+import { applyEdits, proposalsFromActions, type LspCodeAction } from './pure/proposals';
+import { describeKeys, SECRET_NAMES, serverEnv, type Provider } from './pure/env';
+import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
+import { statusText, type StatusInput } from './pure/status';
+import { Probe } from './probe';
+
+const DIFF_SCHEME = 'counterpoint-proposal';
+
+interface LastCheck {
+  uri: vscode.Uri;
+  range: vscode.Range;
+  summary: CrossCheckSummary;
+}
+
+let ext: Extension | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  ext = new Extension(context);
+  await ext.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await ext?.stopClient();
+}
+
+class Extension {
+  private client: LanguageClient | undefined;
+  private readonly output = vscode.window.createOutputChannel('Counterpoint', { log: true });
+  private readonly statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 50);
+  private status: StatusInput = { state: 'starting' };
+  private lastCheck: LastCheck | undefined;
+  private readonly diffContents = new Map<string, string>();
+  private readonly diffChanged = new vscode.EventEmitter<vscode.Uri>();
+  private stopping = false;
+  private running = 0;
+  private readonly probe: Probe;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.probe = new Probe(process.env.COUNTERPOINT_E2E_PROBE, this.output);
+    context.subscriptions.push(this.output, this.statusItem, this.diffChanged);
+    this.statusItem.command = 'counterpoint.client.showOutput';
+    this.setStatus({ state: 'starting' });
+    this.statusItem.show();
+
+    const reg = (id: string, fn: (...args: any[]) => unknown) =>
+      context.subscriptions.push(vscode.commands.registerCommand(id, fn));
+    reg('counterpoint.client.crossCheckSelection', () => this.crossCheckSelection(true));
+    reg('counterpoint.client.reviewSelection', () => this.crossCheckSelection(false));
+    reg('counterpoint.client.showDiff', () => this.showDiff());
+    reg('counterpoint.client.setAnthropicKey', () => this.setKey('anthropic'));
+    reg('counterpoint.client.setOpenAIKey', () => this.setKey('openai'));
+    reg('counterpoint.client.showOutput', () => this.output.show(true));
+    reg('counterpoint.client.restart', () => this.restart());
+
+    const diffContents = this.diffContents;
+    context.subscriptions.push(
+      vscode.workspace.registerTextDocumentContentProvider(DIFF_SCHEME, {
+        onDidChange: this.diffChanged.event,
+        provideTextDocumentContent: (uri) => diffContents.get(uri.toString()) ?? '',
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('counterpoint.server')) {
+          void vscode.window
+            .showInformationMessage('Counterpoint: the server command changed.', 'Restart server')
+            .then((choice) => choice && this.restart());
+        }
+      }),
+      vscode.languages.onDidChangeDiagnostics((e) => this.probe.diagnosticsChanged(e.uris)),
+    );
+  }
+
+  private setStatus(update: Partial<StatusInput>): void {
+    this.status = { ...this.status, ...update };
+    const { text, tooltip } = statusText(this.status);
+    this.statusItem.text = text;
+    this.statusItem.tooltip = tooltip;
+    this.probe.set('status', { ...this.status, text });
+  }
+
+  private log(line: string): void {
+    this.output.info(line);
+  }
+
+  // ---- the server -----------------------------------------------------------------------------
+
+  async start(): Promise<void> {
+    this.setStatus({ state: 'starting' });
+    const resolved = await this.resolveCommand();
+    this.log(`server: ${describeServerCommand(resolved)}`);
+    const problem = await checkRunnable(resolved);
+    if (problem) {
+      this.setStatus({ state: 'missing' });
+      const { message, install } = missingServerMessage(resolved, problem);
+      this.log(message);
+      this.probe.set('serverError', message);
+      void vscode.window.showErrorMessage(message, 'Copy install command', 'Open settings', 'Retry').then(async (choice) => {
+        if (choice === 'Copy install command') await vscode.env.clipboard.writeText(install);
+        if (choice === 'Open settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'counterpoint.server');
+        if (choice === 'Retry') await this.restart();
+      });
+      return;
+    }
+
+    const secrets: Partial<Record<Provider, string | undefined>> = {};
+    for (const provider of Object.keys(SECRET_NAMES) as Provider[]) {
+      secrets[provider] = await this.context.secrets.get(SECRET_NAMES[provider].secret);
+    }
+    const env = serverEnv(process.env, secrets);
+    this.log(`server environment: ${describeKeys(env)}`); // names only, never values
+
+    const serverOptions: ServerOptions = {
+      command: resolved.command,
+      args: resolved.args,
+      options: { env, cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [{ language: 'python' }],
+      synchronize: { configurationSection: 'counterpoint' },
+      outputChannel: this.output,
+      errorHandler: this.errorHandler(),
+      middleware: {
+        // The server's code action "Cross-check with Claude and GPT" runs the command through the
+        // client's registration of it; see its result too.
+        executeCommand: async (command, args, next) => {
+          const result = await next(command, args);
+          if (command === CROSS_CHECK_COMMAND && args[0]) this.finished(args[0], result as CrossCheckSummary);
+          return result;
+        },
+      },
+    };
+    const client = new LanguageClient('counterpoint', 'Counterpoint', serverOptions, clientOptions);
+    this.client = client;
+    client.onDidChangeState((e) => {
+      this.probe.set('clientState', State[e.newState]);
+      if (e.newState === State.Running) this.setStatus({ state: 'idle', stage: undefined });
+      if (e.newState === State.Stopped) this.setStatus({ state: 'stopped' });
+    });
+    try {
+      await client.start();
+    } catch (error) {
+      this.log(`server failed to start: ${String(error)}`);
+      this.setStatus({ state: 'stopped' });
+      const { message } = missingServerMessage(resolved, String(error));
+      void vscode.window.showErrorMessage(message, 'Show output', 'Restart').then((choice) => {
+        if (choice === 'Show output') this.output.show(true);
+        if (choice === 'Restart') void this.restart();
+      });
+      return;
+    }
+    this.observeProgress(client);
+    this.setStatus({ state: 'idle' });
+  }
+
+  private errorHandler(): ErrorHandler {
+    return {
+      error: () => ({ action: ErrorAction.Continue }),
+      closed: () => {
+        if (this.stopping) return { action: CloseAction.DoNotRestart, handled: true };
+        this.setStatus({ state: 'stopped' });
+        this.log('the server stopped unexpectedly');
+        void vscode.window
+          .showErrorMessage('Counterpoint: the language server stopped unexpectedly.', 'Restart', 'Show output')
+          .then((choice) => {
+            if (choice === 'Restart') void this.restart();
+            if (choice === 'Show output') this.output.show(true);
+          });
+        return { action: CloseAction.DoNotRestart, handled: true };
+      },
+    };
+  }
+
+  async stopClient(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (!client) return;
+    this.stopping = true;
+    try {
+      if (client.isRunning()) await client.stop(5000);
+    } catch (error) {
+      this.log(`stopping the server: ${String(error)}`);
+    } finally {
+      this.stopping = false;
+    }
+  }
+
+  async restart(): Promise<void> {
+    this.log('restarting the server');
+    await this.stopClient();
+    await this.start();
+  }
+
+  private async resolveCommand(): Promise<ServerCommand> {
+    const config = vscode.workspace.getConfiguration('counterpoint');
+    const command = config.get<string[]>('server.command') ?? [];
+    const python = config.get<string>('server.python') ?? '';
+    if (command.length > 0 || python.trim()) return resolveServerCommand({ command, python });
+    const interpreter = await pythonExtensionInterpreter();
+    const onPath = findOnPath('counterpoint');
+    const hasCounterpoint = interpreter ? await canImportCounterpoint(interpreter) : undefined;
+    return resolveServerCommand({
+      pythonExtensionInterpreter: interpreter,
+      pythonExtensionHasCounterpoint: hasCounterpoint,
+      counterpointOnPath: onPath,
+    });
+  }
+
+  /** The server's stages arrive as work-done progress that the server creates. Show them in a
+   * cancellable notification and in the status bar (this replaces the client's default handler,
+   * which would show only the notification). */
+  private observeProgress(client: LanguageClient): void {
+    client.onRequest(WorkDoneProgressCreateRequest.type, ({ token }) => {
+      let report: ((message: string) => void) | undefined;
+      let finish: (() => void) | undefined;
+      const pending: string[] = [];
+      const done = new Promise<void>((resolve) => (finish = resolve));
+      const handler = client.onProgress(WorkDoneProgress.type, token, (value) => {
+        const message = value.kind === 'begin' ? value.message ?? value.title : value.message;
+        if (value.kind === 'end') {
+          handler.dispose();
+          this.probe.push('progress', `end: ${value.message ?? ''}`);
+          this.setStatus({ stage: undefined });
+          finish?.();
+          return;
+        }
+        if (message) {
+          this.probe.push('progress', message);
+          this.setStatus({ state: 'running', stage: message });
+          if (report) report(message);
+          else pending.push(message);
+        }
+      });
+      void vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Counterpoint', cancellable: true },
+        (progress, cancel) => {
+          report = (message) => progress.report({ message });
+          for (const message of pending.splice(0)) report(message);
+          cancel.onCancellationRequested(() => {
+            void client.sendNotification(WorkDoneProgressCancelNotification.type, { token });
+          });
+          return done;
+        },
+      );
+    });
+  }
+
+  // ---- commands -------------------------------------------------------------------------------
+
+  private async crossCheckSelection(askInstruction: boolean): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || editor.document.languageId !== 'python') {
+      void vscode.window.showWarningMessage('Counterpoint: select some lines in a Python file first.');
+      return;
+    }
+    const client = this.client;
+    if (!client || !client.isRunning()) {
+      void vscode.window
+        .showErrorMessage('Counterpoint: the language server is not running.', 'Restart', 'Show output')
+        .then((choice) => {
+          if (choice === 'Restart') void this.restart();
+          if (choice === 'Show output') this.output.show(true);
+        });
+      return;
+    }
+    let instruction = '';
+    if (askInstruction) {
+      const answer = await this.askInstruction();
+      if (answer === undefined) return;
+      instruction = answer;
+    }
+    const document = editor.document;
+    const selection = editor.selection;
+    const args = crossCheckArgs(
+      client.code2ProtocolConverter.asUri(document.uri),
+      client.code2ProtocolConverter.asRange(selection)!,
+      instruction,
+    );
+    this.log(`cross-check ${document.uri.fsPath}:${args.range.start.line + 1}-${args.range.end.line + 1}`);
+    this.probe.set('lastArgs', args);
+    this.running++;
+    this.setStatus({ state: 'running', stage: 'starting' });
+    try {
+      const summary = (await client.sendRequest(ExecuteCommandRequest.type, executeCommandParams(args))) as CrossCheckSummary;
+      this.finished(args, summary);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`cross-check failed: ${message}`);
+      this.probe.set('lastError', message);
+      void vscode.window.showErrorMessage(`Counterpoint: ${message}`, 'Show output').then((c) => c && this.output.show(true));
+    } finally {
+      this.running--;
+      if (this.running === 0 && this.status.state === 'running') this.setStatus({ state: 'idle', stage: undefined });
+    }
+  }
+
+  private finished(args: { uri: string; range: any }, summary: CrossCheckSummary | null): void {
+    if (!summary || typeof summary !== 'object') return;
+    const client = this.client;
+    const label = confidenceLabel(summary);
+    if (client) {
+      this.lastCheck = {
+        uri: client.protocol2CodeConverter.asUri(args.uri),
+        range: client.protocol2CodeConverter.asRange(args.range)!,
+        summary,
+      };
+    }
+    this.log(`cross-check done: ${label ?? 'no label'}${summary.recommended ? `, recommended: ${summary.recommended}` : ''}`);
+    this.probe.set('lastSummary', summary);
+    this.setStatus({ state: this.running > 1 ? 'running' : 'idle', lastLabel: label ?? this.status.lastLabel });
+  }
+
+  /** A quick pick that takes free text and offers the recent instructions, most recent first. */
+  private askInstruction(): Promise<string | undefined> {
+    const history = readHistory(this.context.workspaceState.get(HISTORY_KEY));
+    const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { instruction: string }>();
+    quickPick.title = 'Counterpoint: Cross-check selection';
+    quickPick.placeholder = history[0]
+      ? `What should Claude and GPT do? (recent: ${history[0]})`
+      : 'What should Claude and GPT do? e.g. "fix the off-by-one" (empty: review)';
+    quickPick.ignoreFocusOut = true;
+    quickPick.matchOnDescription = false;
+    const refresh = () => {
+      quickPick.items = pickItems(history, quickPick.value).map((item) => ({ ...item, alwaysShow: true }));
+    };
+    refresh();
+    return new Promise((resolve) => {
+      let result: string | undefined;
+      quickPick.onDidChangeValue(refresh);
+      quickPick.onDidAccept(() => {
+        const chosen = quickPick.selectedItems[0] ?? quickPick.activeItems[0];
+        result = chosen ? chosen.instruction : quickPick.value.trim();
+        quickPick.hide();
+      });
+      quickPick.onDidHide(() => {
+        quickPick.dispose();
+        if (result !== undefined) {
+          void this.context.workspaceState.update(HISTORY_KEY, pushHistory(history, result));
+        }
+        resolve(result);
+      });
+      quickPick.show();
+    });
+  }
+
+  /** Both proposals of the last cross-check side by side, each applied to the whole file. The
+   * text comes from the server's "Accept …'s proposal" quick fixes, whose edits are the proposals. */
+  private async showDiff(): Promise<void> {
+    const last = this.lastCheck;
+    const client = this.client;
+    if (!last || !client) {
+      void vscode.window.showInformationMessage('Counterpoint: run a cross-check first.');
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(last.uri);
+    const diagnostics = vscode.languages
+      .getDiagnostics(last.uri)
+      .filter((d) => d.source === 'counterpoint' && d.range.intersection(last.range));
+    const raw = await client.sendRequest(CodeActionRequest.type, {
+      textDocument: { uri: client.code2ProtocolConverter.asUri(last.uri) },
+      range: client.code2ProtocolConverter.asRange(last.range)!,
+      context: {
+        diagnostics: await client.code2ProtocolConverter.asDiagnostics(diagnostics),
+        only: ['quickfix'],
+      },
+    });
+    const actions = (raw ?? []).filter((a: LspCommand | LspCodeActionType): a is LspCodeActionType => 'title' in a && !('command' in a && typeof a.command === 'string'));
+    const proposals = proposalsFromActions(actions as LspCodeAction[], client.code2ProtocolConverter.asUri(last.uri));
+    if (proposals.length < 2) {
+      void vscode.window.showInformationMessage(
+        `Counterpoint: the last cross-check has ${proposals.length === 1 ? 'only one proposal' : 'no proposals'} to compare.`,
+      );
+      return;
+    }
+    const [left, right] = proposals;
+    const text = document.getText();
+    const name = path.basename(last.uri.fsPath);
+    const id = last.summary.requestId ?? String(Date.now());
+    const uriFor = (voice: string) =>
+      vscode.Uri.from({ scheme: DIFF_SCHEME, path: `/${id}/${voice}/${name}` });
+    const leftUri = uriFor(left.voice);
+    const rightUri = uriFor(right.voice);
+    this.diffContents.set(leftUri.toString(), applyEdits(text, left.edits));
+    this.diffContents.set(rightUri.toString(), applyEdits(text, right.edits));
+    this.diffChanged.fire(leftUri);
+    this.diffChanged.fire(rightUri);
+    const title = `${name}: ${left.voice}${left.recommended ? ' (recommended)' : ''} ↔ ${right.voice}${right.recommended ? ' (recommended)' : ''}`;
+    this.probe.set('diff', { title, left: left.voice, right: right.voice });
+    await vscode.commands.executeCommand('vscode.diff', leftUri, rightUri, title, { preview: true });
+  }
+
+  private async setKey(provider: Provider): Promise<void> {
+    const names = SECRET_NAMES[provider];
+    const value = await vscode.window.showInputBox({
+      title: `Counterpoint: ${names.label} API key`,
+      prompt: `Stored in VS Code's secret storage and given to the server as ${names.env}. Leave empty to remove it.`,
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return;
+    if (value.trim()) await this.context.secrets.store(names.secret, value.trim());
+    else await this.context.secrets.delete(names.secret);
+    this.log(`${names.env} ${value.trim() ? 'stored' : 'removed'}; restarting the server`);
+    await this.restart();
+    void vscode.window.showInformationMessage(
+      `Counterpoint: ${names.label} key ${value.trim() ? 'saved' : 'removed'}; the server restarted.`,
+    );
+  }
+}
+
+// ---- looking at the machine ---------------------------------------------------------------------
+
+async function pythonExtensionInterpreter(): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension('ms-python.python');
+  if (!extension) return undefined;
+  try {
+    const api: any = extension.isActive ? extension.exports : await extension.activate();
+    const resource = vscode.window.activeTextEditor?.document.uri ?? vscode.workspace.workspaceFolders?.[0]?.uri;
+    const environments = api?.environments;
+    if (environments?.getActiveEnvironmentPath) {
+      const active = environments.getActiveEnvironmentPath(resource);
+      const resolved = await environments.resolveEnvironment?.(active);
+      const executable = resolved?.executable?.uri?.fsPath ?? active?.path;
+      if (executable) return executable;
+    }
+    const details = api?.settings?.getExecutionDetails?.(resource);
+    const command = details?.execCommand;
+    if (Array.isArray(command) && command.length === 1 && command[0]) return command[0];
+  } catch {
+    // The Python extension is optional; any failure means "no interpreter from it".
+  }
+  return undefined;
+}
+
+function findOnPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, process.platform === 'win32' ? `${name}.exe` : name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+function run(command: string, args: string[], timeoutMs: number): Promise<{ code: number | null; error?: string }> {
+  return new Promise((resolve) => {
+    cp.execFile(command, args, { timeout: timeoutMs }, (error) => {
+      if (!error) resolve({ code: 0 });
+      else resolve({ code: typeof error.code === 'number' ? error.code : null, error: String((error as any).code ?? error.message) });
+    });
+  });
+}
+
+async function canImportCounterpoint(python: string): Promise<boolean> {
+  return (await run(python, ['-c', 'import counterpoint'], 15000)).code === 0;
+}
+
+/** Why the command cannot run, or undefined when it looks runnable. */
+async function checkRunnable(cmd: ServerCommand): Promise<string | undefined> {
+  if (cmd.args[0] === '-m' && cmd.args[1] === 'counterpoint') {
+    const result = await run(cmd.command, ['-c', 'import counterpoint'], 15000);
+    if (result.code === 0) return undefined;
+    return result.error === 'ENOENT' ? `${cmd.command} not found` : 'No module named counterpoint';
+  }
+  if (path.isAbsolute(cmd.command) || cmd.command.includes(path.sep)) {
+    return fs.existsSync(cmd.command) ? undefined : `${cmd.command} not found`;
+  }
+  return findOnPath(cmd.command) ? undefined : `${cmd.command} not found on PATH`;
+}

@@ -1,0 +1,49 @@
+// The argument of the server's `counterpoint.crossCheck` command (workspace/executeCommand).
+
+export const CROSS_CHECK_COMMAND = 'counterpoint.crossCheck';
+
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+export interface CrossCheckArgs {
+  uri: string;
+  range: Range;
+  instruction: string;
+}
+
+export function crossCheckArgs(uri: string, range: Range, instruction: string | undefined): CrossCheckArgs {
+  const pos = (p: Position): Position => ({ line: Math.max(0, p.line), character: Math.max(0, p.character) });
+  let start = pos(range.start);
+  let end = pos(range.end);
+  if (end.line < start.line || (end.line === start.line && end.character < start.character)) {
+    [start, end] = [end, start];
+  }
+  return { uri, range: { start, end }, instruction: (instruction ?? '').trim() };
+}
+
+export function executeCommandParams(args: CrossCheckArgs): { command: string; arguments: CrossCheckArgs[] } {
+  return { command: CROSS_CHECK_COMMAND, arguments: [args] };
+}
+
+/** What `counterpoint.crossCheck` returns (the report's summary). */
+export interface CrossCheckSummary {
+  requestId?: string;
+  confidence?: string | { label?: string; reasons?: string[] };
+  recommended?: string | null;
+  proposals?: unknown[];
+  disagreements?: unknown[];
+  failures?: unknown[];
+}
+
+export function confidenceLabel(summary: CrossCheckSummary | null | undefined): string | undefined {
+  if (!summary || typeof summary !== 'object') return undefined;
+  const c = summary.confidence;
+  if (typeof c === 'string') return c;
+  if (c && typeof c === 'object' && typeof c.label === 'string') return c.label;
+  return undefined;
+}

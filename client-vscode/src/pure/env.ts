@@ -1,0 +1,28 @@
+// The server's environment: the editor's, plus the keys kept in SecretStorage.
+
+export const SECRET_NAMES = {
+  anthropic: { secret: 'counterpoint.anthropicApiKey', env: 'ANTHROPIC_API_KEY', label: 'Anthropic' },
+  openai: { secret: 'counterpoint.openaiApiKey', env: 'OPENAI_API_KEY', label: 'OpenAI' },
+} as const;
+
+export type Provider = keyof typeof SECRET_NAMES;
+
+export function serverEnv(
+  base: Record<string, string | undefined>,
+  secrets: Partial<Record<Provider, string | undefined>>,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(base)) if (value !== undefined) env[name] = value;
+  for (const provider of Object.keys(SECRET_NAMES) as Provider[]) {
+    const value = secrets[provider]?.trim();
+    if (value) env[SECRET_NAMES[provider].env] = value;
+  }
+  return env;
+}
+
+/** Which keys the server will see, without their values (safe to log). */
+export function describeKeys(env: Record<string, string>): string {
+  return (Object.keys(SECRET_NAMES) as Provider[])
+    .map((p) => `${SECRET_NAMES[p].env} ${env[SECRET_NAMES[p].env] ? 'set' : 'not set'}`)
+    .join(', ');
+}
