@@ -330,7 +330,12 @@ class Extension {
     }
     this.log(`cross-check done: ${label ?? 'no label'}${summary.recommended ? `, recommended: ${summary.recommended}` : ''}`);
     this.probe.set('lastSummary', summary);
-    this.setStatus({ state: this.running > 1 ? 'running' : 'idle', lastLabel: label ?? this.status.lastLabel });
+    const sessionCost = (summary as { cost?: { session_usd?: number } }).cost?.session_usd;
+    this.setStatus({
+      state: this.running > 1 ? 'running' : 'idle',
+      lastLabel: label ?? this.status.lastLabel,
+      sessionCostUsd: typeof sessionCost === 'number' ? sessionCost : this.status.sessionCostUsd,
+    });
   }
 
   /** A quick pick that takes free text and offers the recent instructions, most recent first. */

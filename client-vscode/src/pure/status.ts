@@ -8,6 +8,12 @@ export interface StatusInput {
   stage?: string;
   /** The confidence label of the last cross-check. */
   lastLabel?: string;
+  /** What this session's model calls have cost so far, in US dollars (from the server). */
+  sessionCostUsd?: number;
+}
+
+function costText(usd: number | undefined): string {
+  return typeof usd === 'number' && Number.isFinite(usd) ? ` · $${usd.toFixed(4)}` : '';
 }
 
 const ICONS: Record<string, string> = {
@@ -36,7 +42,11 @@ export function statusText(input: StatusInput): { text: string; tooltip: string 
     default: {
       if (!input.lastLabel) return { text: '$(check) Counterpoint', tooltip: 'Counterpoint: idle' };
       const icon = ICONS[input.lastLabel] ?? '$(info)';
-      return { text: `${icon} Counterpoint: ${input.lastLabel}`, tooltip: `Counterpoint: idle; last cross-check ${input.lastLabel}` };
+      const cost = costText(input.sessionCostUsd);
+      return {
+        text: `${icon} Counterpoint: ${input.lastLabel}${cost}`,
+        tooltip: `Counterpoint: idle; last cross-check ${input.lastLabel}${cost ? `; session cost${cost.slice(2)}` : ''}`,
+      };
     }
   }
 }

@@ -18,3 +18,9 @@ test('server states', () => {
   assert.match(statusText({ state: 'stopped' }).tooltip, /stopped/);
   assert.match(statusText({ state: 'missing' }).tooltip, /not installed/);
 });
+
+test('the idle status shows the session cost after a cross-check', () => {
+  const { text, tooltip } = statusText({ state: 'idle', lastLabel: 'disputed', sessionCostUsd: 0.01234 });
+  assert.equal(text, '$(warning) Counterpoint: disputed · $0.0123');
+  assert.match(tooltip, /session cost \$0\.0123/);
+});
