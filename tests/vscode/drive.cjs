@@ -130,6 +130,7 @@ async function main() {
     check(p1.diagnostics.some((d) => /verified-one/.test(d.message)), 'VS Code holds the verified-one diagnostic');
     check((p1.progress || []).some((m) => /propos/i.test(m)), `the status bar saw the server's stages (${(p1.progress || []).slice(0, 3).join(' | ')} …)`);
     check(/verified-one/.test(p1.status?.text || ''), `the status bar shows the last label: "${p1.status?.text}"`);
+    check(/\$\d+\.\d{4}/.test(p1.status?.text || ''), `the status bar shows the session's cost: "${p1.status?.text}"`);
     const hoverText = (p1.hover || []).join('\n');
     check(/range\(len\(xs\) - k \+ 1\)/.test(hoverText) && /if k > len\(xs\):/.test(hoverText), 'the hover holds both versions');
     const titles = (p1.codeActions || []).map((a) => a.title);
