@@ -15,6 +15,7 @@ class AnthropicClient:
         self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
     ) -> None:
         self.model = model
+        self._timeout_s, self._max_retries = timeout_s, max_retries
         self._sdk = anthropic.AsyncAnthropic(
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
         )
@@ -35,8 +36,10 @@ class AnthropicClient:
                 ],
                 tool_choice={"type": "tool", "name": call.schema_name},
             )
-        except anthropic.AnthropicError as error:
-            raise from_sdk_error(anthropic, error, "Anthropic") from error
+        except (anthropic.AnthropicError, ValueError) as error:
+            raise from_sdk_error(
+                anthropic, error, "Anthropic", self._timeout_s, self._max_retries + 1
+            ) from error
 
         usage = Usage(message.usage.input_tokens, message.usage.output_tokens)
         data = None

@@ -11,28 +11,52 @@ from types import ModuleType
 from counterpoint.pipeline.model import ProviderError
 
 
-def from_sdk_error(sdk: ModuleType, error: Exception, provider: str) -> ProviderError:
+def from_sdk_error(
+    sdk: ModuleType,
+    error: Exception,
+    provider: str,
+    timeout_s: float | None = None,
+    attempts: int | None = None,
+) -> ProviderError:
+    tries = f", {attempts} attempts" if attempts and attempts > 1 else ""
     if isinstance(error, sdk.APITimeoutError):
-        return ProviderError("timeout", f"{provider} did not answer in time")
+        within = f" within {timeout_s:g} s" if timeout_s else " in time"
+        return ProviderError("timeout", f"{provider} did not answer{within}{tries}")
     if isinstance(error, sdk.APIConnectionError):
-        return ProviderError("unreachable", f"cannot reach {provider}: {error}")
+        return ProviderError(
+            "unreachable", f"cannot reach {provider}: {_one_line(str(error)).rstrip('.')}{tries}"
+        )
     if isinstance(error, sdk.APIStatusError):
         status = error.status_code
         detail = _api_message(error)
         if isinstance(error, sdk.AuthenticationError) or status in (401, 403):
             return ProviderError("auth", f"{provider} rejected the API key ({status}): {detail}")
         if status == 429:
-            return ProviderError("rate_limited", f"{provider} rate limit (429): {detail}")
+            return ProviderError(
+                "rate_limited", f"{provider} rate limit (429{tries}); try again later: {detail}"
+            )
         if status == 529 or "overloaded" in detail.lower():
-            return ProviderError("overloaded", f"{provider} is overloaded ({status}): {detail}")
+            return ProviderError(
+                "overloaded", f"{provider} is overloaded ({status}{tries}); try again later"
+            )
         if status >= 500:
-            return ProviderError("server_error", f"{provider} server error ({status}): {detail}")
+            return ProviderError(
+                "server_error", f"{provider} server error ({status}{tries}): {detail}"
+            )
         return ProviderError("bad_request", f"{provider} refused the request ({status}): {detail}")
     if isinstance(error, sdk.APIResponseValidationError):
         return ProviderError("malformed", f"{provider} sent a reply the SDK could not read")
-    if isinstance(error, (ValueError, sdk.APIError)):  # e.g. a body that is not JSON
-        return ProviderError("malformed", f"{provider} sent an unreadable reply: {error}")
-    return ProviderError("error", f"{provider}: {type(error).__name__}: {error}")
+    if isinstance(error, ValueError):  # the SDK parses the body lazily: not JSON
+        return ProviderError("malformed", f"{provider} sent a reply that is not valid JSON")
+    if isinstance(error, sdk.APIError):
+        return ProviderError(
+            "malformed", f"{provider} sent an unreadable reply: {_one_line(str(error))}"
+        )
+    return ProviderError("error", f"{provider}: {type(error).__name__}: {_one_line(str(error))}")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    return " ".join(text.split())[:limit]
 
 
 def _api_message(error: Exception) -> str:
@@ -40,5 +64,5 @@ def _api_message(error: Exception) -> str:
     if isinstance(body, dict):
         inner = body.get("error", body)
         if isinstance(inner, dict) and isinstance(inner.get("message"), str):
-            return inner["message"][:300]
-    return str(error)[:300]
+            return _one_line(inner["message"])
+    return _one_line(str(error))

@@ -21,6 +21,7 @@ class OpenAIClient:
         self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
     ) -> None:
         self.model = model
+        self._timeout_s, self._max_retries = timeout_s, max_retries
         self._sdk = openai.AsyncOpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
         )
@@ -43,8 +44,10 @@ class OpenAIClient:
                     },
                 },
             )
-        except openai.OpenAIError as error:
-            raise from_sdk_error(openai, error, "OpenAI") from error
+        except (openai.OpenAIError, ValueError) as error:
+            raise from_sdk_error(
+                openai, error, "OpenAI", self._timeout_s, self._max_retries + 1
+            ) from error
 
         usage = Usage()
         if completion.usage is not None:

@@ -1,0 +1,182 @@
+"""Hardening cases shared by the tests in this folder and `python -m bench hardening`.
+
+Provider faults run the real SDK clients against the HTTP fake (tests/fakes/providers.py), in
+process, with small timeouts and retry counts so that the whole matrix takes seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from counterpoint.config import Settings
+from counterpoint.pipeline.report import Report
+from counterpoint.pipeline.request import CrossCheckRequest, Range
+from counterpoint.pipeline.run import cross_check
+from tests.e2e.scripts import ACCEPT, FIXED, VARIANT
+from tests.fakes.providers import FakeProviders, Reply
+
+FIXTURES = Path(__file__).resolve().parents[1] / "e2e" / "fixtures" / "windows_project"
+WINDOWS = FIXTURES / "windows.py"
+
+PROVIDERS = ("anthropic", "openai")
+STAGES = ("propose", "judge")
+VOICE_OF = {"anthropic": "claude", "openai": "gpt"}
+NAME_OF = {"anthropic": "Claude", "openai": "GPT"}
+SAYS = {"anthropic": ("Anthropic", "Claude"), "openai": ("OpenAI", "GPT")}  # who failed
+# How the SDKs are configured for fault cases: a hang is a timeout after REQUEST_TIMEOUT_S, and
+# every retryable error is retried once.
+REQUEST_TIMEOUT_S = 0.5
+MAX_RETRIES = 1
+# No case may take longer than this, retries and backoff included.
+CASE_BOUND_S = 8.0
+
+
+def _fault(stage: str, name: str) -> Reply:
+    partial = (
+        {"code": "def window_sums(xs, k):\n    return [sum(xs[i:i + k]", "explanation": "The"}
+        if stage == "propose"
+        else {"verdict": "correct", "confidence": 0.9, "summary": "Looks"}
+    )
+    return {
+        "429 with retry-after": Reply.error(429, retry_after=0.05),
+        "500": Reply.error(500),
+        "529 overloaded": Reply.error(529),
+        "timeout": Reply.hang(30),
+        "connection reset": Reply.reset(),
+        "malformed JSON body": Reply.malformed(),
+        "truncated (max_tokens)": Reply.truncated(partial),
+        "refusal": Reply.refusal("I can't help with that."),
+        "empty content": Reply.empty(),
+    }[name]
+
+
+FAULTS = (
+    "429 with retry-after",
+    "500",
+    "529 overloaded",
+    "timeout",
+    "connection reset",
+    "malformed JSON body",
+    "truncated (max_tokens)",
+    "refusal",
+    "empty content",
+)
+EXPECTED_KIND = {
+    "429 with retry-after": "rate_limited",
+    "500": "server_error",
+    "529 overloaded": "overloaded",
+    "timeout": "timeout",
+    "connection reset": "unreachable",
+    "malformed JSON body": "malformed",
+    "truncated (max_tokens)": "truncated",
+    "refusal": "refusal",
+    "empty content": "empty",
+}
+
+
+@dataclass(frozen=True)
+class FaultCase:
+    provider: str
+    stage: str
+    fault: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.provider}-{self.stage}-{self.fault}"
+
+
+def fault_cases() -> list[FaultCase]:
+    return [FaultCase(p, s, f) for p in PROVIDERS for s in STAGES for f in FAULTS]
+
+
+def script_healthy(fake: FakeProviders) -> None:
+    """Both families propose (different code) and accept each other's proposal."""
+    fake.default(
+        "anthropic",
+        "submit_proposal",
+        Reply.structured({"code": FIXED, "explanation": "Fix the bound.", "tests": []}),
+    )
+    fake.default(
+        "openai",
+        "submit_proposal",
+        Reply.structured({"code": VARIANT, "explanation": "Guard and fix.", "tests": []}),
+    )
+    for provider in PROVIDERS:
+        fake.default(provider, "submit_judgment", Reply.structured(ACCEPT))
+
+
+def fault_settings(fake: FakeProviders) -> tuple[Settings, dict[str, str]]:
+    env = fake.env()
+    settings = Settings.from_env(env).merged(
+        {"requestTimeout": REQUEST_TIMEOUT_S, "maxRetries": MAX_RETRIES, "cache": False}
+    )
+    return settings, env
+
+
+def windows_request(instruction: str = "fix the off-by-one") -> CrossCheckRequest:
+    return CrossCheckRequest(
+        WINDOWS.as_uri(), WINDOWS.read_text(), "python", Range.of_lines(0, 6), instruction
+    )
+
+
+async def run_fault_case(fake: FakeProviders, case: FaultCase) -> tuple[Report, float]:
+    """One cross-check with `case.fault` injected on every call of that provider and stage.
+    Execution is off: faults are about the model calls."""
+    fake.reset()
+    script_healthy(fake)
+    kind = "submit_proposal" if case.stage == "propose" else "submit_judgment"
+    fake.default(case.provider, kind, _fault(case.stage, case.fault))
+    settings, env = fault_settings(fake)
+    voices = settings.voices(env)
+    started = time.monotonic()
+    try:
+        report = await cross_check(windows_request(), voices, settings.run_options())
+    finally:
+        for voice in voices:
+            await voice.client.close()  # type: ignore[attr-defined]
+    return report, time.monotonic() - started
+
+
+def fault_problems(case: FaultCase, report: Report, elapsed: float) -> list[str]:
+    """What is wrong with a fault case's outcome; empty when it survived as it should."""
+    problems: list[str] = []
+    voice = VOICE_OF[case.provider]
+    other = VOICE_OF["openai" if case.provider == "anthropic" else "anthropic"]
+    if elapsed > CASE_BOUND_S:
+        problems.append(f"took {elapsed:.1f} s (bound {CASE_BOUND_S:g} s)")
+    failures = [f for f in report.failures if f.voice == voice and f.stage == case.stage]
+    if len(report.failures) != 1 or len(failures) != 1:
+        problems.append(f"expected one {voice}/{case.stage} failure, got {report.failures}")
+        return problems
+    failure = failures[0]
+    if failure.kind != EXPECTED_KIND[case.fault]:
+        problems.append(f"kind {failure.kind!r}, expected {EXPECTED_KIND[case.fault]!r}")
+    message = failure.message
+    if (
+        not message
+        or len(message) > 300
+        or "\n" in message
+        or "Traceback" in message
+        or not any(name in message for name in SAYS[case.provider])
+    ):
+        problems.append(f"unclear message: {message!r}")
+    if report.confidence.label != "not-cross-checked":
+        problems.append(f"label {report.confidence.label!r}, expected 'not-cross-checked'")
+    ids = [p.id for p in report.proposals]
+    if case.stage == "propose":
+        if ids != [other]:
+            problems.append(f"proposals {ids}, expected only {other}'s")
+        elif not report.is_cross_checked(other):
+            problems.append(f"{other}'s proposal should still be judged by {voice}'s family")
+    else:
+        if ids != ["claude", "gpt"]:
+            problems.append(f"proposals {ids}, expected both")
+        if report.is_cross_checked(other):
+            problems.append(f"{other}'s proposal is labelled cross-checked but its judge failed")
+        if not report.is_cross_checked(voice):
+            problems.append(f"{voice}'s proposal should still be judged")
+    if report.recommended is not None and not report.is_cross_checked(report.recommended):
+        problems.append(f"recommended {report.recommended!r}, which no judge checked")
+    return problems
