@@ -6,16 +6,18 @@ process, with small timeouts and retry counts so that the whole matrix takes sec
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from counterpoint.config import Settings
 from counterpoint.pipeline.report import Report
 from counterpoint.pipeline.request import CrossCheckRequest, Range
 from counterpoint.pipeline.run import cross_check
 from tests.e2e.scripts import ACCEPT, FIXED, VARIANT
-from tests.fakes.providers import FakeProviders, Reply
+from tests.fakes.providers import FakeProviders, Reply, Responder
 
 FIXTURES = Path(__file__).resolve().parents[1] / "e2e" / "fixtures" / "windows_project"
 WINDOWS = FIXTURES / "windows.py"
@@ -121,14 +123,22 @@ def windows_request(instruction: str = "fix the off-by-one") -> CrossCheckReques
     )
 
 
-async def run_fault_case(fake: FakeProviders, case: FaultCase) -> tuple[Report, float]:
+async def run_fault_case(
+    fake: FakeProviders, case: FaultCase, tag: str = "x"
+) -> tuple[Report, float]:
     """One cross-check with `case.fault` injected on every call of that provider and stage.
-    Execution is off: faults are about the model calls."""
-    fake.reset()
-    script_healthy(fake)
-    kind = "submit_proposal" if case.stage == "propose" else "submit_judgment"
-    fake.default(case.provider, kind, _fault(case.stage, case.fault))
-    settings, env = fault_settings(fake)
+    Its voices use models named after `tag`, so that concurrent cases do not meet in the fake
+    (see `fault_responder`). Execution is off: faults are about the model calls."""
+    env = fake.env()
+    settings = Settings.from_env(env).merged(
+        {
+            "requestTimeout": REQUEST_TIMEOUT_S,
+            "maxRetries": MAX_RETRIES,
+            "cache": False,
+            "claudeModel": f"claude-case-{tag}",
+            "gptModel": f"gpt-case-{tag}",
+        }
+    )
     voices = settings.voices(env)
     started = time.monotonic()
     try:
@@ -137,6 +147,41 @@ async def run_fault_case(fake: FakeProviders, case: FaultCase) -> tuple[Report, 
         for voice in voices:
             await voice.client.close()  # type: ignore[attr-defined]
     return report, time.monotonic() - started
+
+
+def fault_responder(cases: dict[str, FaultCase]) -> Responder:
+    """Answer by the case its model names: the fault where the case says, else healthily."""
+    healthy = {
+        ("anthropic", "submit_proposal"): Reply.structured(
+            {"code": FIXED, "explanation": "Fix the bound.", "tests": []}
+        ),
+        ("openai", "submit_proposal"): Reply.structured(
+            {"code": VARIANT, "explanation": "Guard and fix.", "tests": []}
+        ),
+        ("anthropic", "submit_judgment"): Reply.structured(ACCEPT),
+        ("openai", "submit_judgment"): Reply.structured(ACCEPT),
+    }
+
+    def respond(provider: str, kind: str, body: Any) -> Reply | None:
+        case = cases.get(str(body.get("model", "")).split("-case-")[-1])
+        stage = "propose" if kind == "submit_proposal" else "judge"
+        if case is not None and (case.provider, case.stage) == (provider, stage):
+            return _fault(stage, case.fault)
+        return healthy.get((provider, kind))
+
+    return respond
+
+
+async def run_fault_matrix(
+    fake: FakeProviders, cases: list[FaultCase] | None = None
+) -> dict[FaultCase, tuple[Report, float]]:
+    """Every case at once: the matrix takes about as long as its slowest case."""
+    cases = fault_cases() if cases is None else cases
+    tags = {str(index): case for index, case in enumerate(cases)}
+    fake.reset()
+    fake.respond_with(fault_responder(tags))
+    results = await asyncio.gather(*(run_fault_case(fake, c, tag) for tag, c in tags.items()))
+    return dict(zip(cases, results, strict=True))
 
 
 def fault_problems(case: FaultCase, report: Report, elapsed: float) -> list[str]:
