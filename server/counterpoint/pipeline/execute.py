@@ -31,7 +31,14 @@ from counterpoint.pipeline.context import CodeContext
 from counterpoint.pipeline.prompts import redact
 from counterpoint.pipeline.request import CrossCheckRequest
 from counterpoint.pipeline.text import replace_range
-from counterpoint.sandbox.runner import Isolation, detect_isolation, run_sandboxed, scrubbed_env
+from counterpoint.sandbox.runner import (
+    Isolation,
+    Limits,
+    ProcessResult,
+    detect_isolation,
+    run_sandboxed,
+    scrubbed_env,
+)
 from counterpoint.sandbox.snapshot import RefreshStats, SnapshotTooLarge, WorkspaceSnapshot
 
 ORIGINAL = "original"
@@ -49,6 +56,7 @@ class ExecutionOptions:
     interpreters: dict[str, str] = field(default_factory=dict)  # language -> configured runner
     run_timeout_s: float = 120.0
     test_timeout_s: float = 10.0
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True)
@@ -138,7 +146,7 @@ class ExecutionService:
     @property
     def isolation(self) -> Isolation:
         if self._isolation is None:
-            self._isolation = detect_isolation()
+            self._isolation = detect_isolation(self.options.limits)
         return self._isolation
 
     def snapshot(self, root: Path) -> WorkspaceSnapshot:
@@ -419,7 +427,12 @@ class ExecutionJob:
             await asyncio.to_thread(snapshot.materialise, run_dir, {rel: text, **plan.files})
             env = scrubbed_env(plan.env, sandbox)
             process = await run_sandboxed(
-                plan.argv, run_dir, env, options.run_timeout_s, self.service.isolation
+                plan.argv,
+                run_dir,
+                env,
+                options.run_timeout_s,
+                self.service.isolation,
+                writable=(sandbox,),
             )
             results_path = sandbox / plan.results_file
             outcomes: list[TestOutcome] = []
@@ -434,7 +447,7 @@ class ExecutionJob:
                     return Execution(
                         "",
                         "error",
-                        message=f"unreadable test results: {error}",
+                        message=_stopped(f"unreadable test results: {error}", process, (), options),
                         output_tail=process.output,
                         duration_s=process.duration_s,
                     )
@@ -443,7 +456,12 @@ class ExecutionJob:
                     "",
                     "timed_out",
                     tuple(outcomes),
-                    f"timed out after {options.run_timeout_s:g} s and was killed",
+                    _stopped(
+                        f"timed out after {options.run_timeout_s:g} s and was killed",
+                        process,
+                        outcomes,
+                        options,
+                    ),
                     process.duration_s,
                     output_tail=process.output,
                 )
@@ -453,7 +471,12 @@ class ExecutionJob:
                     "",
                     "error",
                     (),
-                    f"the test run produced no results (exit code {process.returncode})",
+                    _stopped(
+                        f"the test run produced no results (exit code {process.returncode})",
+                        process,
+                        outcomes,
+                        options,
+                    ),
                     process.duration_s,
                     output_tail=process.output,
                 )
@@ -461,13 +484,32 @@ class ExecutionJob:
                 "",
                 "ran",
                 tuple(outcomes),
-                "",
+                _stopped("", process, outcomes, options),
                 process.duration_s,
                 output_tail=process.output,
                 behaviour=behaviour,
             )
         finally:
             await asyncio.to_thread(shutil.rmtree, sandbox, True)
+
+
+def _stopped(
+    message: str,
+    process: ProcessResult,
+    outcomes: Sequence[TestOutcome],
+    options: ExecutionOptions,
+) -> str:
+    """`message` plus what the sandbox stopped, named so the user knows what happened."""
+    parts = [message] if message else []
+    parts += [stop for stop in process.stopped() if stop != "killed: time limit"]
+    texts = [process.output, *(t.message for t in outcomes)]
+    if any("MemoryError" in text for text in texts):
+        parts.append(
+            f"stopped: memory limit ({options.limits.memory_bytes // 1024**2} MB of address space)"
+        )
+    if any("counterpoint per-test limit" in t.message for t in outcomes):
+        parts.append(f"tests stopped at the per-test limit of {options.test_timeout_s:g} s")
+    return "; ".join(parts)
 
 
 def _compare(result: Execution, baseline: Execution) -> Execution:
