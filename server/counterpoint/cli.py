@@ -63,8 +63,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from counterpoint.lsp.server import SERVER  # pygls is only needed here
+    from counterpoint.lsp.server import SERVER, ClientFaultFilter  # pygls is only needed here
 
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(ClientFaultFilter())
     if getattr(args, "tcp", None):
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit():

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
@@ -37,9 +37,51 @@ from counterpoint.pipeline.run import document_path
 log = logging.getLogger(__name__)
 
 
+class _Unreadable:
+    """A message pygls could not turn into its lsprotocol type (params of the wrong shape)."""
+
+    def __init__(self, data: dict[str, Any], reason: str) -> None:
+        self.id = data.get("id")
+        self.method = data.get("method")
+        self.reason = reason
+
+
 class CounterpointProtocol(LanguageServerProtocol):
     """pygls cancels a workspace/executeCommand request's future but not the coroutine running
-    the command, so a $/cancelRequest would let the cross-check run on: cancel it here."""
+    the command, so a $/cancelRequest would let the cross-check run on: cancel it here.
+
+    pygls also leaves a request whose params do not fit its type unanswered (the client waits
+    for ever) and chokes on JSON that is not an object: answer the one with InvalidParams and
+    ignore the other, with a warning."""
+
+    def structure_message(self, data: dict[str, Any]) -> Any:
+        try:
+            message = super().structure_message(data)
+        except JsonRpcException:
+            return _Unreadable(data, f"invalid params for {data.get('method')}")
+        if "id" in data and "method" in data and not hasattr(message, "id"):
+            return _Unreadable(data, f"{data['method']} is a notification, not a request")
+        return message
+
+    def handle_message(self, message: Any) -> None:
+        if isinstance(message, _Unreadable):
+            request_id = message.id
+            if (
+                isinstance(message.method, str)
+                and isinstance(request_id, (int, str))
+                and not isinstance(request_id, bool)
+            ):
+                log.warning("%s (request %r)", message.reason, request_id)
+                self._send_response(
+                    request_id, None, JsonRpcInvalidParams(message.reason).to_response_error()
+                )
+            else:
+                log.warning("ignored a malformed message for %r", message.method)
+            return
+        if not hasattr(message, "jsonrpc"):
+            log.warning("ignored a message that is not a JSON-RPC object: %.80r", message)
+            return
+        super().handle_message(message)
 
     def _handle_cancel_notification(self, msg_id: Any) -> None:
         super()._handle_cancel_notification(msg_id)
@@ -99,6 +141,9 @@ class CounterpointServer(LanguageServer):
         ):
             self._execution = ExecutionService(options, cache)
         return self._execution
+
+    def execution_memo_size(self) -> int:
+        return self._execution.memo_size if self._execution is not None else 0
 
     def disk_cache(self, settings: Settings) -> DiskCache | None:
         """One open cache per directory; None when turned off or broken."""
@@ -180,7 +225,27 @@ class CounterpointServer(LanguageServer):
                 task.cancel()
 
 
+STATUS_COMMAND = "counterpoint.serverStatus"
 SERVER = CounterpointServer()
+
+
+class ClientFaultFilter(logging.Filter):
+    """Faults of the client's making (JSON that does not parse, params of the wrong shape, a
+    request we refuse on purpose) are warnings, not server errors with a traceback; real
+    exceptions in the server keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        client_fault = isinstance(error, (JsonRpcException, ValueError)) or str(
+            record.msg
+        ).startswith("Unable to deserialize message")
+        if client_fault and record.levelno > logging.WARNING:
+            detail = f"{type(error).__name__}: {error}" if error else "bad params"
+            record.msg = f"{record.getMessage().splitlines()[0]} ({detail})"
+            record.args = None
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
 
 
 @SERVER.feature(types.INITIALIZE)
@@ -253,6 +318,19 @@ def on_code_action(
 @SERVER.command(CROSS_CHECK_COMMAND)
 async def on_cross_check(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
     return await run_cross_check(server, arguments)
+
+
+@SERVER.command(STATUS_COMMAND)
+def on_status(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
+    """What the server holds right now, to see that nothing piles up in a long session."""
+    return {
+        "tasks": len(asyncio.all_tasks()),
+        "crossChecksRunning": len(server.in_progress),
+        "trackedRequests": len(server.tasks_by_request),
+        "documents": len(server.texts),
+        "reports": server.store.count,
+        "executionMemo": server.execution_memo_size(),
+    }
 
 
 @SERVER.command(ACCEPT_COMMAND)

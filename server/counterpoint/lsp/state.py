@@ -39,6 +39,10 @@ class ReportStore:
         while len(self._reports) > MAX_REPORTS:
             self._reports.popitem(last=False)
 
+    @property
+    def count(self) -> int:
+        return len(self._reports)
+
     def get(self, request_id: str) -> StoredReport | None:
         return self._reports.get(request_id)
 

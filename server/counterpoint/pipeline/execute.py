@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -42,6 +42,7 @@ from counterpoint.sandbox.runner import (
 from counterpoint.sandbox.snapshot import RefreshStats, SnapshotTooLarge, WorkspaceSnapshot
 
 ORIGINAL = "original"
+MEMO_ENTRIES = 256  # results kept in memory; the disk cache keeps more
 
 
 class ResultStore(Protocol):
@@ -137,7 +138,8 @@ class ExecutionService:
         self.options = options
         self.store = store  # results kept across processes (the disk cache), if any
         self._snapshots: dict[Path, WorkspaceSnapshot] = {}
-        self._memo: dict[str, Execution] = {}
+        # Recent results by run key, oldest first; bounded, since the server runs for days.
+        self._memo: OrderedDict[str, Execution] = OrderedDict()
         self._running: dict[str, asyncio.Task[Execution]] = {}
         self._waiters: dict[str, int] = {}
         self._slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
@@ -171,10 +173,11 @@ class ExecutionService:
     async def run_once(self, key: str, start: Callable[[], Awaitable[Execution]]) -> Execution:
         """Run `start()` unless an identical run finished or is under way; share the result."""
         if key in self._memo:
+            self._memo.move_to_end(key)
             return self._memo[key]
         stored = self.store.get(f"exec:{key}") if self.store is not None else None
         if isinstance(stored, Execution):
-            self._memo[key] = stored
+            self._remember(key, stored)
             return stored
         task = self._running.get(key)
         if task is None:
@@ -192,6 +195,16 @@ class ExecutionService:
                 task.cancel()
             raise
 
+    @property
+    def memo_size(self) -> int:
+        return len(self._memo)
+
+    def _remember(self, key: str, result: Execution) -> None:
+        self._memo[key] = result
+        self._memo.move_to_end(key)
+        while len(self._memo) > MEMO_ENTRIES:
+            self._memo.popitem(last=False)
+
     async def _limited(self, start: Callable[[], Awaitable[Execution]]) -> Execution:
         async with self._slots:
             return await start()
@@ -200,7 +213,7 @@ class ExecutionService:
         self._running.pop(key, None)
         self._waiters.pop(key, None)
         if not task.cancelled() and task.exception() is None and task.result().status != "error":
-            self._memo[key] = task.result()
+            self._remember(key, task.result())
             if self.store is not None:
                 self.store.set(f"exec:{key}", task.result())
 
