@@ -33,6 +33,12 @@ class RequestFailed(JsonRpcException):
     CODE = -32803
 
 
+class ContentModified(JsonRpcException):
+    """LSP's ContentModified: an edit (or a newer request) made the running check moot."""
+
+    CODE = -32801
+
+
 async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]) -> dict[str, Any]:
     uri, selection, instruction = _parse_arguments(arguments)
     if uri not in server.workspace.text_documents:
@@ -76,7 +82,12 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         raise RequestFailed(str(error)) from None
     except asyncio.CancelledError:
         log.info("cross-check on %s cancelled", uri)
-        raise
+        reason = server.cancel_reasons.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+        if reason is None:
+            raise  # the client's $/cancelRequest or shutdown: pygls answers for it
+        # pygls runs commands inside a generator that does not answer a request whose command
+        # was cancelled: the client would wait for ever. Say why instead.
+        raise ContentModified(reason) from None
     finally:
         server.untrack_request()
         publish(server, server.store, uri)  # clears "Cross-checking…" (and nothing later)

@@ -101,6 +101,8 @@ class CounterpointServer(LanguageServer):
         self.settings = Settings.from_env()
         self.tasks_by_request: dict[Any, asyncio.Task[Any]] = {}
         self.in_progress: dict[asyncio.Task[Any], tuple[str, Range]] = {}
+        # Why we cancelled a running cross-check ourselves, so its request gets an answer.
+        self.cancel_reasons: dict[asyncio.Task[Any], str] = {}
         self.texts: dict[str, str] = {}
         self.session_cost_usd = 0.0  # each open document's text as of our last look
         self.pending_configuration: asyncio.Future[None] | None = None
@@ -222,7 +224,14 @@ class CounterpointServer(LanguageServer):
         current = asyncio.current_task()
         for task, (other_uri, other) in list(self.in_progress.items()):
             if task is not current and other_uri == uri and other.overlaps(span):
-                task.cancel()
+                self.cancel_with_reason(task, "replaced by a newer cross-check of these lines")
+
+    def cancel_with_reason(self, task: asyncio.Task[Any], reason: str) -> None:
+        for finished in [t for t in self.cancel_reasons if t.done()]:
+            del self.cancel_reasons[finished]
+        if not task.done():
+            self.cancel_reasons.setdefault(task, reason)
+            task.cancel()
 
 
 STATUS_COMMAND = "counterpoint.serverStatus"
@@ -327,6 +336,7 @@ def on_status(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
         "tasks": len(asyncio.all_tasks()),
         "crossChecksRunning": len(server.in_progress),
         "trackedRequests": len(server.tasks_by_request),
+        "cancelReasons": sum(1 for task in server.cancel_reasons if not task.done()),
         "documents": len(server.texts),
         "reports": server.store.count,
         "executionMemo": server.execution_memo_size(),

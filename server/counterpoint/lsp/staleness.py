@@ -46,7 +46,7 @@ def follow_edit(server: CounterpointServer, uri: str) -> None:
     edits = line_edits(old, new)
     for task, (running_uri, span) in list(server.in_progress.items()):
         if running_uri == uri and touches(span.start.line, span.end.line, edits):
-            task.cancel()
+            server.cancel_with_reason(task, "the lines changed while they were being cross-checked")
     for stored in server.store.for_uri(uri):
         target = stored.report.target_range
         first, end = target.start.line + stored.shift, target.end.line + stored.shift
