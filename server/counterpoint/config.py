@@ -225,6 +225,7 @@ _ENV = {
     "openai_base_url": "OPENAI_BASE_URL",
     "cache_dir": "COUNTERPOINT_CACHE_DIR",
     "request_timeout_s": "COUNTERPOINT_REQUEST_TIMEOUT",
+    "max_retries": "COUNTERPOINT_MAX_RETRIES",
     "python": "COUNTERPOINT_PYTHON",
     "execute": "COUNTERPOINT_EXECUTE",
     "cache": "COUNTERPOINT_CACHE",

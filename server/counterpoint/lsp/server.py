@@ -36,6 +36,15 @@ from counterpoint.pipeline.run import document_path
 
 log = logging.getLogger(__name__)
 
+# Settings that decide where keys go or which programs run: never from workspace/configuration.
+LOCAL_ONLY = frozenset(
+    {
+        "anthropicBaseUrl", "openaiBaseUrl", "anthropicKeyEnv", "openaiKeyEnv", "python",
+        "voices", "cacheDir", "anthropic_base_url", "openai_base_url", "anthropic_key_env",
+        "openai_key_env", "voices_config", "cache_dir",
+    }
+)  # fmt: skip
+
 
 class _Unreadable:
     """A message pygls could not turn into its lsprotocol type (params of the wrong shape)."""
@@ -104,6 +113,7 @@ class CounterpointServer(LanguageServer):
         # Why we cancelled a running cross-check ourselves, so its request gets an answer.
         self.cancel_reasons: dict[asyncio.Task[Any], str] = {}
         self.texts: dict[str, str] = {}
+        self.warned_local_only: set[str] = set()
         self.session_cost_usd = 0.0  # each open document's text as of our last look
         self.pending_configuration: asyncio.Future[None] | None = None
         self._execution: ExecutionService | None = None
@@ -123,12 +133,32 @@ class CounterpointServer(LanguageServer):
 
     def apply_settings(self) -> None:
         settings = Settings.from_env().merged(self.init_options, "initializationOptions")
-        settings = settings.merged(self.editor_settings, "counterpoint settings")
+        settings = settings.merged(
+            self._untrusted_ok(self.editor_settings), "counterpoint settings"
+        )
         for problem in settings.problems:
             self.show_message(
                 f"Counterpoint: {problem}; using the default", types.MessageType.Warning
             )
         self.settings = settings
+
+    def _untrusted_ok(self, section: dict[str, Any]) -> dict[str, Any]:
+        """workspace/configuration cannot tell a user's own settings from a repository's
+        .vscode/settings.json, so the settings that pick endpoints, key variables or programs
+        to run are taken only from the environment and initializationOptions."""
+        ignored = sorted(
+            key for key in section if key in LOCAL_ONLY and section[key] not in (None, "")
+        )
+        for key in ignored:
+            if key not in self.warned_local_only:
+                self.warned_local_only.add(key)
+                self.show_message(
+                    f"Counterpoint: ignored counterpoint.{key} from the editor's configuration: "
+                    "a workspace could set it to redirect your keys or run a program. Set it in "
+                    "the environment or the client's initializationOptions.",
+                    types.MessageType.Warning,
+                )
+        return {key: value for key, value in section.items() if key not in LOCAL_ONLY}
 
     def execution_service(self, settings: Settings) -> ExecutionService | None:
         """One service per set of execution options, so snapshots and results are reused."""

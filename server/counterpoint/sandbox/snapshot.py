@@ -109,7 +109,8 @@ class WorkspaceSnapshot:
                     fresh[rel] = known
                     continue
                 target.parent.mkdir(parents=True, exist_ok=True)
-                tmp = target.with_name(target.name + ".cp-tmp")
+                # Unique per process and thread: two CLI runs may refresh the same base at once.
+                tmp = target.with_name(f"{target.name}.{_unique()}.cp-tmp")
                 shutil.copyfile(source, tmp)
                 os.replace(tmp, target)  # never write through an existing hardlink
                 copy = target.stat()
@@ -156,7 +157,7 @@ class WorkspaceSnapshot:
             return {}  # missing or damaged: the next refresh copies what it must
 
     def _save_manifest(self) -> None:
-        tmp = self._manifest_file.with_suffix(".tmp")
+        tmp = self._manifest_file.with_suffix(f".{_unique()}.tmp")
         tmp.write_text(json.dumps(self._manifest), "utf-8")
         os.replace(tmp, self._manifest_file)
 
@@ -204,6 +205,10 @@ class WorkspaceSnapshot:
         if len(found) > MAX_FILES:
             raise SnapshotTooLarge(f"not executed: {self.root} has too many files to copy")
         return found
+
+
+def _unique() -> str:
+    return f"{os.getpid()}-{threading.get_ident()}-{os.urandom(3).hex()}"
 
 
 def _is_regular(mode: int) -> bool:
