@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from counterpoint.sandbox.runner import detect_isolation, run_sandboxed, scrubbed_env
 from tests.hardening.hostile import HOSTILE_CASES, Arena, hostile_service, run_hostile_case
 
 
@@ -18,3 +19,22 @@ async def test_hostile_proposal_is_contained(fake_providers, tmp_path, monkeypat
     assert report is not None
     gpt = report.execution_of("gpt")
     assert gpt is not None and gpt.status == "ran" and gpt.failing() == []
+
+
+async def test_relative_writes_in_the_run_directory_work_and_absolute_ones_outside_do_not(
+    tmp_path,
+):
+    isolation = detect_isolation()
+    if not isolation.read_only:
+        pytest.skip("no read-only view on this machine")
+    sandbox = tmp_path / "sandbox"
+    work = sandbox / "work"
+    (work / "a").mkdir(parents=True)
+    (work / "a" / "f").write_text("x")
+    outside = tmp_path / "outside"
+    script = f"mv a/f b 2>&1 || true; touch c; touch {outside} 2>/dev/null || echo refused"
+    result = await run_sandboxed(
+        ["sh", "-c", script], work, scrubbed_env({}, sandbox), 30, isolation, writable=(sandbox,)
+    )
+    assert (work / "b").exists() and (work / "c").exists(), result.output
+    assert not outside.exists() and "refused" in result.output

@@ -32,7 +32,11 @@ async def test_workspace_settings_cannot_redirect_keys_or_pick_programs(
                 "openaiBaseUrl": evil + "/v1",
                 "anthropicKeyEnv": "HOME",
                 "python": str(tmp_path / "evil-python"),
-                "voices": [{"provider": "openai", "model": "x", "baseUrl": evil}],
+                "voices": [
+                    {"provider": "anthropic", "model": "claude-x"},
+                    {"provider": "openai", "model": "x", "baseUrl": evil},
+                ],
+                "voices_config": [{"provider": "openai", "model": "y", "baseUrl": evil}],
                 "gptModel": "gpt-from-workspace",
             },
             section="counterpoint",

@@ -41,9 +41,19 @@ LOCAL_ONLY = frozenset(
     {
         "anthropicBaseUrl", "openaiBaseUrl", "anthropicKeyEnv", "openaiKeyEnv", "python",
         "voices", "cacheDir", "anthropic_base_url", "openai_base_url", "anthropic_key_env",
-        "openai_key_env", "voices_config", "cache_dir",
+        "openai_key_env", "cache_dir",
     }
 )  # fmt: skip
+STANDARD_KEYS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY")
+
+
+def _harmless_voice(voice: Any) -> bool:
+    """A voice that only picks a model and family, on the standard endpoints and keys."""
+    return (
+        isinstance(voice, dict)
+        and not voice.get("baseUrl")
+        and voice.get("keyEnv") in (None, "", *STANDARD_KEYS)
+    )
 
 
 class _Unreadable:
@@ -145,7 +155,14 @@ class CounterpointServer(LanguageServer):
     def _untrusted_ok(self, section: dict[str, Any]) -> dict[str, Any]:
         """workspace/configuration cannot tell a user's own settings from a repository's
         .vscode/settings.json, so the settings that pick endpoints, key variables or programs
-        to run are taken only from the environment and initializationOptions."""
+        to run are taken only from the environment and initializationOptions. Voices that
+        only choose models and families, on the standard endpoints and keys, are let through."""
+        section = dict(section)
+        if section.pop("voices_config", None) not in (None, ""):  # the field's own name
+            section.setdefault("voices", [{"baseUrl": "(set through voices_config)"}])
+        voices = section.get("voices")
+        if isinstance(voices, list) and all(_harmless_voice(voice) for voice in voices):
+            section["voices_config"] = section.pop("voices")
         ignored = sorted(
             key for key in section if key in LOCAL_ONLY and section[key] not in (None, "")
         )

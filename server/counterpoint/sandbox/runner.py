@@ -65,7 +65,7 @@ if jail:
         mount(path, path, None, 4096 | 16384, None)  # MS_BIND | MS_REC
     attr("/", 1, 0, 0x8000)  # MOUNT_ATTR_RDONLY, AT_RECURSIVE
     for path in jail["writable"]:
-        attr(path, 0, 1, 0)
+        attr(path, 0, 1, 0x8000)
     for path in jail["tmpfs"]:
         mount("tmpfs", path, "tmpfs", 2 | 4, "size=64m,mode=1777")  # MS_NOSUID | MS_NODEV
     for path in jail["hidden"]:
@@ -73,6 +73,7 @@ if jail:
             mount("tmpfs", path, "tmpfs", 1 | 2 | 4, "size=4k,mode=0")  # read-only, empty
         elif os.path.exists(path):
             mount("/dev/null", path, None, 4096, None)
+    os.chdir(os.getcwd())  # the old cwd still points into the read-only mount below
 for name, value in limits.items():
     resource.setrlimit(getattr(resource, name), (value, value))
 os.execvp(sys.argv[4], sys.argv[4:])
@@ -185,7 +186,13 @@ def detect_isolation(limits: Limits | None = None) -> Isolation:
 def jail_spec(writable: Sequence[Path]) -> dict[str, list[str]]:
     """What the trampoline mounts: `writable` stays writable, the rest of / becomes read-only,
     /tmp-like folders are fresh (unless a writable path is inside one) and credentials hidden."""
-    paths = [os.path.realpath(path) for path in writable]
+    resolved = sorted({os.path.realpath(path) for path in writable})
+    # Only the outermost of nested paths: one bind mount each, nothing mounted over another.
+    paths = [
+        path
+        for path in resolved
+        if not any(path.startswith(other.rstrip("/") + "/") for other in resolved)
+    ]
     tmpfs = [
         tmp
         for tmp in PRIVATE_TMP
