@@ -102,7 +102,7 @@ class GoTests:
     def runner_available(self, interpreter: str) -> str | None:
         return _go_missing(interpreter)
 
-    def import_hint(self, module: str) -> str:
+    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
         return (
             f"Your tests run with `go test` inside package `{module}` (a file of their own in the "
             "same folder, so unexported names are in scope): write `func TestXxx(t *testing.T)` "
@@ -134,6 +134,7 @@ class GoTests:
         target_path: str,
         symbols: Sequence[str],
         target_code: str,
+        root: Path | None = None,
     ) -> TestSelection:
         module = _module_dir(files, target_path)
         if module is None:

@@ -73,7 +73,7 @@ class PythonTests:
     def runner_available(self, interpreter: str) -> str | None:
         return _pytest_missing(interpreter)
 
-    def import_hint(self, module: str) -> str:
+    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
         return (
             f"Your tests run with pytest from the project root; import the code under test from "
             f"the module `{module}` (e.g. `from {module} import …`)."
@@ -99,6 +99,7 @@ class PythonTests:
         target_path: str,
         symbols: Sequence[str],
         target_code: str,
+        root: Path | None = None,
     ) -> TestSelection:
         selection = select_tests(
             files,

@@ -113,7 +113,7 @@ class CargoTests:
     def runner_available(self, interpreter: str) -> str | None:
         return _cargo_missing(interpreter)
 
-    def import_hint(self, module: str) -> str:
+    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
         return (
             f"Your tests run with `cargo test`: they are appended to the end of {module} inside "
             "`#[cfg(test)] mod counterpoint_model_tests_<you> { use super::*; … }`, so write "
@@ -136,6 +136,7 @@ class CargoTests:
         target_path: str,
         symbols: Sequence[str],
         target_code: str,
+        root: Path | None = None,
     ) -> TestSelection:
         package = _package_dir(files, target_path)
         if package is None:

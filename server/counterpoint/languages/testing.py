@@ -22,6 +22,9 @@ class TestSelection:
     doctest_files: tuple[str, ...] = ()
     suite_size: int = 0  # every test function found in the workspace, for comparison
     notes: tuple[str, ...] = ()
+    target: str = ""  # the workspace-relative file under test (the executor fills it in)
+    runner: str = ""  # the runner this workspace uses, when it differs by workspace ("vitest")
+    unavailable: str | None = None  # why no test can run here, in words for the user
 
     @property
     def empty(self) -> bool:
@@ -58,6 +61,10 @@ class RunPlan:
     results_file: str = "results.xml"  # relative to the sandbox dir, not the run dir
     behaviour_file: str | None = None  # likewise, when a behaviour probe runs
     model_files: dict[str, str] = field(default_factory=dict)  # path -> the family that wrote it
+    # Folders of the workspace the run needs but the snapshot leaves out (node_modules), by
+    # run-relative path -> absolute path: linked entry by entry, never copied.
+    links: dict[str, str] = field(default_factory=dict)
+    cwd: str = ""  # run-relative folder to run in, "" for the workspace root
 
 
 class TestSupport(Protocol):
@@ -75,7 +82,10 @@ class TestSupport(Protocol):
         target_path: str,
         symbols: Sequence[str],
         target_code: str,
-    ) -> TestSelection: ...
+        root: Path | None = None,
+    ) -> TestSelection:
+        """`root` is the user's workspace, to look at what the snapshot leaves out (installed
+        dependencies); test files are read through `read`, from the snapshot."""
 
     def plan(
         self,
@@ -101,7 +111,7 @@ class TestSupport(Protocol):
         self, results: str, selection: TestSelection, model_files: dict[str, str]
     ) -> list[TestOutcome]: ...
 
-    def import_hint(self, module: str) -> str:
+    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
         """One sentence for the proposers: how their tests will run and import the code."""
 
     def module_name(self, root: Path, target_path: str) -> str | None:

@@ -32,7 +32,12 @@ from counterpoint.pipeline.prompts import redact
 from counterpoint.pipeline.request import CrossCheckRequest
 from counterpoint.pipeline.text import replace_range
 from counterpoint.sandbox.runner import Isolation, detect_isolation, run_sandboxed, scrubbed_env
-from counterpoint.sandbox.snapshot import RefreshStats, SnapshotTooLarge, WorkspaceSnapshot
+from counterpoint.sandbox.snapshot import (
+    RefreshStats,
+    SnapshotTooLarge,
+    WorkspaceSnapshot,
+    link_dependencies,
+)
 
 ORIGINAL = "original"
 
@@ -278,7 +283,7 @@ class ExecutionJob:
         return {
             "workspace_root": str(self.root) if self.root else None,
             "interpreter": self.interpreter or None,
-            "runner": support.runner_name if support is not None else None,
+            "runner": self.selection.runner or (support.runner_name if support else None),
             "available": self.unavailable is None,
             "unavailable_reason": self.unavailable,
             "isolation": self.service.isolation.describe(),
@@ -338,15 +343,20 @@ class ExecutionJob:
             )
             self.notes.append(self.unavailable)
             return
-        self.selection = await asyncio.to_thread(
+        selection = await asyncio.to_thread(
             support.discover,
             snapshot.files,
             lambda rel: _read(snapshot.base / rel),
             self._target_rel,
             self.context.symbols,
             self.context.target_code,
+            self.root,
         )
+        self.selection = replace(selection, target=self._target_rel)
         self.notes.extend(self.selection.notes)
+        if self.selection.unavailable:
+            self.unavailable = self.selection.unavailable
+            self.notes.append(self.unavailable)
 
     async def _run_baseline(self) -> Execution:
         assert self._prepared is not None
@@ -369,6 +379,7 @@ class ExecutionJob:
             json.dumps(
                 [
                     self.interpreter,
+                    self.selection.runner,
                     rel,
                     text,
                     self.selection.test_ids,
@@ -417,9 +428,10 @@ class ExecutionJob:
                 probe,
             )
             await asyncio.to_thread(snapshot.materialise, run_dir, {rel: text, **plan.files})
+            await asyncio.to_thread(link_dependencies, run_dir, plan.links)
             env = scrubbed_env(plan.env, sandbox)
             process = await run_sandboxed(
-                plan.argv, run_dir, env, options.run_timeout_s, self.service.isolation
+                plan.argv, run_dir / plan.cwd, env, options.run_timeout_s, self.service.isolation
             )
             results_path = sandbox / plan.results_file
             outcomes: list[TestOutcome] = []

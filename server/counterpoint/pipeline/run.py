@@ -136,8 +136,9 @@ async def cross_check(
     support = test_support(language)
     if support is not None and root is not None and on_disk is not None:
         with contextlib.suppress(ValueError):
-            module = support.module_name(root, str(on_disk.relative_to(root)))
-            test_hint = support.import_hint(module) if module else ""
+            rel = on_disk.relative_to(root).as_posix()
+            module = support.module_name(root, rel)
+            test_hint = support.import_hint(module, root, rel) if module else ""
     run = _Run(request, context, voices, options, progress or (lambda _: None), tuple(secrets))
     run.job, run.test_hint = job, test_hint
     if job is not None:
