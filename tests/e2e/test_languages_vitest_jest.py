@@ -1,5 +1,5 @@
-"""TypeScript and JavaScript packages tested with vitest or jest, through `counterpoint check`:
-the runner comes from the package's own node_modules, linked into the sandboxed run."""
+"""TypeScript (vitest) and JavaScript (jest) packages through `counterpoint check`: each runs
+its own runner from its own node_modules, linked into the sandboxed run."""
 
 import json
 import os
@@ -124,3 +124,46 @@ def test_a_typescript_package_without_its_runner_installed_says_so(fake_provider
     assert {e["status"] for e in report["executions"]} == {"skipped"}
     assert {e["message"] for e in report["executions"]} == {why}
     assert report["confidence"]["label"] != "verified-one"
+
+
+JEST_ORIGINAL = (FIXTURES / "jest_project" / "windows.js").read_text()
+JEST_ORIGINAL = JEST_ORIGINAL.split("\n\nfunction untouched")[0] + "\n"
+JEST_FIXED = JEST_ORIGINAL.replace("i < xs.length - k", "i <= xs.length - k")
+JEST_WRONG = JEST_FIXED.replace(
+    "  const out = [];",
+    "  if (k > xs.length) return [xs.reduce((a, b) => a + b, 0)];\n  const out = [];",
+)
+JEST_CLAUDE_TEST = """const { windowSums } = require('../windows.js');
+
+test('claude: pairs', () => {
+  expect(windowSums([1, 2, 3], 2)).toEqual([3, 5]);
+});
+"""
+
+
+def test_a_jest_javascript_package_flags_the_buggy_proposal(fake_providers, tmp_path):
+    project = installed("jest_project", "jest")
+    before = untouched_tree(project)
+    script(fake_providers, JEST_FIXED, JEST_WRONG, [JEST_CLAUDE_TEST], ["windowSums([1], 3)"])
+    report = check(fake_providers, project / "windows.js", "1-8", tmp_path)
+
+    assert report["language"] == "javascript"
+    assert report["execution"]["runner"] == "jest"
+    runs = {e["proposal"]: e for e in report["executions"]}
+    larger = f"__tests__/windows.test.js::windowSums {LARGER}"
+    assert runs["gpt"]["regressions"] == [larger]
+    (failure,) = [t for t in runs["gpt"]["tests"] if t["outcome"] == "failed"]
+    assert failure["id"] == larger and "toEqual" in failure["message"]
+    assert runs["claude"]["by_source"]["workspace"]["passed"] == 3
+    (own,) = [t for t in runs["claude"]["tests"] if t["source"] == "claude"]
+    assert (own["id"], own["outcome"]) == (
+        "_counterpoint/from_claude_1.test.js::claude: pairs",
+        "passed",
+    )
+    assert report["confidence"]["label"] == "verified-one"
+    assert report["recommended"] == "claude"
+    counterexamples = [d["counterexample"] for d in report["disagreements"] if d["counterexample"]]
+    assert counterexamples == ["windowSums([1], 2): Claude → [], GPT → [ 1 ]"]
+    prompt = next(r for r in fake_providers.accepted if r.kind == "submit_proposal")
+    assert "require('../windows.js')" in prompt.body["messages"][0]["content"]
+    assert untouched_tree(project) == before
