@@ -1,15 +1,13 @@
 """TypeScript (vitest) and JavaScript (jest) packages through `counterpoint check`: each runs
 its own runner from its own node_modules, linked into the sandboxed run."""
 
-import json
 import os
 import shutil
 from pathlib import Path
 
 from tests.e2e.node_fixtures import FIXTURES, installed
-from tests.e2e.scripts import ACCEPT, REJECT
-from tests.e2e.test_cli import run_check
-from tests.fakes.providers import Reply
+from tests.e2e.scripts import check_json as check
+from tests.e2e.scripts import script_fix_and_bug as script
 
 TS_ORIGINAL = (FIXTURES / "ts_project" / "src" / "windows.ts").read_text()
 TS_ORIGINAL = TS_ORIGINAL.split("\n\nexport function untouched")[0] + "\n"
@@ -30,40 +28,6 @@ describe('claude', () => {
 LARGER = "window larger than list has no sums"
 
 
-def script(fake, fixed: str, wrong: str, claude_tests=(), edge_cases=()):
-    fake.script(
-        "anthropic",
-        "submit_proposal",
-        Reply.structured(
-            {"code": fixed, "explanation": "", "tests": list(claude_tests), "edge_cases": []}
-        ),
-    )
-    fake.script(
-        "openai",
-        "submit_proposal",
-        Reply.structured(
-            {"code": wrong, "explanation": "", "tests": [], "edge_cases": list(edge_cases)}
-        ),
-    )
-    fake.default("openai", "submit_judgment", Reply.structured(ACCEPT))
-    fake.default("anthropic", "submit_judgment", Reply.structured(REJECT))
-
-
-def check(fake, target: Path, lines: str, tmp_path: Path) -> dict:
-    result = run_check(
-        fake.env(),
-        str(target),
-        "--lines",
-        lines,
-        "--instruction",
-        "fix the bound",
-        "--json",
-        tmp_path=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
 def untouched_tree(project: Path) -> set[str]:
     """The fixture's files, node_modules included, to show a run wrote none of them."""
     return {
@@ -76,7 +40,9 @@ def untouched_tree(project: Path) -> set[str]:
 def test_a_vitest_typescript_package_flags_the_buggy_proposal(fake_providers, tmp_path):
     project = installed("ts_project", "vitest")
     before = untouched_tree(project)
-    script(fake_providers, TS_FIXED, TS_WRONG, [TS_CLAUDE_TEST], ["windowSums([1], 3)"])
+    script(
+        fake_providers, TS_FIXED, TS_WRONG, [TS_CLAUDE_TEST], gpt_edge_cases=["windowSums([1], 3)"]
+    )
     report = check(fake_providers, project / "src" / "windows.ts", "1-8", tmp_path)
 
     assert report["language"] == "typescript"
@@ -144,7 +110,13 @@ test('claude: pairs', () => {
 def test_a_jest_javascript_package_flags_the_buggy_proposal(fake_providers, tmp_path):
     project = installed("jest_project", "jest")
     before = untouched_tree(project)
-    script(fake_providers, JEST_FIXED, JEST_WRONG, [JEST_CLAUDE_TEST], ["windowSums([1], 3)"])
+    script(
+        fake_providers,
+        JEST_FIXED,
+        JEST_WRONG,
+        [JEST_CLAUDE_TEST],
+        gpt_edge_cases=["windowSums([1], 3)"],
+    )
     report = check(fake_providers, project / "windows.js", "1-8", tmp_path)
 
     assert report["language"] == "javascript"
