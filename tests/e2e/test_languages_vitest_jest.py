@@ -1,5 +1,6 @@
-"""TypeScript (vitest) and JavaScript (jest) packages through `counterpoint check`: each runs
-its own runner from its own node_modules, linked into the sandboxed run."""
+"""TypeScript (vitest; node --test with tsx) and JavaScript (jest) packages through
+`counterpoint check`: each runs its own runner from its own node_modules, linked into the
+sandboxed run."""
 
 import os
 import shutil
@@ -139,3 +140,40 @@ def test_a_jest_javascript_package_flags_the_buggy_proposal(fake_providers, tmp_
     prompt = next(r for r in fake_providers.accepted if r.kind == "submit_proposal")
     assert "require('../windows.js')" in prompt.body["messages"][0]["content"]
     assert untouched_tree(project) == before
+
+
+TSX_CLAUDE_TEST = """import test from 'node:test';
+import assert from 'node:assert/strict';
+import { windowSums } from '../src/windows';
+
+test('claude pairs', () => {
+  assert.deepEqual(windowSums([1, 2, 3], 2), [3, 5]);
+});
+"""
+
+
+def test_a_typescript_package_on_node_test_with_tsx_flags_the_buggy_proposal(
+    fake_providers, tmp_path
+):
+    project = installed("tsx_project", "tsx")
+    script(
+        fake_providers, TS_FIXED, TS_WRONG, [TSX_CLAUDE_TEST], gpt_edge_cases=["windowSums([1], 3)"]
+    )
+    report = check(fake_providers, project / "src" / "windows.ts", "1-8", tmp_path)
+
+    assert report["execution"]["runner"] == "node --test with tsx"
+    runs = {e["proposal"]: e for e in report["executions"]}
+    larger = f"test/windows.test.ts::{LARGER}"
+    assert runs["gpt"]["regressions"] == [larger]
+    (failure,) = [t for t in runs["gpt"]["tests"] if t["outcome"] == "failed"]
+    assert failure["id"] == larger and "deep-equal" in failure["message"]
+    assert runs["claude"]["by_source"]["workspace"]["passed"] == 3
+    (own,) = [t for t in runs["claude"]["tests"] if t["source"] == "claude"]
+    assert (own["id"], own["outcome"]) == (
+        "_counterpoint/from_claude_1.test.ts::claude pairs",
+        "passed",
+    )
+    assert report["confidence"]["label"] == "verified-one"
+    assert report["recommended"] == "claude"
+    counterexamples = [d["counterexample"] for d in report["disagreements"] if d["counterexample"]]
+    assert counterexamples == ["windowSums([1], 2): Claude → [], GPT → [ 1 ]"]
