@@ -213,6 +213,7 @@ class ExecutionJob:
     interpreter: str = ""
     unavailable: str | None = None
     secrets: tuple[str, ...] = ()  # scrubbed from anything a run prints, should one leak
+    _workspace_state: str = ""  # the snapshot's fingerprint: part of every result's key
     _probe: BehaviourProbe | None = None
     _probe_decided: bool = False
     _prepared: asyncio.Future[None] | None = None
@@ -338,6 +339,7 @@ class ExecutionJob:
             )
             self.notes.append(self.unavailable)
             return
+        self._workspace_state = snapshot.fingerprint(exclude=self._target_rel)
         self.selection = await asyncio.to_thread(
             support.discover,
             snapshot.files,
@@ -369,6 +371,7 @@ class ExecutionJob:
             json.dumps(
                 [
                     self.interpreter,
+                    self._workspace_state,
                     rel,
                     text,
                     self.selection.test_ids,

@@ -95,3 +95,23 @@ def test_a_folder_that_is_no_project_is_copied_shallowly(tmp_path):
     snapshot = WorkspaceSnapshot(loose, tmp_path / "store")
     snapshot.refresh()
     assert snapshot.files == ["f.py", "tests/test_f.py"]
+
+
+def test_the_fingerprint_changes_with_any_other_file_but_not_the_target(tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "target.py").write_text("x = 1\n")
+    (root / "helper.py").write_text("y = 1\n")
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    before = snapshot.fingerprint(exclude="target.py")
+
+    (root / "target.py").write_text("x = 22\n")
+    snapshot.refresh()
+    assert snapshot.fingerprint(exclude="target.py") == before
+
+    (root / "helper.py").write_text("y = 22\n")
+    snapshot.refresh()
+    assert snapshot.fingerprint(exclude="target.py") != before
+    other_root = WorkspaceSnapshot(tmp_path, tmp_path / "store")
+    assert other_root.fingerprint() != snapshot.fingerprint()
