@@ -11,6 +11,7 @@ BENCHMARKS = {
     "overhead": "bench.overhead",
     "verification": "bench.verification",
     "cancel": "bench.cancel",
+    "quality": "bench.quality",
 }
 
 

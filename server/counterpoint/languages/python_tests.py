@@ -33,8 +33,9 @@ PER_CALL_SECONDS = 2.0
 
 # Enforces a per-test timeout inside the sandbox, so one endless test fails alone and the run
 # still reports the rest. The whole-run timeout outside is the backstop.
-TIMEOUT_PLUGIN = """
-import os, signal
+# Loaded into every run: a per-test time limit, and doctests that compare values.
+RUN_PLUGIN = """
+import ast, doctest, os, signal
 import pytest
 
 LIMIT = float(os.environ.get("COUNTERPOINT_PER_TEST_TIMEOUT", "10"))
@@ -53,6 +54,29 @@ def pytest_runtest_call(item):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+_exact = doctest.OutputChecker.check_output
+
+
+def _same_value(want, got):
+    try:
+        return ast.literal_eval(want.strip()) == ast.literal_eval(got.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+def _check_output(self, want, got, optionflags):
+    # ["a"] shows the same value as ['a']; and `>>> f(x) == y` with no output line is a claim
+    # that holds when it prints True.
+    if _exact(self, want, got, optionflags):
+        return True
+    if not want.strip() and got.strip() == "True":
+        return True
+    return _same_value(want, got)
+
+
+doctest.OutputChecker.check_output = _check_output
 """
 
 
@@ -126,7 +150,7 @@ class PythonTests:
         test_timeout_s: float,
         probe: BehaviourProbe | None = None,
     ) -> RunPlan:
-        files = {f"{MODEL_TESTS_DIR}/counterpoint_timeout.py": TIMEOUT_PLUGIN}
+        files = {f"{MODEL_TESTS_DIR}/counterpoint_run.py": RUN_PLUGIN}
         written = model_test_files(model_tests)
         model_files = {path: voice for path, (voice, _) in written.items()}
         files.update({path: test for path, (_, test) in written.items()})
@@ -145,7 +169,7 @@ class PythonTests:
             "-p",
             "no:cacheprovider",
             "-p",
-            "counterpoint_timeout",
+            "counterpoint_run",
             "-o",
             "junit_family=xunit1",
             "--junitxml",
@@ -195,7 +219,10 @@ class PythonTests:
         calls = candidate_calls(functions, sources, edge_cases)
         if not calls:
             return None, "behaviour not compared: no calls with literal arguments were found"
-        return BehaviourProbe(module, tuple(f.name for f in functions), tuple(calls)), None
+        names = tuple(f.name for f in functions)
+        return BehaviourProbe(
+            module, names, tuple(c for c, _ in calls), tuple(o for _, o in calls)
+        ), None
 
     def read_results(
         self, results: str, selection: TestSelection, model_files: dict[str, str]

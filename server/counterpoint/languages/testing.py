@@ -46,6 +46,15 @@ class BehaviourProbe:
     module: str
     names: tuple[str, ...]
     calls: tuple[str, ...]
+    # Where each call came from, in step with `calls`: "example" (written in code, docs or
+    # tests), "derived" (examples varied) or "boundary" (values for type hints). Empty: all
+    # are examples.
+    origins: tuple[str, ...] = ()
+
+    def origin(self, call: str) -> str:
+        if len(self.origins) == len(self.calls) and call in self.calls:
+            return self.origins[self.calls.index(call)]
+        return "example"
 
 
 @dataclass(frozen=True)

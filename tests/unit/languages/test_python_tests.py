@@ -1,7 +1,10 @@
+import os
+import subprocess
+import sys
 from textwrap import dedent
 
 from counterpoint.languages import language_for
-from counterpoint.languages.python_tests import PythonTests
+from counterpoint.languages.python_tests import RUN_PLUGIN, PythonTests
 
 SUPPORT = PythonTests(language_for("python"))
 
@@ -103,3 +106,23 @@ def test_module_names_are_relative_to_the_root_not_the_current_folder(tmp_path, 
     (tmp_path / "__init__.py").write_text("")  # even a root that looks like a package
     monkeypatch.chdir(tmp_path)
     assert SUPPORT.module_name(tmp_path, "pkg/mod.py") == "pkg.mod"
+
+
+def test_doctests_compare_values_not_quotes_and_bare_claims_must_hold(tmp_path):
+    (tmp_path / "counterpoint_run.py").write_text(RUN_PLUGIN)
+    (tmp_path / "quoted.py").write_text(
+        'def names():\n    """\n    >>> names()\n    ["a", "b"]\n    >>> names() == ["a", "b"]\n'
+        '    """\n    return ["a", "b"]\n\n\n'
+        'def wrong():\n    """\n    >>> wrong()\n    ["a"]\n    >>> wrong() == ["a"]\n    """\n'
+        '    return ["b"]\n'
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "counterpoint_run", "--doctest-modules"]
+        + ["-p", "no:cacheprovider", "quoted.py"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert "1 failed, 1 passed" in result.stdout, result.stdout
+    assert "quoted.wrong" in result.stdout
