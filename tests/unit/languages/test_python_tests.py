@@ -108,6 +108,9 @@ def test_module_names_are_relative_to_the_root_not_the_current_folder(tmp_path, 
     assert SUPPORT.module_name(tmp_path, "pkg/mod.py") == "pkg.mod"
 
 
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+
+
 def test_doctests_compare_values_not_quotes_and_bare_claims_must_hold(tmp_path):
     (tmp_path / "counterpoint_run.py").write_text(RUN_PLUGIN)
     (tmp_path / "quoted.py").write_text(
@@ -117,8 +120,7 @@ def test_doctests_compare_values_not_quotes_and_bare_claims_must_hold(tmp_path):
         '    return ["b"]\n'
     )
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "counterpoint_run", "--doctest-modules"]
-        + ["-p", "no:cacheprovider", "quoted.py"],
+        [*PYTEST, "-p", "counterpoint_run", "--doctest-modules", "quoted.py"],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(tmp_path), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
         capture_output=True,

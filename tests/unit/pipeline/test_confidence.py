@@ -122,3 +122,18 @@ def test_a_counterexample_no_test_decides_blocks_agreement_and_recommendation():
     result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [difference])
     assert (result.confidence.label, result.recommended) == ("disputed", None)
     assert "they behave differently on f(0): Claude → 1, GPT → 2" in result.confidence.reasons
+
+
+def test_a_difference_on_a_made_up_boundary_value_is_reported_but_does_not_deny_agreement():
+    executions = [BASELINE, passing("claude"), passing("gpt")]
+    boundary = Counterexample("f([])", {"claude": "0", "gpt": "raises ValueError"}, "boundary")
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [boundary])
+    assert (result.confidence.label, result.recommended) == ("verified-agreement", "claude")
+    assert any(
+        "differ only where the examples give no guidance" in r for r in result.confidence.reasons
+    )
+
+    derived = Counterexample("f([2, 1])", {"claude": "[1, 2]", "gpt": "[2, 1]"}, "derived")
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [derived, boundary])
+    assert (result.confidence.label, result.recommended) == ("disputed", None)
+    assert any("an input varied from the examples" in r for r in result.confidence.reasons)
