@@ -12,6 +12,7 @@ BENCHMARKS = {
     "verification": "bench.verification",
     "cancel": "bench.cancel",
     "quality": "bench.quality",
+    "cache": "bench.cache",
 }
 
 
