@@ -13,6 +13,8 @@ BENCHMARKS = {
     "cancel": "bench.cancel",
     "quality": "bench.quality",
     "cache": "bench.cache",
+    "responsiveness": "bench.responsiveness",
+    "memory": "bench.memory",
 }
 
 

@@ -34,15 +34,17 @@ def machine() -> str:
 
 
 def make_project(root: Path, documents: int) -> list[Path]:
-    """A workspace with `documents` copies of the e2e fixture (windows0.py, windows1.py, …), each
-    with its own test module, so every document gets its own pipeline and its own tests."""
-    (root / "tests").mkdir(parents=True, exist_ok=True)
-    (root / "pyproject.toml").write_text("[project]\nname = 'bench-windows'\nversion = '0'\n")
+    """A multi-root workspace: `documents` folders (p0/, p1/, …), each a small project holding a
+    copy of the e2e fixture under its own name (p0/windows0.py, …) and its own test module, so
+    each document gets its own pipeline, its own prompt and only its own tests."""
     paths = []
     for index in range(documents):
-        path = root / f"windows{index}.py"
+        folder = root / f"p{index}"
+        (folder / "tests").mkdir(parents=True, exist_ok=True)
+        (folder / "pyproject.toml").write_text(f"[project]\nname = 'p{index}'\nversion = '0'\n")
+        path = folder / f"windows{index}.py"
         path.write_text(FIXTURE_TEXT)
-        (root / "tests" / f"test_windows{index}.py").write_text(
+        (folder / "tests" / f"test_windows{index}.py").write_text(
             FIXTURE_TESTS.replace("from windows import", f"from windows{index} import")
         )
         paths.append(path)
@@ -68,7 +70,8 @@ class Published:
 
 
 class Session:
-    """`async with Session(env, root) as session:` starts and initializes the server."""
+    """`async with Session(env, root) as session:` starts and initializes the server; each
+    folder under `root` is a workspace folder."""
 
     def __init__(self, env: dict[str, str], root: Path) -> None:
         clean = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
@@ -125,7 +128,11 @@ class Session:
                     workspace=types.WorkspaceClientCapabilities(configuration=True),
                 ),
                 root_uri=self.root.as_uri(),
-                workspace_folders=[types.WorkspaceFolder(self.root.as_uri(), self.root.name)],
+                workspace_folders=[
+                    types.WorkspaceFolder(folder.as_uri(), folder.name)
+                    for folder in sorted(self.root.iterdir())
+                    if folder.is_dir()
+                ],
             )
         )
         self.client.initialized(types.InitializedParams())
