@@ -15,6 +15,7 @@ BENCHMARKS = {
     "cache": "bench.cache",
     "responsiveness": "bench.responsiveness",
     "memory": "bench.memory",
+    "prompt": "bench.prompt",
 }
 
 
