@@ -16,6 +16,7 @@ BENCHMARKS = {
     "responsiveness": "bench.responsiveness",
     "memory": "bench.memory",
     "prompt": "bench.prompt",
+    "verification_real": "bench.verification_real",
 }
 
 
