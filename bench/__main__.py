@@ -24,6 +24,11 @@ BENCHMARKS = {
     "verification": "bench.verification",
     "cancel": "bench.cancel",
     "quality": "bench.quality",
+    "cache": "bench.cache",
+    "responsiveness": "bench.responsiveness",
+    "memory": "bench.memory",
+    "prompt": "bench.prompt",
+    "verification_real": "bench.verification_real",
 }
 HERE = Path(__file__).resolve().parent
 

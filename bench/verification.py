@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.verification_real import real_library
 from counterpoint.languages import language_for
 from counterpoint.pipeline.context import build_context
 from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
@@ -128,6 +129,7 @@ def run() -> dict:
             "snapshot": snapshot_figures(work),
         }
         figures["selection"] = asyncio.run(selection_figures(work))
+        figures["real_library"] = real_library()  # bench/verification_real.py
         return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)
