@@ -30,7 +30,10 @@ TESTS_PER_MODULE = 25
 
 
 def make_tree(root: Path, files: int) -> None:
-    for index in range(files):
+    root.mkdir(parents=True, exist_ok=True)
+    # A project marker: a folder that is no project is only copied shallowly.
+    (root / "pyproject.toml").write_text("[project]\nname = 'tree'\nversion = '0'\n")
+    for index in range(files - 1):
         folder = root / f"pkg{index // 100:03d}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"mod{index % 100:03d}.py").write_text(f"VALUE = {index}\n" * 20)
