@@ -134,6 +134,16 @@ async def measure(project: Path, python: Path, work: Path) -> dict[str, Any]:
     job = service.job(request, context, language, target, project)
     job.start()
     started = time.monotonic()
+    await job.baseline()
+    cold_s = time.monotonic() - started  # the first request also copies the workspace
+
+    # The figure: a later request, as in the editor, on an edited file (so nothing is reused
+    # from the first run but the snapshot).
+    edited = text + "\n# edited\n"
+    request = CrossCheckRequest(target.as_uri(), edited, "python", Range.of_lines(first, last), "")
+    job = service.job(request, context, language, target, project)
+    job.start()
+    started = time.monotonic()
     selected = await job.baseline()
     selected_s = time.monotonic() - started
 
@@ -174,11 +184,13 @@ async def measure(project: Path, python: Path, work: Path) -> dict[str, Any]:
             "tests": total,
             "returncode": full.returncode,
         },
+        "first_request_s": round(cold_s, 3),
         "selected_run_s": round(selected_s, 3),
         "full_suite_run_s": round(full_s, 3),
         "selected_to_full_ratio": round(ratio, 3),
-        "note": "the selected run includes the first snapshot copy and discovery; both runs pay "
-        "the same interpreter and pytest start-up",
+        "note": "the selected run is a second request (snapshot refresh, discovery and the "
+        "sandboxed run); first_request_s also copies the workspace; both runs pay the same "
+        "interpreter and pytest start-up",
         "goal_ratio": GOAL_RATIO,
         "met": ratio <= GOAL_RATIO,
     }

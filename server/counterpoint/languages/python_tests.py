@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import subprocess
@@ -77,6 +78,18 @@ def _check_output(self, want, got, optionflags):
 
 
 doctest.OutputChecker.check_output = _check_output
+
+
+def pytest_collection_modifyitems(config, items):
+    # Only the target's own doctests, when it names them and the module has them.
+    wanted = [n for n in os.environ.get("COUNTERPOINT_DOCTESTS", "").split(",") if n]
+    doctests = [i for i in items if type(i).__name__ == "DoctestItem"]
+    chosen = [i for i in doctests if any(i.name.endswith("." + n) for n in wanted)]
+    if not wanted or not chosen:
+        return
+    dropped = [i for i in doctests if i not in chosen]
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = [i for i in items if i not in dropped]
 """
 
 
@@ -134,10 +147,13 @@ class PythonTests:
         )
         if ">>>" not in target_code:
             return selection
+        names = _doctest_names(read(target_path) or "", target_code)
+        shown = ", ".join(names) if names else "every doctest"
         return replace(
             selection,
             doctest_files=(target_path,),
-            notes=(*selection.notes, f"doctests in {target_path} are run"),
+            doctest_names=names,
+            notes=(*selection.notes, f"doctests in {target_path} are run ({shown})"),
         )
 
     def plan(
@@ -192,6 +208,8 @@ class PythonTests:
             # loading them costs more than the selected tests.
             env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         behaviour_file = None
+        if selection.doctest_names:
+            env["COUNTERPOINT_DOCTESTS"] = ",".join(selection.doctest_names)
         if probe is not None:
             behaviour_file = "behaviour.json"
             env["COUNTERPOINT_DIFF_OUT"] = str(sandbox_dir / behaviour_file)
@@ -259,26 +277,30 @@ class PythonTests:
 
     def _test_functions(self, source: str) -> list[tuple[str, set[str]]]:
         """(pytest id inside the file, names referenced) for each test function."""
-        data = source.encode("utf-8")
-        tree = self.spec.parser().parse(data)
-        references = self.spec.query("references")
-        found = []
-        for _, match in tree_sitter.QueryCursor(self.spec.query("tests")).matches(tree.root_node):
-            if "test.function" not in match:
-                continue
-            node = match["test.function"][0]
-            name = _text(match["test.name"][0])
-            if not name.startswith("test"):
-                continue
-            owner = _owner_class(node)
-            if owner is False:
-                continue  # nested in a function, or in a class pytest does not collect
-            test_id = f"{owner}::{name}" if owner else name
-            cursor = tree_sitter.QueryCursor(references)
-            cursor.set_byte_range(node.start_byte, node.end_byte)
-            names = {_text(n) for nodes in cursor.captures(tree.root_node).values() for n in nodes}
-            found.append((test_id, names))
-        return found
+        return _parsed_tests(self.spec, source)
+
+
+@functools.lru_cache(maxsize=256)  # by content: an unchanged test file is not parsed again
+def _parsed_tests(spec: LanguageSpec, source: str) -> list[tuple[str, set[str]]]:
+    tree = spec.parser().parse(source.encode("utf-8"))
+    references = spec.query("references")
+    found = []
+    for _, match in tree_sitter.QueryCursor(spec.query("tests")).matches(tree.root_node):
+        if "test.function" not in match:
+            continue
+        node = match["test.function"][0]
+        name = _text(match["test.name"][0])
+        if not name.startswith("test"):
+            continue
+        owner = _owner_class(node)
+        if owner is False:
+            continue  # nested in a function, or in a class pytest does not collect
+        test_id = f"{owner}::{name}" if owner else name
+        cursor = tree_sitter.QueryCursor(references)
+        cursor.set_byte_range(node.start_byte, node.end_byte)
+        names = {_text(n) for nodes in cursor.captures(tree.root_node).values() for n in nodes}
+        found.append((test_id, names))
+    return found
 
 
 def model_test_files(model_tests: dict[str, Sequence[str]]) -> dict[str, tuple[str, str]]:
@@ -292,7 +314,8 @@ def model_test_files(model_tests: dict[str, Sequence[str]]) -> dict[str, tuple[s
 
 
 def _owner_class(node: tree_sitter.Node) -> str | bool | None:
-    """None at module level, the class name inside a Test* class, False anywhere else."""
+    """None at module level, the class name inside a class pytest collects (named Test*, or a
+    unittest.TestCase subclass), False anywhere else."""
     parent = node.parent
     if parent is not None and parent.type == "decorated_definition":
         parent = parent.parent
@@ -305,9 +328,35 @@ def _owner_class(node: tree_sitter.Node) -> str | bool | None:
     ):
         class_name = parent.parent.child_by_field_name("name")
         name = _text(class_name) if class_name is not None else ""
-        if name.startswith("Test") and _owner_class(parent.parent) is None:
+        bases = parent.parent.child_by_field_name("superclasses")
+        unittest_case = bases is not None and "TestCase" in _text(bases)
+        if (name.startswith("Test") or unittest_case) and _owner_class(parent.parent) is None:
             return name
     return False
+
+
+def _doctest_names(source: str, target_code: str) -> tuple[str, ...]:
+    """Qualified names of the definitions inside the target whose docstrings hold examples."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ()
+    found: list[str] = []
+    lines = source.splitlines(keepends=True)  # once: ast.get_source_segment splits per call
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}{node.name}"
+                segment = "".join(lines[node.lineno - 1 : node.end_lineno]).strip()
+                docstring = ast.get_docstring(node, clean=False) or ""
+                if ">>>" in docstring and segment and segment in target_code:
+                    found.append(name)
+                if isinstance(node, ast.ClassDef):
+                    visit(node.body, f"{name}.")
+
+    visit(tree.body, "")
+    return tuple(found)
 
 
 def _is_test_file(rel: str) -> bool:

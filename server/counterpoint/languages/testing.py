@@ -22,6 +22,8 @@ class TestSelection:
     doctest_files: tuple[str, ...] = ()
     suite_size: int = 0  # every test function found in the workspace, for comparison
     notes: tuple[str, ...] = ()
+    # Only these doctests of those files (qualified names, e.g. "Stats.mean"); empty: all.
+    doctest_names: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -117,6 +119,9 @@ class TestSupport(Protocol):
         """How tests import the target's module, for the proposers' prompt."""
 
 
+WHOLE_CONVENTIONAL_FILE = 40  # tests; past this, a conventional file is filtered like the rest
+
+
 def select_tests(
     files: Sequence[str],
     read: Callable[[str], str | None],
@@ -126,9 +131,10 @@ def select_tests(
     symbols: Sequence[str],
     skip: Callable[[str, str], str | None] = lambda _rel, _source: None,
 ) -> TestSelection:
-    """Every test in the target's conventional test files, and the tests elsewhere that name
-    one of its symbols. `tests_in(source)` gives (id inside the file, names it uses) per test;
-    `skip(rel, source)` says why a test file is left out, if it is."""
+    """The tests that name one of the target's symbols, and every test of a small conventional
+    test file of the target's (which may test it through other names); a large one gives only
+    the tests that name a symbol. `tests_in(source)` gives (id inside the file, names it uses)
+    per test; `skip(rel, source)` says why a test file is left out, if it is."""
     wanted, usual = set(symbols), set(conventional)
     selected: list[str] = []
     notes: list[str] = []
@@ -141,8 +147,9 @@ def select_tests(
             continue
         tests = tests_in(source)
         suite_size += len(tests)
+        whole_file = rel in usual and len(tests) <= WHOLE_CONVENTIONAL_FILE
         selected += [
-            f"{rel}::{test_id}" for test_id, names in tests if rel in usual or wanted & names
+            f"{rel}::{test_id}" for test_id, names in tests if whole_file or wanted & names
         ]
     if not selected:
         named = ", ".join(sorted(wanted)) if wanted else "the selection"

@@ -291,6 +291,7 @@ class ExecutionJob:
             "selection": {
                 "tests": list(self.selection.test_ids),
                 "doctest_files": list(self.selection.doctest_files),
+                "doctest_names": list(self.selection.doctest_names),
                 "suite_size": self.selection.suite_size,
             },
             "snapshot": None
@@ -381,6 +382,7 @@ class ExecutionJob:
                     text,
                     self.selection.test_ids,
                     self.selection.doctest_files,
+                    self.selection.doctest_names,
                     sorted(model_tests.items()),
                     self.service.options.test_timeout_s,
                     probe.calls if probe else None,

@@ -128,3 +128,84 @@ def test_doctests_compare_values_not_quotes_and_bare_claims_must_hold(tmp_path):
     )
     assert "1 failed, 1 passed" in result.stdout, result.stdout
     assert "quoted.wrong" in result.stdout
+
+
+def test_unittest_cases_are_selected_whatever_their_class_name():
+    files = {
+        "tests/test_more.py": dedent(
+            """\
+            from unittest import TestCase
+            import lib as mi
+
+            class ChunkedTests(TestCase):
+                def test_even(self):
+                    self.assertEqual(list(mi.chunked([1, 2], 1)), [[1], [2]])
+
+            class Helper:
+                def test_not_collected(self):
+                    mi.chunked([], 1)
+            """
+        )
+    }
+    selection = SUPPORT.discover(sorted(files), files.get, "lib.py", ("chunked",), "def chunked")
+    assert selection.test_ids == ("tests/test_more.py::ChunkedTests::test_even",)
+
+
+def test_a_large_conventional_test_file_gives_only_the_tests_that_name_the_target():
+    many = "\n".join(f"def test_{i}():\n    assert other({i})\n" for i in range(60))
+    files = {"tests/test_lib.py": many + "\ndef test_mine():\n    assert mine() == 1\n"}
+    selection = SUPPORT.discover(sorted(files), files.get, "lib.py", ("mine",), "def mine(): ...")
+    assert selection.test_ids == ("tests/test_lib.py::test_mine",)
+
+
+def test_only_the_targets_own_doctests_are_named():
+    source = dedent(
+        '''\
+        def other():
+            """
+            >>> other()
+            1
+            """
+            return 1
+
+
+        class Stats:
+            def mean(self):
+                """
+                >>> Stats().mean()
+                0
+                """
+                return 0
+        '''
+    )
+    target = source[source.index("class Stats") :]
+    files = {"lib.py": source}
+    selection = SUPPORT.discover(sorted(files), files.get, "lib.py", ("Stats",), target)
+    assert selection.doctest_files == ("lib.py",)
+    assert selection.doctest_names == ("Stats.mean",)
+
+
+def test_the_run_keeps_only_the_named_doctests(tmp_path):
+    (tmp_path / "counterpoint_run.py").write_text(RUN_PLUGIN)
+    (tmp_path / "two.py").write_text(
+        'def a():\n    """\n    >>> a()\n    1\n    """\n    return 1\n\n\n'
+        'def b():\n    """\n    >>> b()\n    3\n    """\n    return 2\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    argv = [*PYTEST, "-p", "counterpoint_run", "--doctest-modules", "two.py"]
+    only_a = subprocess.run(
+        argv,
+        cwd=tmp_path,
+        env={**env, "COUNTERPOINT_DOCTESTS": "a"},
+        capture_output=True,
+        text=True,
+    )
+    assert "1 passed, 1 deselected" in only_a.stdout, only_a.stdout
+    unknown = subprocess.run(
+        argv,
+        cwd=tmp_path,
+        env={**env, "COUNTERPOINT_DOCTESTS": "zz"},
+        capture_output=True,
+        text=True,
+    )
+    assert "1 failed, 1 passed" in unknown.stdout, unknown.stdout  # no match: all of them run
