@@ -137,11 +137,18 @@ class PythonTests:
         symbols: Sequence[str],
         target_code: str,
     ) -> TestSelection:
+        module = _module_from_files(target_path, set(files))
+
+        def tests_in(source: str) -> list[tuple[str, set[str]]]:
+            # A name this file imports from another module is not the target's.
+            foreign = _imported_elsewhere(source, module)
+            return [(test_id, names - foreign) for test_id, names in self._test_functions(source)]
+
         selection = select_tests(
             files,
             read,
             _is_test_file,
-            self._test_functions,
+            tests_in,
             _conventional_test_files(target_path),
             symbols,
         )
@@ -333,6 +340,40 @@ def _owner_class(node: tree_sitter.Node) -> str | bool | None:
         if (name.startswith("Test") or unittest_case) and _owner_class(parent.parent) is None:
             return name
     return False
+
+
+def _module_from_files(target_path: str, files: set[str]) -> str:
+    """The target's dotted module name, from the package folders among the workspace files."""
+    path = PurePosixPath(target_path)
+    parts = [path.stem] if path.stem != "__init__" else []
+    folder = path.parent
+    while folder.parts and f"{folder.as_posix()}/__init__.py" in files:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _imported_elsewhere(source: str, module: str) -> frozenset[str]:
+    """Names bound by `from M import name` where M is neither the target's module nor a
+    package above it (which may re-export it)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    target_parts = module.split(".")
+    foreign: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or node.module is None:
+            continue
+        parts = node.module.split(".")
+        if node.level:  # relative: compare the tail, the only part the file states
+            related = target_parts[-len(parts) :] == parts or parts == target_parts[: len(parts)]
+        else:
+            related = target_parts[: len(parts)] == parts
+        if not related:
+            foreign.update(alias.asname or alias.name for alias in node.names)
+    return frozenset(foreign)
 
 
 def _doctest_names(source: str, target_code: str) -> tuple[str, ...]:

@@ -209,3 +209,22 @@ def test_the_run_keeps_only_the_named_doctests(tmp_path):
         text=True,
     )
     assert "1 failed, 1 passed" in unknown.stdout, unknown.stdout  # no match: all of them run
+
+
+CALLS = "\ndef test_{}():\n    window_sums([], 1)\n"
+
+
+def test_a_test_that_imports_the_name_from_another_module_is_not_selected():
+    files = {
+        "windows0.py": "def window_sums(xs, k): ...\n",
+        "windows1.py": "def window_sums(xs, k): ...\n",
+        "pkg/__init__.py": "from pkg.core import window_sums\n",
+        "pkg/core.py": "def window_sums(xs, k): ...\n",
+        "tests/test_zero.py": f"from windows0 import window_sums\n{CALLS.format('a')}",
+        "tests/test_one.py": f"from windows1 import window_sums\n{CALLS.format('b')}",
+        "tests/test_pkg.py": f"from pkg import window_sums\n{CALLS.format('c')}",
+    }
+    zero = SUPPORT.discover(sorted(files), files.get, "windows0.py", ("window_sums",), "def w")
+    assert zero.test_ids == ("tests/test_zero.py::test_a",)
+    core = SUPPORT.discover(sorted(files), files.get, "pkg/core.py", ("window_sums",), "def w")
+    assert core.test_ids == ("tests/test_pkg.py::test_c",)  # the package may re-export it
