@@ -278,6 +278,7 @@ class NodeTests:
             framework=framework,
             package_dir=folder,
             entry=entry,
+            installed=_installed_state(links),
             links=tuple(links),
             node_options=options,
             commonjs=package.commonjs,
@@ -647,6 +648,20 @@ def _node_modules(root: Path | None, folder: str) -> list[tuple[str, str]]:
         if origin.is_dir():
             found.append((_join(rel, "node_modules"), str(origin)))
     return found
+
+
+def _installed_state(links: Sequence[tuple[str, str]]) -> str:
+    """Each linked node_modules as npm leaves it after an install: the folder's and its hidden
+    lockfile's times and sizes (npm rewrites `.package-lock.json` on every install)."""
+    state = []
+    for _, origin in links:
+        for path in (Path(origin), Path(origin) / ".package-lock.json"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            state.append(f"{path}:{stat.st_mtime_ns}:{stat.st_size}")
+    return "\n".join(state)
 
 
 def _installed_bin(root: Path | None, folder: str, name: str) -> str | None:

@@ -23,9 +23,14 @@ class TestSelection:
     doctest_files: tuple[str, ...] = ()
     suite_size: int = 0  # every test function found in the workspace, for comparison
     notes: tuple[str, ...] = ()
+    # Only these doctests of those files (qualified names, e.g. "Stats.mean"); empty: all.
+    doctest_names: tuple[str, ...] = ()
     target: str = ""  # the workspace-relative file under test (the executor fills it in)
     runner: str = ""  # the runner this workspace uses, when it differs by workspace ("vitest")
     unavailable: str | None = None  # why no test can run here, in words for the user
+    # What the runs use from outside the snapshot (installed node_modules), as a fingerprint:
+    # part of every result's key, so reinstalling dependencies invalidates stored results.
+    installed: str = ""
 
     @property
     def empty(self) -> bool:
@@ -50,6 +55,15 @@ class BehaviourProbe:
     module: str
     names: tuple[str, ...]
     calls: tuple[str, ...]
+    # Where each call came from, in step with `calls`: "example" (written in code, docs or
+    # tests), "derived" (examples varied) or "boundary" (values for type hints). Empty: all
+    # are examples.
+    origins: tuple[str, ...] = ()
+
+    def origin(self, call: str) -> str:
+        if len(self.origins) == len(self.calls) and call in self.calls:
+            return self.origins[self.calls.index(call)]
+        return "example"
 
 
 @dataclass(frozen=True)
@@ -119,6 +133,9 @@ class TestSupport(Protocol):
         """How tests import the target's module, for the proposers' prompt."""
 
 
+WHOLE_CONVENTIONAL_FILE = 40  # tests; past this, a conventional file is filtered like the rest
+
+
 def select_tests(
     files: Sequence[str],
     read: Callable[[str], str | None],
@@ -128,9 +145,10 @@ def select_tests(
     symbols: Sequence[str],
     skip: Callable[[str, str], str | None] = lambda _rel, _source: None,
 ) -> TestSelection:
-    """Every test in the target's conventional test files, and the tests elsewhere that name
-    one of its symbols. `tests_in(source)` gives (id inside the file, names it uses) per test;
-    `skip(rel, source)` says why a test file is left out, if it is."""
+    """The tests that name one of the target's symbols, and every test of a small conventional
+    test file of the target's (which may test it through other names); a large one gives only
+    the tests that name a symbol. `tests_in(source)` gives (id inside the file, names it uses)
+    per test; `skip(rel, source)` says why a test file is left out, if it is."""
     wanted, usual = set(symbols), set(conventional)
     selected: list[str] = []
     notes: list[str] = []
@@ -143,8 +161,9 @@ def select_tests(
             continue
         tests = tests_in(source)
         suite_size += len(tests)
+        whole_file = rel in usual and len(tests) <= WHOLE_CONVENTIONAL_FILE
         selected += [
-            f"{rel}::{test_id}" for test_id, names in tests if rel in usual or wanted & names
+            f"{rel}::{test_id}" for test_id, names in tests if whole_file or wanted & names
         ]
     if not selected:
         named = ", ".join(sorted(wanted)) if wanted else "the selection"

@@ -218,6 +218,7 @@ class ExecutionJob:
     interpreter: str = ""
     unavailable: str | None = None
     secrets: tuple[str, ...] = ()  # scrubbed from anything a run prints, should one leak
+    _workspace_state: str = ""  # the snapshot's fingerprint: part of every result's key
     _probe: BehaviourProbe | None = None
     _probe_decided: bool = False
     _prepared: asyncio.Future[None] | None = None
@@ -273,6 +274,11 @@ class ExecutionJob:
             self.notes.append(f"behaviour compared on {len(self._probe.calls)} calls")
         return self._probe
 
+    @property
+    def probe(self) -> BehaviourProbe | None:
+        """The calls every proposal ran, once decided."""
+        return self._probe
+
     def cancel(self) -> None:
         for task in (self._prepared, self._baseline):
             if task is not None and not task.done():
@@ -290,6 +296,7 @@ class ExecutionJob:
             "selection": {
                 "tests": list(self.selection.test_ids),
                 "doctest_files": list(self.selection.doctest_files),
+                "doctest_names": list(self.selection.doctest_names),
                 "suite_size": self.selection.suite_size,
             },
             "snapshot": None
@@ -343,6 +350,7 @@ class ExecutionJob:
             )
             self.notes.append(self.unavailable)
             return
+        self._workspace_state = snapshot.fingerprint(exclude=self._target_rel)
         selection = await asyncio.to_thread(
             support.discover,
             snapshot.files,
@@ -379,11 +387,14 @@ class ExecutionJob:
             json.dumps(
                 [
                     self.interpreter,
+                    self._workspace_state,
                     self.selection.runner,
+                    self.selection.installed,
                     rel,
                     text,
                     self.selection.test_ids,
                     self.selection.doctest_files,
+                    self.selection.doctest_names,
                     sorted(model_tests.items()),
                     self.service.options.test_timeout_s,
                     probe.calls if probe else None,
@@ -515,34 +526,67 @@ def _read_behaviour(sandbox: Path, name: str | None) -> tuple[dict[str, Any], ..
     )
 
 
+ORIGIN_RANK = {"example": 0, "derived": 1, "boundary": 2}
+
+
 @dataclass(frozen=True)
 class Counterexample:
     call: str
     outcomes: dict[str, str]  # proposal id -> what it returned or raised
+    origin: str = "example"  # where the call came from: see BehaviourProbe.origins
 
     def describe(self, names: Mapping[str, str]) -> str:
         shown = ", ".join(f"{names.get(p, p)} → {o}" for p, o in self.outcomes.items())
         return f"{self.call}: {shown}"
 
+    @property
+    def one_side_raises(self) -> bool:
+        """Some version answers and another raises: the input may be one the function need
+        not accept."""
+        raised = [o.startswith("raises ") for o in self.outcomes.values()]
+        return any(raised) and not all(raised)
 
-def first_difference(executions: Sequence[Execution]) -> Counterexample | None:
-    """The first call on which the proposals behave differently (unstable calls are skipped)."""
+    def to_json(self) -> dict[str, Any]:
+        return {"call": self.call, "origin": self.origin, "outcomes": dict(self.outcomes)}
+
+
+def differences(
+    executions: Sequence[Execution], probe: BehaviourProbe | None = None
+) -> list[Counterexample]:
+    """Every call on which the proposals behave differently, most trustworthy first: written in
+    the code or its tests, then derived from those, then boundary values. Unstable calls are
+    skipped, and versions that all fail to answer (raise or time out) count as agreeing."""
     tables = {
         e.proposal: {b["call"]: b for b in e.behaviour if not b.get("unstable")}
         for e in executions
         if e.behaviour and e.proposal != ORIGINAL
     }
     if len(tables) < 2:
-        return None
+        return []
+    found: list[Counterexample] = []
     first = next(iter(tables.values()))
     for call in first:
         seen = [(pid, table.get(call)) for pid, table in tables.items()]
         if any(entry is None for _, entry in seen):
             continue
-        shown = {pid: _outcome(entry) for pid, entry in seen if entry is not None}
-        if len(set(shown.values())) > 1:
-            return Counterexample(call, shown)
-    return None
+        entries = {pid: entry for pid, entry in seen if entry is not None}
+        if len({_comparable(entry) for entry in entries.values()}) > 1:
+            origin = probe.origin(call) if probe is not None else "example"
+            found.append(
+                Counterexample(call, {pid: _outcome(e) for pid, e in entries.items()}, origin)
+            )
+    return sorted(found, key=lambda c: ORIGIN_RANK.get(c.origin, 3))
+
+
+def first_difference(
+    executions: Sequence[Execution], probe: BehaviourProbe | None = None
+) -> Counterexample | None:
+    found = differences(executions, probe)
+    return found[0] if found else None
+
+
+def _comparable(entry: dict[str, Any]) -> str:
+    return f"value {entry.get('value')}" if entry.get("ok") else "no answer"
 
 
 def _outcome(entry: dict[str, Any]) -> str:

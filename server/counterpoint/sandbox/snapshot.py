@@ -90,6 +90,17 @@ class WorkspaceSnapshot:
     def files(self) -> list[str]:
         return sorted(self._manifest)
 
+    def fingerprint(self, exclude: str = "") -> str:
+        """What the base copy holds (names, sizes, times), apart from `exclude`: results that
+        depend on the workspace are keyed on it, so an edit to any other file invalidates them."""
+        with self._lock:
+            items = sorted((rel, known[:2]) for rel, known in self._manifest.items())
+        digest = hashlib.sha256(str(self.root).encode())
+        for rel, (mtime_ns, size) in items:
+            if rel != exclude:
+                digest.update(f"{rel}\0{mtime_ns}\0{size}\n".encode())
+        return digest.hexdigest()
+
     def refresh(self) -> RefreshStats:
         """Bring the base copy up to date: copy new or changed files, drop deleted ones."""
         with self._lock:

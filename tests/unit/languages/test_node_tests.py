@@ -85,6 +85,12 @@ def test_vitest_tests_are_named_with_their_describe_blocks_and_selected(tmp_path
     assert selection.notes == (
         "pkg/test/node.test.ts is written for node --test, but the package runs vitest",
     )
+    # Reinstalling the dependencies changes the key of stored results.
+    (tmp_path / "node_modules" / ".package-lock.json").write_text("{}")
+    again = TS.discover(
+        sorted(files), files.get, "pkg/src/windows.ts", ["windowSums"], "", tmp_path
+    )
+    assert selection.installed and again.installed != selection.installed
 
 
 def test_a_runner_that_is_not_installed_is_said_plainly(tmp_path):

@@ -143,3 +143,23 @@ def test_dependencies_are_linked_entry_by_entry_and_caches_stay_in_the_run(tmp_p
     (linked / ".vite" / "results.json").write_text("{}")
     assert os.listdir(modules / ".vite") == ["vitest"]
     assert not (run / "gone").exists()
+
+
+def test_the_fingerprint_changes_with_any_other_file_but_not_the_target(tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "target.py").write_text("x = 1\n")
+    (root / "helper.py").write_text("y = 1\n")
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    before = snapshot.fingerprint(exclude="target.py")
+
+    (root / "target.py").write_text("x = 22\n")
+    snapshot.refresh()
+    assert snapshot.fingerprint(exclude="target.py") == before
+
+    (root / "helper.py").write_text("y = 22\n")
+    snapshot.refresh()
+    assert snapshot.fingerprint(exclude="target.py") != before
+    other_root = WorkspaceSnapshot(tmp_path, tmp_path / "store")
+    assert other_root.fingerprint() != snapshot.fingerprint()
