@@ -164,8 +164,9 @@ class NodeTests:
         self.spec = spec
         self.typescript = typescript
         self.runner_name = "vitest, jest or node --test with tsx" if typescript else NODE_TEST
+        # Test files the language's grammar parses (.tsx needs the TSX grammar, not loaded here).
         self.test_suffixes = (
-            (".ts", ".mts", ".cts", ".tsx") if typescript else (".js", ".mjs", ".cjs", ".jsx")
+            (".ts", ".mts", ".cts") if typescript else (".js", ".mjs", ".cjs", ".jsx")
         )
 
     def interpreter(self, root: Path, configured: str | None) -> str:
