@@ -1,25 +1,49 @@
-"""`python -m bench NAME [--json]`: run one benchmark and print its figures."""
+"""`python -m bench NAME [--json]`: run one benchmark and print its figures.
+
+`python -m bench all` runs every benchmark in turn and writes bench/RESULTS.md (each figure
+beside its goal, with the machine's description) and bench/results.json (every figure).
+"""
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import importlib
 import json
+import os
+import platform
+import subprocess
 import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
 
 BENCHMARKS = {
     "overhead": "bench.overhead",
     "verification": "bench.verification",
     "cancel": "bench.cancel",
+    "quality": "bench.quality",
+    "cache": "bench.cache",
+    "responsiveness": "bench.responsiveness",
+    "memory": "bench.memory",
+    "prompt": "bench.prompt",
+    "verification_real": "bench.verification_real",
     "hardening": "bench.hardening",
 }
+HERE = Path(__file__).resolve().parent
+# Covered by another benchmark's run in `all`: memory by responsiveness, the real library by
+# verification. Hardening's figures are in bench/hardening.md (nested per case).
+NOT_IN_ALL = {"memory", "verification_real", "hardening"}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("name", choices=sorted(BENCHMARKS))
+    parser.add_argument("name", choices=[*sorted(BENCHMARKS), "all"])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    if args.name == "all":
+        return run_all()
     figures = importlib.import_module(BENCHMARKS[args.name]).run()
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -27,6 +51,95 @@ def main(argv: list[str] | None = None) -> int:
         for key, value in figures.items():
             print(f"{key}: {value}")
     return 0
+
+
+def run_all() -> int:
+    from bench.summary import NOTES, rows_for
+
+    results: dict[str, Any] = {}
+    seconds: dict[str, float] = {}
+    for name, module in BENCHMARKS.items():
+        if name in NOT_IN_ALL:
+            continue
+        print(f"running {name}…", file=sys.stderr, flush=True)
+        started = time.monotonic()
+        try:
+            results[name] = importlib.import_module(module).run()
+        except Exception:  # one broken benchmark must not hide the others' figures
+            results[name] = {"error": traceback.format_exc(limit=5)}
+        seconds[name] = round(time.monotonic() - started, 1)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Written by `python -m bench all` on {datetime.date.today().isoformat()}; every figure"
+        " below was measured in that one run. All figures: [results.json](results.json).",
+        "",
+        "## Machine",
+        "",
+        *[f"- {fact}" for fact in machine()],
+        "",
+        "## Figures and goals",
+        "",
+        "| benchmark | figure | measured | goal | met |",
+        "|---|---|---|---|---|",
+    ]
+    missed = []
+    for name, figures in results.items():
+        if "error" in figures:
+            lines.append(f"| {name} | (the benchmark failed: see results.json) | | | no |")
+            missed.append(name)
+            continue
+        for row in rows_for(name, figures):
+            met = {True: "yes", False: "**no**", None: "n/a"}[row.met]
+            lines.append(f"| {name} | {row.figure} | {row.measured} | {row.goal} | {met} |")
+            if row.met is False:
+                missed.append(name)
+    lines += [
+        "",
+        "Time each benchmark took: " + ", ".join(f"{k} {v} s" for k, v in seconds.items()),
+    ]
+    notes = [NOTES[name] for name in dict.fromkeys(missed) if name in NOTES]
+    if notes:
+        lines += ["", "## Where a goal is missed: why, and what would close the gap", ""]
+        lines += [note.strip() + "\n" for note in notes]
+    (HERE / "RESULTS.md").write_text("\n".join(lines).rstrip() + "\n")
+    print(f"wrote {HERE / 'RESULTS.md'}", file=sys.stderr)
+    return 0
+
+
+def machine() -> list[str]:
+    facts = [f"{platform.system()} {platform.release()}, {platform.machine()}"]
+    model = _first_line_with("/proc/cpuinfo", "model name")
+    facts.append(
+        f"{os.cpu_count()} cores" + (f" ({model.split(':', 1)[1].strip()})" if model else "")
+    )
+    memory = _first_line_with("/proc/meminfo", "MemTotal")
+    if memory:
+        kib = int(memory.split()[1])
+        facts.append(f"{kib / 1024**2:.1f} GiB memory")
+    facts.append(f"Python {platform.python_version()}")
+    for tool in ("node", "go", "cargo"):
+        try:
+            version = subprocess.run(
+                [tool, "version" if tool == "go" else "--version"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+            ).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            version = "not found"
+        facts.append(f"{tool}: {version or 'not found'}")
+    return facts
+
+
+def _first_line_with(path: str, prefix: str) -> str | None:
+    try:
+        with open(path) as source:
+            return next((line for line in source if line.startswith(prefix)), None)
+    except OSError:
+        return None
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.verification_real import real_library
 from counterpoint.languages import language_for
 from counterpoint.pipeline.context import build_context
 from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
@@ -29,7 +30,10 @@ TESTS_PER_MODULE = 25
 
 
 def make_tree(root: Path, files: int) -> None:
-    for index in range(files):
+    root.mkdir(parents=True, exist_ok=True)
+    # A project marker: a folder that is no project is only copied shallowly.
+    (root / "pyproject.toml").write_text("[project]\nname = 'tree'\nversion = '0'\n")
+    for index in range(files - 1):
         folder = root / f"pkg{index // 100:03d}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"mod{index % 100:03d}.py").write_text(f"VALUE = {index}\n" * 20)
@@ -128,6 +132,7 @@ def run() -> dict:
             "snapshot": snapshot_figures(work),
         }
         figures["selection"] = asyncio.run(selection_figures(work))
+        figures["real_library"] = real_library()  # bench/verification_real.py
         return figures
     finally:
         shutil.rmtree(work, ignore_errors=True)

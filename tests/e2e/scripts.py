@@ -1,5 +1,12 @@
 """Scripted model replies shared by the end-to-end tests: one fix, one buggy variant."""
 
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
 from tests.fakes.providers import FakeProviders, Reply
 
 FIXED = '''def window_sums(xs, k):
@@ -71,3 +78,60 @@ def script_disagreement(fake: FakeProviders, latency: float = 0.0) -> None:
     )
     fake.script("openai", "submit_judgment", Reply.structured(ACCEPT), latency=latency)
     fake.script("anthropic", "submit_judgment", Reply.structured(REJECT), latency=latency)
+
+
+def script_fix_and_bug(
+    fake: FakeProviders,
+    claude_code: str,
+    gpt_code: str,
+    claude_tests: Sequence[str] = (),
+    gpt_tests: Sequence[str] = (),
+    gpt_edge_cases: Sequence[str] = (),
+) -> None:
+    """For any language: Claude's and GPT's proposals as given; GPT accepts Claude's, Claude
+    rejects GPT's."""
+    for provider, code, tests, edge_cases in (
+        ("anthropic", claude_code, claude_tests, ()),
+        ("openai", gpt_code, gpt_tests, gpt_edge_cases),
+    ):
+        fake.script(
+            provider,
+            "submit_proposal",
+            Reply.structured(
+                {
+                    "code": code,
+                    "explanation": "",
+                    "tests": list(tests),
+                    "edge_cases": list(edge_cases),
+                }
+            ),
+        )
+    fake.default("openai", "submit_judgment", Reply.structured(ACCEPT))
+    fake.default("anthropic", "submit_judgment", Reply.structured(REJECT))
+
+
+def check_json(fake: FakeProviders, target: Path, lines: str, tmp_path: Path) -> dict:
+    """`counterpoint check TARGET --lines LINES --json` against the fake; the parsed report."""
+    result = run_check(
+        fake.env(),
+        str(target),
+        "--lines",
+        lines,
+        "--json",
+        "--instruction",
+        "fix",
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def run_check(env: dict[str, str], *args: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "-m", "counterpoint", "check", *args],
+        env={**clean, "COUNTERPOINT_CACHE_DIR": str(tmp_path / "cache"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -1,28 +1,16 @@
 """`counterpoint check` as a user runs it, against the strict HTTP fake of both APIs."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.scripts import FIXED, VARIANT, script_disagreement
+from tests.e2e.scripts import FIXED, VARIANT, run_check, script_disagreement
 from tests.fakes.providers import Reply
 
 FIXTURE = Path(__file__).parent / "fixtures" / "windows_project" / "windows.py"
-
-
-def run_check(env: dict[str, str], *args: str, tmp_path: Path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
-    return subprocess.run(
-        [sys.executable, "-m", "counterpoint", "check", *args],
-        env={**clean, "COUNTERPOINT_CACHE_DIR": str(tmp_path / "cache"), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def test_check_json_makes_four_accepted_calls_and_a_full_report(fake_providers, tmp_path):

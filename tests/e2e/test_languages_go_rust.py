@@ -1,15 +1,13 @@
 """Go and Rust end to end: a real `go test` package and a real cargo crate through
 `counterpoint check`, against the HTTP fake of both APIs."""
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.scripts import ACCEPT, REJECT
-from tests.e2e.test_cli import run_check
-from tests.fakes.providers import Reply
+from tests.e2e.scripts import check_json as check
+from tests.e2e.scripts import script_fix_and_bug as script
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -35,37 +33,6 @@ RUST_GPT_BROKEN_TEST = """#[test]
 fn gpt_does_not_compile() {
     assert_eq!(window_sums(&[1, 2, 3]), vec![3, 5]);
 }"""
-
-
-def script(fake, claude_code, gpt_code, claude_tests=(), gpt_tests=()):
-    for provider, code, tests in (
-        ("anthropic", claude_code, claude_tests),
-        ("openai", gpt_code, gpt_tests),
-    ):
-        fake.script(
-            provider,
-            "submit_proposal",
-            Reply.structured(
-                {"code": code, "explanation": "", "tests": list(tests), "edge_cases": []}
-            ),
-        )
-    fake.default("openai", "submit_judgment", Reply.structured(ACCEPT))
-    fake.default("anthropic", "submit_judgment", Reply.structured(REJECT))
-
-
-def check(fake, target: Path, lines: str, tmp_path: Path) -> dict:
-    result = run_check(
-        fake.env(),
-        str(target),
-        "--lines",
-        lines,
-        "--json",
-        "--instruction",
-        "fix",
-        tmp_path=tmp_path,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 @pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")

@@ -7,9 +7,10 @@ in the `*_test.go` files beside it; those that reference the target's definition
 Model-written tests go in the same package, one file per family
 (`counterpoint_<voice>_test.go`, with the target's package clause and the imports merged), so they
 see unexported names as the workspace's own tests do. Go compiles a package's tests together, so a
-family whose tests do not compile would break every test: a driver script first builds with all
-families, and when that fails keeps only the families that compile on their own; the others are
-reported as errors with the compiler's message.
+family whose tests do not compile would break every test: a driver script
+(`testing.family_driver`, shared with Rust) first builds with all families, and when that fails
+keeps only the families that compile on their own; the others are reported as errors with the
+compiler's message.
 
 The build cache and GOPATH live inside the sandbox, module downloads are off (`GOPROXY=off`,
 `GOFLAGS=-mod=mod`, `GOTOOLCHAIN=local`) and cgo is off. `-timeout` bounds each test binary.
@@ -31,50 +32,41 @@ import tree_sitter
 
 from counterpoint.languages.spec import LanguageSpec
 from counterpoint.languages.testing import (
+    EXPECTED_FILE,
+    MODEL_DIR,
     BehaviourProbe,
     RunPlan,
     TestOutcome,
     TestSelection,
+    clip,
+    expected_lines,
+    family_driver,
+    family_file,
+    read_family_log,
+    safe_family,
     select_tests,
+    unrun_errors,
 )
 
-MODEL_DIR = "_counterpoint"
 DRIVER_FILE = f"{MODEL_DIR}/run_go.sh"
-EXPECTED_FILE = f"{MODEL_DIR}/expected.txt"
 RESULTS_FILE = "results.jsonl"
 NOTHING = "CounterpointNoTestSelected"
-MESSAGE_LIMIT = 400
 _TEST_NAME = re.compile(r"^Test($|[^a-z])")
 
 # Runs in the run directory: sh DRIVER RESULTS PKGDIR MODULEDIR PATTERN TIMEOUT
-DRIVER = """\
-results="$1"; pkgdir="$2"; moddir="$3"; pattern="$4"; timeout="$5"
-here=$(pwd)
-build() {
-  (cd "$moddir" && "$CP_GO" test -count=1 -run '^$' "./$CP_PKG" >"$here/$1" 2>&1)
-}
-cat _counterpoint/expected.txt > "$results"
-families=$(ls "$pkgdir"/counterpoint_*_test.go 2>/dev/null)
-if [ -n "$families" ] && ! build _counterpoint/build.log; then
-  for f in $families; do mv "$f" "_counterpoint/$(basename "$f").off"; done
-  for f in $families; do
-    mv "_counterpoint/$(basename "$f").off" "$f"
-    if ! build "_counterpoint/$(basename "$f").log"; then
-      mv "$f" "_counterpoint/$(basename "$f").off"
-      name=$(basename "$f" _test.go)
-      echo "counterpoint: did not compile: ${name#counterpoint_}" >> "$results"
-      grep -E '\\.go:[0-9]+:[0-9]+: ' "_counterpoint/$(basename "$f").log" | head -n 6 \\
-        | sed 's/^/counterpoint:   /' >> "$results"
-    fi
-  done
-fi
-cd "$moddir" && "$CP_GO" test -json -count=1 -timeout "$timeout" -run "$pattern" "./$CP_PKG" 2>&1 \\
-  | tee -a "$results"
-"""
+DRIVER = family_driver(
+    ext="go",
+    setup='pkgdir="$1"; moddir="$2"; pattern="$3"; timeout="$4"; here=$(pwd)',
+    build="""  (cd "$moddir" && "$CP_GO" test -count=1 -run '^$' "./$CP_PKG" >"$here/$1" 2>&1)""",
+    enable='  n=$(basename "$1" .go); cp "$1" "$pkgdir/counterpoint_${n#model_}_test.go"',
+    disable='  n=$(basename "$1" .go); rm -f "$pkgdir/counterpoint_${n#model_}_test.go"',
+    errors=r"grep -E '\.go:[0-9]+:[0-9]+: '",
+    run=(
+        'cd "$moddir" && "$CP_GO" test -json -count=1 -timeout "$timeout" -run "$pattern" '
+        '"./$CP_PKG" 2>&1 | tee -a "$results"'
+    ),
+)
 
-_EXPECT = re.compile(r"^counterpoint: expect (\S+) (\S+) (\S+)$")
-_FAMILY = re.compile(r"^counterpoint: family (\S+) (\S+)$")
-_DROPPED = re.compile(r"^counterpoint: did not compile: (\S+)$")
 _COMPILE_ERROR = re.compile(r"^\S+\.go:\d+:\d+: ")
 
 
@@ -102,7 +94,7 @@ class GoTests:
     def runner_available(self, interpreter: str) -> str | None:
         return _go_missing(interpreter)
 
-    def import_hint(self, module: str) -> str:
+    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
         return (
             f"Your tests run with `go test` inside package `{module}` (a file of their own in the "
             "same folder, so unexported names are in scope): write `func TestXxx(t *testing.T)` "
@@ -134,6 +126,7 @@ class GoTests:
         target_path: str,
         symbols: Sequence[str],
         target_code: str,
+        root: Path | None = None,
     ) -> TestSelection:
         module = _module_dir(files, target_path)
         if module is None:
@@ -172,18 +165,17 @@ class GoTests:
         go = selection if isinstance(selection, GoSelection) else GoSelection()
         files: dict[str, str] = {DRIVER_FILE: DRIVER}
         tests = [name for _, name in go.names]
-        expected = []
+        families = []
         for voice, written in model_tests.items():
             if not written:
                 continue
-            safe = _safe(voice)
+            family = safe_family(voice)
             source = self.model_file(go.package_name or "main", written)
-            files[_join(go.package_dir, f"counterpoint_{safe}_test.go")] = source
-            expected.append(f"counterpoint: family {safe} {voice}")
-            for name, _ in self.tests_in(source):
-                tests.append(name)
-                expected.append(f"counterpoint: expect {safe} {voice} {name}")
-        files[EXPECTED_FILE] = "".join(f"{line}\n" for line in expected)
+            files[family_file(family, "go")] = source  # the driver copies it into the package
+            names = [name for name, _ in self.tests_in(source)]
+            tests += names
+            families.append((family, voice, names))
+        files[EXPECTED_FILE] = expected_lines(families)
         pattern = "^(" + "|".join(sorted(set(tests)) or [NOTHING]) + ")$"
         package = _relative(go.module_dir, go.package_dir) or "."
         timeout = max(10.0, test_timeout_s * max(1, len(set(tests))))
@@ -227,24 +219,12 @@ class GoTests:
     ) -> list[TestOutcome]:
         go = selection if isinstance(selection, GoSelection) else GoSelection()
         known = {name: test_id for test_id, name in go.names}
-        expected: dict[str, tuple[str, str]] = {}  # TestName -> (family, voice)
-        families: dict[str, str] = {}
-        dropped: dict[str, list[str]] = {}
+        log = read_family_log(results)
         outcomes_by_name: dict[str, tuple[str, float]] = {}
         output: dict[str, list[str]] = {}
         compile_errors: list[str] = []
-        drop = None
-        for line in results.splitlines():
-            if match := _EXPECT.match(line):
-                expected[match.group(3)] = (match.group(1), match.group(2))
-            elif match := _FAMILY.match(line):
-                families[match.group(1)] = match.group(2)
-            elif match := _DROPPED.match(line):
-                drop = match.group(1)
-                dropped[drop] = []
-            elif drop is not None and line.startswith("counterpoint:   "):
-                dropped[drop].append(line.removeprefix("counterpoint:   "))
-            elif line.startswith("{"):
+        for line in log.lines:
+            if line.startswith("{"):
                 try:
                     event = json.loads(line)
                 except ValueError:
@@ -263,35 +243,28 @@ class GoTests:
             elif _COMPILE_ERROR.match(line):
                 compile_errors.append(line.strip())
 
+        def family_test(family: str, name: str) -> str:
+            return _join_id(_join(go.package_dir, f"counterpoint_{family}_test.go"), name)
+
         outcomes = []
         for name, (outcome, elapsed) in outcomes_by_name.items():
             if name in known:
                 test_id, source = known[name], "workspace"
-            elif name in expected:
-                family, voice = expected[name]
-                test_id = _join_id(_join(go.package_dir, f"counterpoint_{family}_test.go"), name)
-                source = voice
+            elif name in log.expected:
+                family, source = log.expected[name]
+                test_id = family_test(family, name)
             else:
                 test_id, source = _join_id(go.package_dir or ".", name), "workspace"
-            message = _clip("\n".join(line.strip() for line in output.get(name, [])).strip())
+            message = clip("\n".join(line.strip() for line in output.get(name, [])).strip())
             outcomes.append(TestOutcome(test_id, source, outcome, message, elapsed))
-        build_failed = "\n".join(compile_errors[:6])
-        for test_id, name in go.names:
-            if name not in outcomes_by_name and build_failed:
-                message = _clip(f"did not compile: {build_failed}")
-                outcomes.append(TestOutcome(test_id, "workspace", "error", message))
-        for name, (family, voice) in expected.items():
-            if name in outcomes_by_name:
-                continue
-            if family in dropped:
-                why = "\n".join(dropped[family]) or "see the output"
-                message = _clip(f"{voice}'s tests did not compile: {why}")
-            elif build_failed:
-                message = _clip(f"did not compile: {build_failed}")
-            else:
-                continue
-            file = _join(go.package_dir, f"counterpoint_{family}_test.go")
-            outcomes.append(TestOutcome(_join_id(file, name), voice, "error", message))
+        outcomes += unrun_errors(
+            log,
+            {outcome.id for outcome in outcomes},
+            [test_id for test_id, _ in go.names],
+            "\n".join(compile_errors[:6]),
+            family_test,
+            lambda family: _join(go.package_dir, f"counterpoint_{family}_test.go"),
+        )
         return outcomes
 
     def tests_in(self, source: str) -> list[tuple[str, set[str]]]:
@@ -346,14 +319,6 @@ def _module_dir(files: Sequence[str], target_path: str) -> str | None:
         if _join(rel, "go.mod") in present:
             return rel
     return None
-
-
-def _clip(message: str) -> str:
-    return message[:MESSAGE_LIMIT] + ("…" if len(message) > MESSAGE_LIMIT else "")
-
-
-def _safe(voice: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", voice) or "model"
 
 
 def _join(folder: str, rel: str) -> str:

@@ -24,6 +24,6 @@ LANGUAGE = LanguageSpec(
     normalisation=NORMALISATION,
 )
 
-from counterpoint.languages.javascript_tests import NodeTests  # noqa: E402
+from counterpoint.languages.node_tests import NodeTests  # noqa: E402
 
 TESTS = NodeTests(LANGUAGE)

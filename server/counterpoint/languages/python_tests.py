@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 import subprocess
@@ -33,8 +34,9 @@ PER_CALL_SECONDS = 2.0
 
 # Enforces a per-test timeout inside the sandbox, so one endless test fails alone and the run
 # still reports the rest. The whole-run timeout outside is the backstop.
-TIMEOUT_PLUGIN = """
-import os, signal
+# Loaded into every run: a per-test time limit, and doctests that compare values.
+RUN_PLUGIN = """
+import ast, doctest, os, signal
 import pytest
 
 LIMIT = float(os.environ.get("COUNTERPOINT_PER_TEST_TIMEOUT", "10"))
@@ -53,6 +55,41 @@ def pytest_runtest_call(item):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+_exact = doctest.OutputChecker.check_output
+
+
+def _same_value(want, got):
+    try:
+        return ast.literal_eval(want.strip()) == ast.literal_eval(got.strip())
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+def _check_output(self, want, got, optionflags):
+    # ["a"] shows the same value as ['a']; and `>>> f(x) == y` with no output line is a claim
+    # that holds when it prints True.
+    if _exact(self, want, got, optionflags):
+        return True
+    if not want.strip() and got.strip() == "True":
+        return True
+    return _same_value(want, got)
+
+
+doctest.OutputChecker.check_output = _check_output
+
+
+def pytest_collection_modifyitems(config, items):
+    # Only the target's own doctests, when it names them and the module has them.
+    wanted = [n for n in os.environ.get("COUNTERPOINT_DOCTESTS", "").split(",") if n]
+    doctests = [i for i in items if type(i).__name__ == "DoctestItem"]
+    chosen = [i for i in doctests if any(i.name.endswith("." + n) for n in wanted)]
+    if not wanted or not chosen:
+        return
+    dropped = [i for i in doctests if i not in chosen]
+    config.hook.pytest_deselected(items=dropped)
+    items[:] = [i for i in items if i not in dropped]
 """
 
 
@@ -73,7 +110,7 @@ class PythonTests:
     def runner_available(self, interpreter: str) -> str | None:
         return _pytest_missing(interpreter)
 
-    def import_hint(self, module: str) -> str:
+    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
         return (
             f"Your tests run with pytest from the project root; import the code under test from "
             f"the module `{module}` (e.g. `from {module} import …`)."
@@ -99,21 +136,32 @@ class PythonTests:
         target_path: str,
         symbols: Sequence[str],
         target_code: str,
+        root: Path | None = None,
     ) -> TestSelection:
+        module = _module_from_files(target_path, set(files))
+
+        def tests_in(source: str) -> list[tuple[str, set[str]]]:
+            # A name this file imports from another module is not the target's.
+            foreign = _imported_elsewhere(source, module)
+            return [(test_id, names - foreign) for test_id, names in self._test_functions(source)]
+
         selection = select_tests(
             files,
             read,
             _is_test_file,
-            self._test_functions,
+            tests_in,
             _conventional_test_files(target_path),
             symbols,
         )
         if ">>>" not in target_code:
             return selection
+        names = _doctest_names(read(target_path) or "", target_code)
+        shown = ", ".join(names) if names else "every doctest"
         return replace(
             selection,
             doctest_files=(target_path,),
-            notes=(*selection.notes, f"doctests in {target_path} are run"),
+            doctest_names=names,
+            notes=(*selection.notes, f"doctests in {target_path} are run ({shown})"),
         )
 
     def plan(
@@ -126,7 +174,7 @@ class PythonTests:
         test_timeout_s: float,
         probe: BehaviourProbe | None = None,
     ) -> RunPlan:
-        files = {f"{MODEL_TESTS_DIR}/counterpoint_timeout.py": TIMEOUT_PLUGIN}
+        files = {f"{MODEL_TESTS_DIR}/counterpoint_run.py": RUN_PLUGIN}
         written = model_test_files(model_tests)
         model_files = {path: voice for path, (voice, _) in written.items()}
         files.update({path: test for path, (_, test) in written.items()})
@@ -145,7 +193,7 @@ class PythonTests:
             "-p",
             "no:cacheprovider",
             "-p",
-            "counterpoint_timeout",
+            "counterpoint_run",
             "-o",
             "junit_family=xunit1",
             "--junitxml",
@@ -168,6 +216,8 @@ class PythonTests:
             # loading them costs more than the selected tests.
             env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         behaviour_file = None
+        if selection.doctest_names:
+            env["COUNTERPOINT_DOCTESTS"] = ",".join(selection.doctest_names)
         if probe is not None:
             behaviour_file = "behaviour.json"
             env["COUNTERPOINT_DIFF_OUT"] = str(sandbox_dir / behaviour_file)
@@ -195,7 +245,10 @@ class PythonTests:
         calls = candidate_calls(functions, sources, edge_cases)
         if not calls:
             return None, "behaviour not compared: no calls with literal arguments were found"
-        return BehaviourProbe(module, tuple(f.name for f in functions), tuple(calls)), None
+        names = tuple(f.name for f in functions)
+        return BehaviourProbe(
+            module, names, tuple(c for c, _ in calls), tuple(o for _, o in calls)
+        ), None
 
     def read_results(
         self, results: str, selection: TestSelection, model_files: dict[str, str]
@@ -232,26 +285,30 @@ class PythonTests:
 
     def _test_functions(self, source: str) -> list[tuple[str, set[str]]]:
         """(pytest id inside the file, names referenced) for each test function."""
-        data = source.encode("utf-8")
-        tree = self.spec.parser().parse(data)
-        references = self.spec.query("references")
-        found = []
-        for _, match in tree_sitter.QueryCursor(self.spec.query("tests")).matches(tree.root_node):
-            if "test.function" not in match:
-                continue
-            node = match["test.function"][0]
-            name = _text(match["test.name"][0])
-            if not name.startswith("test"):
-                continue
-            owner = _owner_class(node)
-            if owner is False:
-                continue  # nested in a function, or in a class pytest does not collect
-            test_id = f"{owner}::{name}" if owner else name
-            cursor = tree_sitter.QueryCursor(references)
-            cursor.set_byte_range(node.start_byte, node.end_byte)
-            names = {_text(n) for nodes in cursor.captures(tree.root_node).values() for n in nodes}
-            found.append((test_id, names))
-        return found
+        return _parsed_tests(self.spec, source)
+
+
+@functools.lru_cache(maxsize=256)  # by content: an unchanged test file is not parsed again
+def _parsed_tests(spec: LanguageSpec, source: str) -> list[tuple[str, set[str]]]:
+    tree = spec.parser().parse(source.encode("utf-8"))
+    references = spec.query("references")
+    found = []
+    for _, match in tree_sitter.QueryCursor(spec.query("tests")).matches(tree.root_node):
+        if "test.function" not in match:
+            continue
+        node = match["test.function"][0]
+        name = _text(match["test.name"][0])
+        if not name.startswith("test"):
+            continue
+        owner = _owner_class(node)
+        if owner is False:
+            continue  # nested in a function, or in a class pytest does not collect
+        test_id = f"{owner}::{name}" if owner else name
+        cursor = tree_sitter.QueryCursor(references)
+        cursor.set_byte_range(node.start_byte, node.end_byte)
+        names = {_text(n) for nodes in cursor.captures(tree.root_node).values() for n in nodes}
+        found.append((test_id, names))
+    return found
 
 
 def model_test_files(model_tests: dict[str, Sequence[str]]) -> dict[str, tuple[str, str]]:
@@ -265,7 +322,8 @@ def model_test_files(model_tests: dict[str, Sequence[str]]) -> dict[str, tuple[s
 
 
 def _owner_class(node: tree_sitter.Node) -> str | bool | None:
-    """None at module level, the class name inside a Test* class, False anywhere else."""
+    """None at module level, the class name inside a class pytest collects (named Test*, or a
+    unittest.TestCase subclass), False anywhere else."""
     parent = node.parent
     if parent is not None and parent.type == "decorated_definition":
         parent = parent.parent
@@ -278,9 +336,69 @@ def _owner_class(node: tree_sitter.Node) -> str | bool | None:
     ):
         class_name = parent.parent.child_by_field_name("name")
         name = _text(class_name) if class_name is not None else ""
-        if name.startswith("Test") and _owner_class(parent.parent) is None:
+        bases = parent.parent.child_by_field_name("superclasses")
+        unittest_case = bases is not None and "TestCase" in _text(bases)
+        if (name.startswith("Test") or unittest_case) and _owner_class(parent.parent) is None:
             return name
     return False
+
+
+def _module_from_files(target_path: str, files: set[str]) -> str:
+    """The target's dotted module name, from the package folders among the workspace files."""
+    path = PurePosixPath(target_path)
+    parts = [path.stem] if path.stem != "__init__" else []
+    folder = path.parent
+    while folder.parts and f"{folder.as_posix()}/__init__.py" in files:
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts)
+
+
+@functools.lru_cache(maxsize=256)
+def _imported_elsewhere(source: str, module: str) -> frozenset[str]:
+    """Names bound by `from M import name` where M is neither the target's module nor a
+    package above it (which may re-export it)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return frozenset()
+    target_parts = module.split(".")
+    foreign: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or node.module is None:
+            continue
+        parts = node.module.split(".")
+        if node.level:  # relative: compare the tail, the only part the file states
+            related = target_parts[-len(parts) :] == parts or parts == target_parts[: len(parts)]
+        else:
+            related = target_parts[: len(parts)] == parts
+        if not related:
+            foreign.update(alias.asname or alias.name for alias in node.names)
+    return frozenset(foreign)
+
+
+def _doctest_names(source: str, target_code: str) -> tuple[str, ...]:
+    """Qualified names of the definitions inside the target whose docstrings hold examples."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ()
+    found: list[str] = []
+    lines = source.splitlines(keepends=True)  # once: ast.get_source_segment splits per call
+
+    def visit(body: list[ast.stmt], prefix: str) -> None:
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = f"{prefix}{node.name}"
+                segment = "".join(lines[node.lineno - 1 : node.end_lineno]).strip()
+                docstring = ast.get_docstring(node, clean=False) or ""
+                if ">>>" in docstring and segment and segment in target_code:
+                    found.append(name)
+                if isinstance(node, ast.ClassDef):
+                    visit(node.body, f"{name}.")
+
+    visit(tree.body, "")
+    return tuple(found)
 
 
 def _is_test_file(rel: str) -> bool:

@@ -8,9 +8,10 @@ package: unit tests in `src/` (typically a `#[cfg(test)] mod tests`) and integra
 Model-written tests are appended to the target file, one module per family
 (`#[cfg(test)] mod counterpoint_model_tests_<voice> { use super::*; … }`), so they see private
 items exactly as the workspace's own unit tests do. Rust compiles a crate as a whole, so a family
-whose tests do not compile would break every test: a small driver script (below) first builds
-with all families, and when that fails keeps only the families that compile on their own; the
-others are reported as errors with the compiler's message.
+whose tests do not compile would break every test: a small driver script
+(`testing.family_driver`, shared with Go) first builds with all families, and when that fails
+keeps only the families that compile on their own; the others are reported as errors with the
+compiler's message.
 
 The environment keeps cargo's home and target directory inside the sandbox and runs `--offline`.
 Under rustup the `cargo` on PATH is a proxy that needs the user's HOME, which the sandbox
@@ -33,59 +34,47 @@ import tree_sitter
 
 from counterpoint.languages.spec import LanguageSpec
 from counterpoint.languages.testing import (
+    EXPECTED_FILE,
+    MODEL_DIR,
     BehaviourProbe,
+    FamilyLog,
     RunPlan,
     TestOutcome,
     TestSelection,
+    clip,
+    expected_lines,
+    family_driver,
+    family_file,
+    read_family_log,
+    safe_family,
     select_tests,
+    unrun_errors,
 )
 
-MODEL_DIR = "_counterpoint"
 MODEL_MODULE = "counterpoint_model_tests_"
 DRIVER_FILE = f"{MODEL_DIR}/run_cargo.sh"
-EXPECTED_FILE = f"{MODEL_DIR}/expected.txt"
 RESULTS_FILE = "results.txt"
 NOTHING = "counterpoint::no_tests_selected"  # an --exact filter matching no test
-MESSAGE_LIMIT = 400
 
 # Runs in the run directory: sh DRIVER RESULTS TARGET FILTER...
-DRIVER = """\
-results="$1"; target="$2"; shift 2
-build() {
-  "$CP_CARGO" test --offline --tests --no-run --message-format short \\
-    --manifest-path "$CP_MANIFEST" >"$1" 2>&1
-}
-cat _counterpoint/expected.txt > "$results"
-families=$(ls _counterpoint/model_*.rs 2>/dev/null)
-if [ -n "$families" ]; then
-  cp "$target" _counterpoint/target.orig
-  for f in $families; do cat "$f" >> "$target"; done
-  if ! build _counterpoint/build.log; then
-    cp _counterpoint/target.orig "$target"
-    for f in $families; do
-      cp "$target" _counterpoint/target.before
-      cat "$f" >> "$target"
-      if ! build "$f.log"; then
-        cp _counterpoint/target.before "$target"
-        name=$(basename "$f" .rs)
-        echo "counterpoint: did not compile: ${name#model_}" >> "$results"
-        grep -E 'error' "$f.log" | grep -v 'could not compile' | head -n 6 \\
-          | sed 's/^/counterpoint:   /' >> "$results"
-      fi
-    done
-  fi
-fi
-"$CP_CARGO" test --offline --no-fail-fast --tests --message-format short \\
-  --manifest-path "$CP_MANIFEST" -- --exact "$@" 2>&1 | tee -a "$results"
-"""
+_CARGO_TEST = '"$CP_CARGO" test --offline --tests --message-format short'
+DRIVER = family_driver(
+    ext="rs",
+    setup='target="$1"; shift',
+    build=f'  {_CARGO_TEST} --no-run --manifest-path "$CP_MANIFEST" >"$1" 2>&1',
+    enable='  cp "$target" "$1.before"; cat "$1" >> "$target"',
+    disable='  cp "$1.before" "$target"',
+    errors="grep -E 'error' | grep -v 'could not compile'",
+    run=(
+        f'{_CARGO_TEST} --no-fail-fast --manifest-path "$CP_MANIFEST" -- --exact "$@" 2>&1 '
+        '| tee -a "$results"'
+    ),
+)
 
 _RUNNING = re.compile(r"^\s+Running (?:unittests )?(\S+)")
 _TEST_LINE = re.compile(r"^test (\S+) \.\.\. (ok|FAILED|ignored\b.*)$")
 _FAILURE_HEADER = re.compile(r"^---- (\S+) stdout ----$")
 _COMPILE_ERROR = re.compile(r"^(error(\[E\d+\])?: |\S+:\d+:\d+: error)")
-_EXPECT = re.compile(r"^counterpoint: expect (\S+) (\S+) (\S+)$")
-_FAMILY = re.compile(r"^counterpoint: family (\S+) (\S+)$")
-_DROPPED = re.compile(r"^counterpoint: did not compile: (\S+)$")
 
 
 @dataclass(frozen=True)
@@ -95,7 +84,6 @@ class RustSelection(TestSelection):
     __test__ = False
 
     package_dir: str = ""  # workspace-relative folder holding Cargo.toml, "" at the root
-    target: str = ""  # workspace-relative target file
     target_root: str = ""  # the crate root (package-relative) whose binary holds the target
     target_prefix: str = ""  # the target's module path inside that crate, "a::b::" or ""
     names: tuple[tuple[str, str, str], ...] = ()  # (test id, crate root, libtest name)
@@ -113,7 +101,7 @@ class CargoTests:
     def runner_available(self, interpreter: str) -> str | None:
         return _cargo_missing(interpreter)
 
-    def import_hint(self, module: str) -> str:
+    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
         return (
             f"Your tests run with `cargo test`: they are appended to the end of {module} inside "
             "`#[cfg(test)] mod counterpoint_model_tests_<you> { use super::*; … }`, so write "
@@ -136,6 +124,7 @@ class CargoTests:
         target_path: str,
         symbols: Sequence[str],
         target_code: str,
+        root: Path | None = None,
     ) -> TestSelection:
         package = _package_dir(files, target_path)
         if package is None:
@@ -182,19 +171,17 @@ class CargoTests:
         rust = selection if isinstance(selection, RustSelection) else RustSelection()
         files: dict[str, str] = {DRIVER_FILE: DRIVER}
         filters = [name for _, _, name in rust.names]
-        expected = []
+        families = []
         for voice, tests in model_tests.items():
             if not tests:
                 continue
-            safe = _safe(voice)
-            module = model_module(safe, tests)
-            files[f"{MODEL_DIR}/model_{safe}.rs"] = module
-            expected.append(f"counterpoint: family {safe} {voice}")
-            for path, _ in self.tests_in(module):
-                name = rust.target_prefix + path
-                filters.append(name)
-                expected.append(f"counterpoint: expect {safe} {voice} {name}")
-        files[EXPECTED_FILE] = "".join(f"{line}\n" for line in expected)
+            family = safe_family(voice)
+            module = model_module(family, tests)
+            files[family_file(family, "rs")] = module  # the driver appends it to the target
+            names = [rust.target_prefix + path for path, _ in self.tests_in(module)]
+            filters += names
+            families.append((family, voice, names))
+        files[EXPECTED_FILE] = expected_lines(families)
         cargo = Path(interpreter)
         env = {
             "CP_CARGO": interpreter,
@@ -232,24 +219,13 @@ class CargoTests:
     ) -> list[TestOutcome]:
         rust = selection if isinstance(selection, RustSelection) else RustSelection()
         known = {(root, name): test_id for test_id, root, name in rust.names}
-        expected: dict[str, tuple[str, str]] = {}  # libtest name -> (family, voice)
-        families: dict[str, str] = {}  # family -> voice
-        dropped: dict[str, list[str]] = {}
+        log = read_family_log(results)
         seen: dict[tuple[str, str], str] = {}  # (root, name) -> outcome, in order
         messages: dict[tuple[str, str], list[str]] = {}
         compile_errors: list[str] = []
-        root, failure, drop = "", None, None
-        for line in results.splitlines():
-            if match := _EXPECT.match(line):
-                expected[match.group(3)] = (match.group(1), match.group(2))
-            elif match := _FAMILY.match(line):
-                families[match.group(1)] = match.group(2)
-            elif match := _DROPPED.match(line):
-                drop = match.group(1)
-                dropped[drop] = []
-            elif drop is not None and line.startswith("counterpoint:   "):
-                dropped[drop].append(line.removeprefix("counterpoint:   "))
-            elif match := _RUNNING.match(line):
+        root, failure = "", None
+        for line in log.lines:
+            if match := _RUNNING.match(line):
                 root, failure = match.group(1), None
             elif match := _TEST_LINE.match(line):
                 status = match.group(2)
@@ -265,37 +241,22 @@ class CargoTests:
             elif _COMPILE_ERROR.match(line) and "could not compile" not in line:
                 compile_errors.append(line.strip())
 
+        def family_test(_family: str, name: str) -> str:
+            return _join_id(rust.target, name.removeprefix(rust.target_prefix))
+
         outcomes = []
         for (crate, name), outcome in seen.items():
-            test_id, source = self._identify(rust, known, expected, families, crate, name)
+            test_id, source = self._identify(rust, known, log, crate, name)
             message = _failure_message(messages.get((crate, name), []))
             outcomes.append(TestOutcome(test_id, source, outcome, message))
-        ran = {outcome.id for outcome in outcomes}
-        build_failed = "\n".join(compile_errors[:6])
-        if build_failed:
-            for test_id, _, _ in rust.names:
-                if test_id not in ran:
-                    message = _clip(f"did not compile: {build_failed}")
-                    outcomes.append(TestOutcome(test_id, "workspace", "error", message))
-        for name, (family, voice) in expected.items():
-            test_id = _join_id(rust.target, name.removeprefix(rust.target_prefix))
-            if test_id in ran:
-                continue
-            if family in dropped:
-                why = "\n".join(dropped[family]) or "see the output"
-                message = _clip(f"{voice}'s tests did not compile: {why}")
-            elif build_failed:
-                message = _clip(f"did not compile: {build_failed}")
-            else:
-                continue
-            outcomes.append(TestOutcome(test_id, voice, "error", message))
-        for family, lines in dropped.items():
-            voice = families.get(family, family)
-            if not any(f == family for f, _ in expected.values()):
-                test_id = _join_id(rust.target, MODEL_MODULE + family)
-                why = "\n".join(lines) or "see the output"
-                message = _clip(f"{voice}'s tests did not compile: {why}")
-                outcomes.append(TestOutcome(test_id, voice, "error", message))
+        outcomes += unrun_errors(
+            log,
+            {outcome.id for outcome in outcomes},
+            [test_id for test_id, _, _ in rust.names],
+            "\n".join(compile_errors[:6]),
+            family_test,
+            lambda family: _join_id(rust.target, MODEL_MODULE + family),
+        )
         return outcomes
 
     def tests_in(self, source: str) -> list[tuple[str, set[str]]]:
@@ -332,18 +293,18 @@ class CargoTests:
     def _identify(
         rust: RustSelection,
         known: dict[tuple[str, str], str],
-        expected: dict[str, tuple[str, str]],
-        families: dict[str, str],
+        log: FamilyLog,
         crate: str,
         name: str,
     ) -> tuple[str, str]:
         if (crate, name) in known:
             return known[(crate, name)], "workspace"
-        if crate == rust.target_root and name in expected:
-            return _join_id(rust.target, name.removeprefix(rust.target_prefix)), expected[name][1]
+        if crate == rust.target_root and name in log.expected:
+            test_id = _join_id(rust.target, name.removeprefix(rust.target_prefix))
+            return test_id, log.expected[name][1]
         for segment in name.split("::"):
             if segment.startswith(MODEL_MODULE) and crate == rust.target_root:
-                voice = families.get(segment.removeprefix(MODEL_MODULE), "workspace")
+                voice = log.families.get(segment.removeprefix(MODEL_MODULE), "workspace")
                 return _join_id(rust.target, name.removeprefix(rust.target_prefix)), voice
         return _join_id(_join(rust.package_dir, crate), name), "workspace"
 
@@ -444,15 +405,7 @@ def _failure_message(lines: list[str]) -> str:
         for line in lines
         if line.strip() and not line.startswith("note: run with `RUST_BACKTRACE")
     ]
-    return _clip("\n".join(kept).strip())
-
-
-def _clip(message: str) -> str:
-    return message[:MESSAGE_LIMIT] + ("…" if len(message) > MESSAGE_LIMIT else "")
-
-
-def _safe(voice: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", voice) or "model"
+    return clip("\n".join(kept).strip())
 
 
 def _join(folder: str, rel: str) -> str:

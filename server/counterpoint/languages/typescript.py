@@ -1,5 +1,5 @@
-"""TypeScript: context, comparison and review through tree-sitter-typescript. Its tests are not
-run yet: node cannot run TypeScript on its own, and a project's vitest/jest is not used yet."""
+"""TypeScript: the tree-sitter-typescript grammar wheel and the queries in grammars/typescript/.
+Tests run under the package's own vitest or jest, or `node --test` with tsx (node_tests.py)."""
 
 import tree_sitter_typescript
 
@@ -15,3 +15,7 @@ LANGUAGE = LanguageSpec(
     module=__name__,
     normalisation=NORMALISATION,
 )
+
+from counterpoint.languages.node_tests import NodeTests  # noqa: E402
+
+TESTS = NodeTests(LANGUAGE, typescript=True)

@@ -58,7 +58,7 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     lines = tuple(split_lines(document.source))
     settings = await server.current_settings()
     try:
-        voices = settings.voices(cache=server.disk_cache(settings))
+        voices = server.voices(settings)
     except ConfigError as error:
         server.show_message(str(error), types.MessageType.Error)
         raise RequestFailed(str(error)) from None
@@ -91,9 +91,6 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     finally:
         server.untrack_request()
         publish(server, server.store, uri)  # clears "Cross-checking…" (and nothing later)
-        for voice in voices:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(voice.client.close())  # type: ignore[attr-defined]
 
     server.session_cost_usd += report.cost.get("request_usd", 0.0)
     server.store.add(StoredReport(report, uri, request.version, lines))

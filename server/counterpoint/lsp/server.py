@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from counterpoint.lsp.staleness import follow_edit
 from counterpoint.lsp.state import ReportStore
 from counterpoint.pipeline.execute import ExecutionService
 from counterpoint.pipeline.request import Range
-from counterpoint.pipeline.run import document_path
+from counterpoint.pipeline.run import Voice, document_path
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +130,7 @@ class CounterpointServer(LanguageServer):
         self.pending_configuration: asyncio.Future[None] | None = None
         self._execution: ExecutionService | None = None
         self._cache: DiskCache | None = None
+        self._voices: tuple[str, list[Voice]] | None = None  # (what built them, the voices)
         self.settings_generation = (
             0  # bumped by each change, so a slow fetch cannot undo a newer one
         )
@@ -193,6 +196,28 @@ class CounterpointServer(LanguageServer):
 
     def execution_memo_size(self) -> int:
         return self._execution.memo_size if self._execution is not None else 0
+
+    def voices(self, settings: Settings) -> list[Voice]:
+        """The voices for these settings, kept between requests: building an SDK client loads
+        TLS certificates (tens of milliseconds), which a repeated request should not pay.
+        Raises ConfigError like Settings.voices."""
+        cache = self.disk_cache(settings)
+        specs = settings.voice_specs()
+        identity = hashlib.sha256(
+            repr(
+                (
+                    specs,
+                    [os.environ.get(spec.key_env, "") for spec in specs],
+                    settings.request_timeout_s,
+                    settings.max_retries,
+                    id(cache),
+                )
+            ).encode()
+        ).hexdigest()
+        if self._voices is None or self._voices[0] != identity:
+            # Replaced clients are left to the garbage collector: a request may still use them.
+            self._voices = (identity, settings.voices(cache=cache))
+        return self._voices[1]
 
     def disk_cache(self, settings: Settings) -> DiskCache | None:
         """One open cache per directory; None when turned off or broken."""

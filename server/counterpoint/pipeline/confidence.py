@@ -10,7 +10,8 @@ Labels, most to least trusted:
 - verified-one: one proposal passes tests another fails, and nothing else contradicts it.
 - unverified: proposals and judges agree, but no test ran.
 - disputed: a judge rejects a proposal, or tests leave the proposals split without a winner.
-- both-fail: every proposal breaks or fails the workspace tests.
+- both-fail: every proposal fails a workspace test or doctest, whether it broke it or left it
+  failing as it was.
 - not-cross-checked: a proposal is missing or was not judged (a provider failed).
 - failed: no proposal arrived.
 A proposal that breaks a test the original passed is never recommended.
@@ -21,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from counterpoint.pipeline.execute import ORIGINAL, Execution
+from counterpoint.pipeline.execute import Counterexample, Execution
 from counterpoint.pipeline.report import Confidence, Failure, Judgment, Proposal
 
 LABELS = (
@@ -33,6 +34,11 @@ LABELS = (
     "not-cross-checked",
     "failed",
 )
+
+ORIGIN_NOTES = {
+    "derived": " (an input varied from the examples)",
+    "boundary": " (a boundary value for its type; the examples do not show it)",
+}
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,14 @@ class _Evidence:
     """What execution says about one proposal."""
 
     ran: bool
-    workspace_ok: bool  # no workspace test or doctest newly failing
+    workspace_failures: frozenset[str]  # workspace tests and doctests it fails, old or new
     model_failures: frozenset[str]  # ids of model-written tests it fails
     broken: tuple[str, ...]  # tests the original passed that now fail
+    completed: bool = True  # the run finished within its time limit
+
+    @property
+    def workspace_ok(self) -> bool:
+        return self.completed and not self.workspace_failures
 
 
 def assess(
@@ -58,10 +69,13 @@ def assess(
     same_code: bool,
     voice_names: Mapping[str, str],
     executions: Sequence[Execution] = (),
-    counterexample: str | None = None,
+    differences: Sequence[Counterexample] = (),
 ) -> Assessment:
-    """Label the run and pick the proposal to recommend (None when nothing earns it)."""
+    """Label the run and pick the proposal to recommend (None when nothing earns it).
+    `differences` are the inputs on which the proposals behave differently, most trusted first."""
     reasons: list[str] = []
+    deciding = [d for d in differences if blocks_agreement(d)]
+    counterexample = deciding[0] if deciding else None
 
     def name(voice_id: str | None) -> str:
         return voice_names.get(voice_id or "", voice_id or "?")
@@ -84,26 +98,34 @@ def assess(
             )
 
     by_proposal = {e.proposal: e for e in executions}
-    baseline = by_proposal.get(ORIGINAL)
-    evidence = {p.id: _evidence(by_proposal.get(p.id), baseline) for p in proposals}
+    evidence = {p.id: _evidence(by_proposal.get(p.id)) for p in proposals}
     ran = [p for p in proposals if evidence[p.id].ran]
     reasons += _execution_reasons(proposals, evidence, by_proposal)
     if counterexample:
-        reasons.append(f"they behave differently on {counterexample}")
+        reasons.append(
+            f"they behave differently on {counterexample.describe(voice_names)}"
+            + ORIGIN_NOTES.get(counterexample.origin, "")
+        )
+    elif differences:
+        reasons.append(
+            f"they differ only where the examples give no guidance, on "
+            f"{differences[0].describe(voice_names)}{ORIGIN_NOTES.get(differences[0].origin, '')}"
+        )
 
     accepted = {p.id for p in proposals if p.id in verdicts and verdicts[p.id].verdict == "correct"}
     eligible = [p for p in proposals if not evidence[p.id].broken]
 
     def pick(candidates: Sequence[Proposal]) -> str | None:
-        """Prefer what passes the other families' tests, then what the judge accepts."""
+        """Prefer what passes more of the tests, then what the judge accepts."""
         ranked = [p for p in candidates if p in eligible]
         if not ranked:
             return None
         best = max(
             ranked,
             key=lambda p: (
-                p.id in accepted,
+                -len(evidence[p.id].workspace_failures),
                 -len(evidence[p.id].model_failures),
+                p.id in accepted,
                 verdicts[p.id].confidence if p.id in verdicts else 0.0,
             ),
         )
@@ -149,17 +171,23 @@ def assess(
     return Assessment(Confidence("disputed", tuple(reasons)), pick(winners))
 
 
-def _evidence(execution: Execution | None, baseline: Execution | None) -> _Evidence:
+def blocks_agreement(difference: Counterexample) -> bool:
+    """Whether a behavioural difference denies `verified-agreement`. Calls written in the code,
+    its docs or tests always do; inputs Counterpoint made up only when they stay within what
+    the examples show."""
+    return difference.origin in ("example", "derived")
+
+
+def _evidence(execution: Execution | None) -> _Evidence:
     if execution is None or not execution.ran:
-        return _Evidence(False, True, frozenset(), ())
-    baseline_failing = {t.id for t in baseline.failing()} if baseline else set()
-    workspace_failing = [
+        return _Evidence(False, frozenset(), frozenset(), ())
+    # A test that already failed on the original still counts: it is often the very test
+    # the change was asked to make pass, so leaving it failing is no verification.
+    workspace_failing = frozenset(
         t.id
         for t in execution.tests
-        if t.source in ("workspace", "doctest")
-        and t.outcome in ("failed", "error")
-        and t.id not in baseline_failing
-    ]
+        if t.source in ("workspace", "doctest") and t.outcome in ("failed", "error")
+    )
     model_failing = frozenset(
         t.id for t in execution.failing() if t.source not in ("workspace", "doctest")
     )
@@ -167,7 +195,7 @@ def _evidence(execution: Execution | None, baseline: Execution | None) -> _Evide
         () if execution.status != "timed_out" else ("the whole test run (timed out)",)
     )
     return _Evidence(
-        True, not workspace_failing and execution.status == "ran", model_failing, tuple(broken)
+        True, workspace_failing, model_failing, tuple(broken), execution.status == "ran"
     )
 
 

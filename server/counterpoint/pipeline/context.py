@@ -86,6 +86,12 @@ def build_context(
         if signature:
             signatures.append(signature)
 
+    if language.has_query("constants"):
+        for constant in _constants(language, tree, used, first, last):
+            taken = budget.take(constant)
+            if taken:
+                signatures.append(taken)
+
     symbols = {d.name for d in definitions if first <= d.node.start_point.row <= last}
     if enclosing is not None:
         symbols.add(enclosing.name)
@@ -159,6 +165,9 @@ def _target_lines(
     return selection.start.line, end_line
 
 
+MAX_CONSTANT_CHARS = 160
+
+
 def _definitions(language: LanguageSpec, tree: tree_sitter.Tree) -> list[_Definition]:
     found = []
     for _, match in tree_sitter.QueryCursor(language.query("definitions")).matches(tree.root_node):
@@ -173,6 +182,23 @@ def _definitions(language: LanguageSpec, tree: tree_sitter.Tree) -> list[_Defini
                     )
                 )
     return sorted(found, key=lambda d: d.node.start_byte)
+
+
+def _constants(
+    language: LanguageSpec, tree: tree_sitter.Tree, used: set[str], first: int, last: int
+) -> list[str]:
+    """Module-level assignments to names the target uses, each cut to its first line."""
+    found = []
+    for _, match in tree_sitter.QueryCursor(language.query("constants")).matches(tree.root_node):
+        node = match["constant"][0]
+        if _node_text(match["name"][0]) not in used or first <= node.start_point.row <= last:
+            continue
+        text = _node_text(node)
+        line = text.split("\n", 1)[0]
+        if len(line) > MAX_CONSTANT_CHARS:
+            line = line[:MAX_CONSTANT_CHARS]
+        found.append(line + (" …" if line != text else ""))
+    return found
 
 
 def _innermost(

@@ -39,7 +39,12 @@ from counterpoint.sandbox.runner import (
     run_sandboxed,
     scrubbed_env,
 )
-from counterpoint.sandbox.snapshot import RefreshStats, SnapshotTooLarge, WorkspaceSnapshot
+from counterpoint.sandbox.snapshot import (
+    RefreshStats,
+    SnapshotTooLarge,
+    WorkspaceSnapshot,
+    link_dependencies,
+)
 
 ORIGINAL = "original"
 MEMO_ENTRIES = 256  # results kept in memory; the disk cache keeps more
@@ -234,6 +239,7 @@ class ExecutionJob:
     interpreter: str = ""
     unavailable: str | None = None
     secrets: tuple[str, ...] = ()  # scrubbed from anything a run prints, should one leak
+    _workspace_state: str = ""  # the snapshot's fingerprint: part of every result's key
     _probe: BehaviourProbe | None = None
     _probe_decided: bool = False
     _prepared: asyncio.Future[None] | None = None
@@ -289,6 +295,11 @@ class ExecutionJob:
             self.notes.append(f"behaviour compared on {len(self._probe.calls)} calls")
         return self._probe
 
+    @property
+    def probe(self) -> BehaviourProbe | None:
+        """The calls every proposal ran, once decided."""
+        return self._probe
+
     def cancel(self) -> None:
         for task in (self._prepared, self._baseline):
             if task is not None and not task.done():
@@ -299,13 +310,14 @@ class ExecutionJob:
         return {
             "workspace_root": str(self.root) if self.root else None,
             "interpreter": self.interpreter or None,
-            "runner": support.runner_name if support is not None else None,
+            "runner": self.selection.runner or (support.runner_name if support else None),
             "available": self.unavailable is None,
             "unavailable_reason": self.unavailable,
             "isolation": self.service.isolation.describe(),
             "selection": {
                 "tests": list(self.selection.test_ids),
                 "doctest_files": list(self.selection.doctest_files),
+                "doctest_names": list(self.selection.doctest_names),
                 "suite_size": self.selection.suite_size,
             },
             "snapshot": None
@@ -359,15 +371,21 @@ class ExecutionJob:
             )
             self.notes.append(self.unavailable)
             return
-        self.selection = await asyncio.to_thread(
+        self._workspace_state = snapshot.fingerprint(exclude=self._target_rel)
+        selection = await asyncio.to_thread(
             support.discover,
             snapshot.files,
             lambda rel: _read(snapshot.base / rel),
             self._target_rel,
             self.context.symbols,
             self.context.target_code,
+            self.root,
         )
+        self.selection = replace(selection, target=self._target_rel)
         self.notes.extend(self.selection.notes)
+        if self.selection.unavailable:
+            self.unavailable = self.selection.unavailable
+            self.notes.append(self.unavailable)
 
     async def _run_baseline(self) -> Execution:
         assert self._prepared is not None
@@ -390,10 +408,14 @@ class ExecutionJob:
             json.dumps(
                 [
                     self.interpreter,
+                    self._workspace_state,
+                    self.selection.runner,
+                    self.selection.installed,
                     rel,
                     text,
                     self.selection.test_ids,
                     self.selection.doctest_files,
+                    self.selection.doctest_names,
                     sorted(model_tests.items()),
                     self.service.options.test_timeout_s,
                     probe.calls if probe else None,
@@ -438,10 +460,11 @@ class ExecutionJob:
                 probe,
             )
             await asyncio.to_thread(snapshot.materialise, run_dir, {rel: text, **plan.files})
+            await asyncio.to_thread(link_dependencies, run_dir, plan.links)
             env = scrubbed_env(plan.env, sandbox)
             process = await run_sandboxed(
                 plan.argv,
-                run_dir,
+                run_dir / plan.cwd,
                 env,
                 options.run_timeout_s,
                 self.service.isolation,
@@ -558,34 +581,67 @@ def _read_behaviour(sandbox: Path, name: str | None) -> tuple[dict[str, Any], ..
     )
 
 
+ORIGIN_RANK = {"example": 0, "derived": 1, "boundary": 2}
+
+
 @dataclass(frozen=True)
 class Counterexample:
     call: str
     outcomes: dict[str, str]  # proposal id -> what it returned or raised
+    origin: str = "example"  # where the call came from: see BehaviourProbe.origins
 
     def describe(self, names: Mapping[str, str]) -> str:
         shown = ", ".join(f"{names.get(p, p)} → {o}" for p, o in self.outcomes.items())
         return f"{self.call}: {shown}"
 
+    @property
+    def one_side_raises(self) -> bool:
+        """Some version answers and another raises: the input may be one the function need
+        not accept."""
+        raised = [o.startswith("raises ") for o in self.outcomes.values()]
+        return any(raised) and not all(raised)
 
-def first_difference(executions: Sequence[Execution]) -> Counterexample | None:
-    """The first call on which the proposals behave differently (unstable calls are skipped)."""
+    def to_json(self) -> dict[str, Any]:
+        return {"call": self.call, "origin": self.origin, "outcomes": dict(self.outcomes)}
+
+
+def differences(
+    executions: Sequence[Execution], probe: BehaviourProbe | None = None
+) -> list[Counterexample]:
+    """Every call on which the proposals behave differently, most trustworthy first: written in
+    the code or its tests, then derived from those, then boundary values. Unstable calls are
+    skipped, and versions that all fail to answer (raise or time out) count as agreeing."""
     tables = {
         e.proposal: {b["call"]: b for b in e.behaviour if not b.get("unstable")}
         for e in executions
         if e.behaviour and e.proposal != ORIGINAL
     }
     if len(tables) < 2:
-        return None
+        return []
+    found: list[Counterexample] = []
     first = next(iter(tables.values()))
     for call in first:
         seen = [(pid, table.get(call)) for pid, table in tables.items()]
         if any(entry is None for _, entry in seen):
             continue
-        shown = {pid: _outcome(entry) for pid, entry in seen if entry is not None}
-        if len(set(shown.values())) > 1:
-            return Counterexample(call, shown)
-    return None
+        entries = {pid: entry for pid, entry in seen if entry is not None}
+        if len({_comparable(entry) for entry in entries.values()}) > 1:
+            origin = probe.origin(call) if probe is not None else "example"
+            found.append(
+                Counterexample(call, {pid: _outcome(e) for pid, e in entries.items()}, origin)
+            )
+    return sorted(found, key=lambda c: ORIGIN_RANK.get(c.origin, 3))
+
+
+def first_difference(
+    executions: Sequence[Execution], probe: BehaviourProbe | None = None
+) -> Counterexample | None:
+    found = differences(executions, probe)
+    return found[0] if found else None
+
+
+def _comparable(entry: dict[str, Any]) -> str:
+    return f"value {entry.get('value')}" if entry.get("ok") else "no answer"
 
 
 def _outcome(entry: dict[str, Any]) -> str:

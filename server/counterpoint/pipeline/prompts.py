@@ -144,7 +144,8 @@ def _context_block(context: CodeContext) -> str:
     if context.signatures:
         joined = "\n\n".join(context.signatures)
         parts.append(
-            f"Definitions the target uses (signatures only):\n```{context.fence}\n{joined}\n```"
+            "Definitions the target uses (signatures only; module constants by their first "
+            f"line):\n```{context.fence}\n{joined}\n```"
         )
     if not parts:
         return ""

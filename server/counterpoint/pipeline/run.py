@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -19,7 +20,7 @@ from urllib.parse import unquote, urlparse
 from counterpoint.languages import language_for, test_support
 from counterpoint.pipeline import prompts
 from counterpoint.pipeline.compare import diverging_regions
-from counterpoint.pipeline.confidence import assess
+from counterpoint.pipeline.confidence import assess, blocks_agreement
 from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, build_context
 from counterpoint.pipeline.execute import (
     ORIGINAL,
@@ -27,7 +28,7 @@ from counterpoint.pipeline.execute import (
     Execution,
     ExecutionJob,
     ExecutionService,
-    first_difference,
+    differences,
 )
 from counterpoint.pipeline.model import (
     ModelClient,
@@ -52,6 +53,7 @@ from counterpoint.pipeline.text import split_lines
 from counterpoint.sandbox.snapshot import find_project_root
 
 ProgressCallback = Callable[[str], None]
+MAX_DIFFERENCES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,9 @@ async def cross_check(
     support = test_support(language)
     if support is not None and root is not None and on_disk is not None:
         with contextlib.suppress(ValueError):
-            module = support.module_name(root, str(on_disk.relative_to(root)))
-            test_hint = support.import_hint(module) if module else ""
+            rel = on_disk.relative_to(root).as_posix()
+            module = support.module_name(root, rel)
+            test_hint = support.import_hint(module, root, rel) if module else ""
     run = _Run(request, context, voices, options, progress or (lambda _: None), tuple(secrets))
     run.job, run.test_hint = job, test_hint
     if job is not None:
@@ -195,7 +198,8 @@ class _Run:
             self.executions,
             key=lambda e: -1 if e.proposal == ORIGINAL else order.get(e.proposal, 99),
         )
-        counterexample = first_difference(executions)
+        probe = self.job.probe if self.job else None
+        found = differences(executions, probe)
         assessment = assess(
             proposals,
             judgments,
@@ -203,8 +207,19 @@ class _Run:
             same_code,
             {voice.id: voice.name for voice in self.voices},
             executions,
-            counterexample.describe(self.names) if counterexample else None,
+            found,
         )
+        counterexample = next(
+            (d for d in found if blocks_agreement(d)), found[0] if found else None
+        )
+        described = self.job.describe() if self.job else None
+        if described is not None and probe is not None:
+            described["behaviour"] = {
+                "calls": len(probe.calls),
+                "by_origin": dict(Counter(probe.origin(c) for c in probe.calls)),
+                "differences": [d.to_json() for d in found[:MAX_DIFFERENCES_SHOWN]],
+                "different_calls": len(found),
+            }
         return Report(
             request_id=uuid.uuid4().hex[:12],
             uri=self.request.uri,
@@ -220,8 +235,8 @@ class _Run:
             recommended=assessment.recommended,
             failures=tuple(self.failures),
             executions=tuple(executions),
-            execution=self.job.describe()
-            if self.job
+            execution=described
+            if described is not None
             else {"available": False, "notes": ["execution is turned off"]},
             timings=tuple(sorted(self.timings, key=lambda t: t.start_s)),
             wall_s=time.monotonic() - self.started,

@@ -53,6 +53,13 @@ PROJECT_MARKERS = (
     ".git",
 )
 LOOSE_TEST_DIRS = ("tests", "test", "__tests__")
+# Build output left out only beside its build file: cargo's target/ next to Cargo.toml.
+BUILD_OUTPUT = {"target": "Cargo.toml"}
+# Dot-entries of a dependency folder that are part of the installation; other dot-folders
+# (.cache, .vite, …) are tools' caches, which a run must create in its own copy.
+INSTALLED_DOT_ENTRIES = frozenset(
+    {".bin", ".pnpm", ".modules.yaml", ".package-lock.json", ".yarn-state.yml", ".yarn-integrity"}
+)
 
 
 class SnapshotTooLarge(RuntimeError):
@@ -82,6 +89,17 @@ class WorkspaceSnapshot:
     @property
     def files(self) -> list[str]:
         return sorted(self._manifest)
+
+    def fingerprint(self, exclude: str = "") -> str:
+        """What the base copy holds (names, sizes, times), apart from `exclude`: results that
+        depend on the workspace are keyed on it, so an edit to any other file invalidates them."""
+        with self._lock:
+            items = sorted((rel, known[:2]) for rel, known in self._manifest.items())
+        digest = hashlib.sha256(str(self.root).encode())
+        for rel, (mtime_ns, size) in items:
+            if rel != exclude:
+                digest.update(f"{rel}\0{mtime_ns}\0{size}\n".encode())
+        return digest.hexdigest()
 
     def refresh(self) -> RefreshStats:
         """Bring the base copy up to date: copy new or changed files, drop deleted ones."""
@@ -173,11 +191,12 @@ class WorkspaceSnapshot:
                     check=True,
                     timeout=30,
                 ).stdout
-                return [
+                names = [
                     rel
                     for rel in listed.decode("utf-8", "surrogateescape").split("\0")
                     if rel and not SKIPPED_DIRS.intersection(Path(rel).parts[:-1])
                 ]
+                return [rel for rel in names if not _in_build_output(self.root, rel)]
             except (OSError, subprocess.SubprocessError):
                 pass  # no usable git: walk instead
         return self._walk(self.root)
@@ -185,7 +204,13 @@ class WorkspaceSnapshot:
     def _walk(self, top: Path) -> list[str]:
         found: list[str] = []
         for directory, dirs, files in os.walk(top):
-            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS and not d.endswith(".egg-info")]
+            dirs[:] = [
+                d
+                for d in dirs
+                if d not in SKIPPED_DIRS
+                and not d.endswith(".egg-info")
+                and not _is_build_output(Path(directory), d)
+            ]
             rel_dir = os.path.relpath(directory, self.root)
             found += [name if rel_dir == "." else os.path.join(rel_dir, name) for name in files]
             if len(found) > MAX_FILES:
@@ -209,6 +234,36 @@ class WorkspaceSnapshot:
 
 def _unique() -> str:
     return f"{os.getpid()}-{threading.get_ident()}-{os.urandom(3).hex()}"
+
+
+def link_dependencies(run_dir: Path, links: dict[str, str]) -> None:
+    """Make each installed-dependency folder (say node_modules) of the workspace visible in a run
+    without copying it: a real folder in the run whose entries are symlinks to the workspace's.
+    Caches that tools create inside it (node_modules/.vite, .cache) are then the run's own,
+    never the user's. The packages themselves are shared: like the interpreter a Python run
+    uses, they are the user's installation, not a copy."""
+    for rel, source in links.items():
+        origin = Path(source)
+        target = run_dir / rel
+        if not origin.is_dir() or target.exists() or target.is_symlink():
+            continue
+        target.mkdir(parents=True)
+        for entry in os.scandir(origin):
+            if entry.name.startswith(".") and entry.name not in INSTALLED_DOT_ENTRIES:
+                continue
+            os.symlink(entry.path, target / entry.name)
+
+
+def _is_build_output(folder: Path, name: str) -> bool:
+    marker = BUILD_OUTPUT.get(name)
+    return marker is not None and (folder / marker).exists()
+
+
+def _in_build_output(root: Path, rel: str) -> bool:
+    parts = Path(rel).parts[:-1]
+    return any(
+        _is_build_output(root.joinpath(*parts[:index]), part) for index, part in enumerate(parts)
+    )
 
 
 def _is_regular(mode: int) -> bool:

@@ -103,7 +103,7 @@ def test_plan_runs_go_test_json_by_name_in_the_package(tmp_path):
         "^(TestMine|TestPairs|TestWholeListIsOneWindow|TestWindowLargerThanListHasNoSums)$",
         "20s",
     ]
-    assert "windows/counterpoint_claude_test.go" in plan.files
+    assert "_counterpoint/model_claude.go" in plan.files  # the driver copies it into windows/
     assert plan.env["GOCACHE"] == str(tmp_path / "go-cache")
     assert (plan.env["GOPROXY"], plan.env["GOFLAGS"], plan.env["CP_PKG"]) == (
         "off",

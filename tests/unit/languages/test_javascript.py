@@ -1,5 +1,5 @@
 from counterpoint.languages import language_for
-from counterpoint.languages.javascript_tests import NodeTests
+from counterpoint.languages.node_tests import NodeTests
 from counterpoint.pipeline.context import build_context
 from counterpoint.pipeline.request import CrossCheckRequest, Position, Range
 
@@ -20,7 +20,9 @@ def test_node_tests_that_reference_the_symbol_are_selected_and_vitest_is_named()
     selection = SUPPORT.discover(sorted(FILES), FILES.get, "src/alpha.js", ["f"], "function f() {}")
     assert selection.test_ids == ("test/a.test.js::uses f",)
     assert selection.suite_size == 2
-    assert "test/v.test.js uses vitest or jest, which is not run yet" in selection.notes
+    assert "test/v.test.js is written for vitest, but the package runs node --test" in (
+        selection.notes
+    )
 
 
 def test_literal_calls_only_feed_the_behaviour_probe():

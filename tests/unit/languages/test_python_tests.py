@@ -1,7 +1,10 @@
+import os
+import subprocess
+import sys
 from textwrap import dedent
 
 from counterpoint.languages import language_for
-from counterpoint.languages.python_tests import PythonTests
+from counterpoint.languages.python_tests import RUN_PLUGIN, PythonTests
 
 SUPPORT = PythonTests(language_for("python"))
 
@@ -103,3 +106,125 @@ def test_module_names_are_relative_to_the_root_not_the_current_folder(tmp_path, 
     (tmp_path / "__init__.py").write_text("")  # even a root that looks like a package
     monkeypatch.chdir(tmp_path)
     assert SUPPORT.module_name(tmp_path, "pkg/mod.py") == "pkg.mod"
+
+
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+
+
+def test_doctests_compare_values_not_quotes_and_bare_claims_must_hold(tmp_path):
+    (tmp_path / "counterpoint_run.py").write_text(RUN_PLUGIN)
+    (tmp_path / "quoted.py").write_text(
+        'def names():\n    """\n    >>> names()\n    ["a", "b"]\n    >>> names() == ["a", "b"]\n'
+        '    """\n    return ["a", "b"]\n\n\n'
+        'def wrong():\n    """\n    >>> wrong()\n    ["a"]\n    >>> wrong() == ["a"]\n    """\n'
+        '    return ["b"]\n'
+    )
+    result = subprocess.run(
+        [*PYTEST, "-p", "counterpoint_run", "--doctest-modules", "quoted.py"],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert "1 failed, 1 passed" in result.stdout, result.stdout
+    assert "quoted.wrong" in result.stdout
+
+
+def test_unittest_cases_are_selected_whatever_their_class_name():
+    files = {
+        "tests/test_more.py": dedent(
+            """\
+            from unittest import TestCase
+            import lib as mi
+
+            class ChunkedTests(TestCase):
+                def test_even(self):
+                    self.assertEqual(list(mi.chunked([1, 2], 1)), [[1], [2]])
+
+            class Helper:
+                def test_not_collected(self):
+                    mi.chunked([], 1)
+            """
+        )
+    }
+    selection = SUPPORT.discover(sorted(files), files.get, "lib.py", ("chunked",), "def chunked")
+    assert selection.test_ids == ("tests/test_more.py::ChunkedTests::test_even",)
+
+
+def test_a_large_conventional_test_file_gives_only_the_tests_that_name_the_target():
+    many = "\n".join(f"def test_{i}():\n    assert other({i})\n" for i in range(60))
+    files = {"tests/test_lib.py": many + "\ndef test_mine():\n    assert mine() == 1\n"}
+    selection = SUPPORT.discover(sorted(files), files.get, "lib.py", ("mine",), "def mine(): ...")
+    assert selection.test_ids == ("tests/test_lib.py::test_mine",)
+
+
+def test_only_the_targets_own_doctests_are_named():
+    source = dedent(
+        '''\
+        def other():
+            """
+            >>> other()
+            1
+            """
+            return 1
+
+
+        class Stats:
+            def mean(self):
+                """
+                >>> Stats().mean()
+                0
+                """
+                return 0
+        '''
+    )
+    target = source[source.index("class Stats") :]
+    files = {"lib.py": source}
+    selection = SUPPORT.discover(sorted(files), files.get, "lib.py", ("Stats",), target)
+    assert selection.doctest_files == ("lib.py",)
+    assert selection.doctest_names == ("Stats.mean",)
+
+
+def test_the_run_keeps_only_the_named_doctests(tmp_path):
+    (tmp_path / "counterpoint_run.py").write_text(RUN_PLUGIN)
+    (tmp_path / "two.py").write_text(
+        'def a():\n    """\n    >>> a()\n    1\n    """\n    return 1\n\n\n'
+        'def b():\n    """\n    >>> b()\n    3\n    """\n    return 2\n'
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    argv = [*PYTEST, "-p", "counterpoint_run", "--doctest-modules", "two.py"]
+    only_a = subprocess.run(
+        argv,
+        cwd=tmp_path,
+        env={**env, "COUNTERPOINT_DOCTESTS": "a"},
+        capture_output=True,
+        text=True,
+    )
+    assert "1 passed, 1 deselected" in only_a.stdout, only_a.stdout
+    unknown = subprocess.run(
+        argv,
+        cwd=tmp_path,
+        env={**env, "COUNTERPOINT_DOCTESTS": "zz"},
+        capture_output=True,
+        text=True,
+    )
+    assert "1 failed, 1 passed" in unknown.stdout, unknown.stdout  # no match: all of them run
+
+
+CALLS = "\ndef test_{}():\n    window_sums([], 1)\n"
+
+
+def test_a_test_that_imports_the_name_from_another_module_is_not_selected():
+    files = {
+        "windows0.py": "def window_sums(xs, k): ...\n",
+        "windows1.py": "def window_sums(xs, k): ...\n",
+        "pkg/__init__.py": "from pkg.core import window_sums\n",
+        "pkg/core.py": "def window_sums(xs, k): ...\n",
+        "tests/test_zero.py": f"from windows0 import window_sums\n{CALLS.format('a')}",
+        "tests/test_one.py": f"from windows1 import window_sums\n{CALLS.format('b')}",
+        "tests/test_pkg.py": f"from pkg import window_sums\n{CALLS.format('c')}",
+    }
+    zero = SUPPORT.discover(sorted(files), files.get, "windows0.py", ("window_sums",), "def w")
+    assert zero.test_ids == ("tests/test_zero.py::test_a",)
+    core = SUPPORT.discover(sorted(files), files.get, "pkg/core.py", ("window_sums",), "def w")
+    assert core.test_ids == ("tests/test_pkg.py::test_c",)  # the package may re-export it

@@ -2,7 +2,7 @@
 
 from counterpoint.languages.testing import TestOutcome
 from counterpoint.pipeline.confidence import assess
-from counterpoint.pipeline.execute import Execution
+from counterpoint.pipeline.execute import Counterexample, Execution
 from counterpoint.pipeline.model import Usage
 from counterpoint.pipeline.report import Judgment, Proposal
 
@@ -61,11 +61,19 @@ def test_a_proposal_that_breaks_a_passing_test_is_never_recommended():
     assert label(judgments=judgments, executions=executions) == ("verified-one", "claude")
 
 
-def test_a_test_that_already_failed_is_not_blamed():
+def test_leaving_a_failing_test_failing_loses_to_fixing_it():
     still_failing = run("claude", t1=("workspace", "passed"), t2=("workspace", "failed"))
     executions = [BASELINE, still_failing, passing("gpt")]
-    # Claude leaves t2 failing as it was; GPT fixes it. Neither broke anything.
-    assert label(executions=executions) == ("verified-agreement", "claude")
+    # Claude leaves t2 failing as it was; GPT makes it pass. Neither broke anything.
+    assert label(executions=executions) == ("verified-one", "gpt")
+
+
+def test_a_test_every_version_fails_verifies_nothing():
+    def still_failing(pid):
+        return run(pid, t1=("workspace", "passed"), t2=("workspace", "failed"))
+
+    executions = [BASELINE, still_failing("claude"), still_failing("gpt")]
+    assert label(executions=executions) == ("both-fail", None)
 
 
 def test_the_other_familys_tests_decide_when_workspace_tests_agree():
@@ -110,6 +118,22 @@ def test_no_proposal_is_failed():
 
 def test_a_counterexample_no_test_decides_blocks_agreement_and_recommendation():
     executions = [BASELINE, passing("claude"), passing("gpt")]
-    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, "f(0): Claude → 1, GPT → 2")
+    difference = Counterexample("f(0)", {"claude": "1", "gpt": "2"})
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [difference])
     assert (result.confidence.label, result.recommended) == ("disputed", None)
     assert "they behave differently on f(0): Claude → 1, GPT → 2" in result.confidence.reasons
+
+
+def test_a_difference_on_a_made_up_boundary_value_is_reported_but_does_not_deny_agreement():
+    executions = [BASELINE, passing("claude"), passing("gpt")]
+    boundary = Counterexample("f([])", {"claude": "0", "gpt": "raises ValueError"}, "boundary")
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [boundary])
+    assert (result.confidence.label, result.recommended) == ("verified-agreement", "claude")
+    assert any(
+        "differ only where the examples give no guidance" in r for r in result.confidence.reasons
+    )
+
+    derived = Counterexample("f([2, 1])", {"claude": "[1, 2]", "gpt": "[2, 1]"}, "derived")
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [derived, boundary])
+    assert (result.confidence.label, result.recommended) == ("disputed", None)
+    assert any("an input varied from the examples" in r for r in result.confidence.reasons)

@@ -64,6 +64,17 @@ def test_context_has_imports_and_signatures_of_used_names_only():
     assert "unused" not in joined
 
 
+def test_module_constants_the_target_reads_are_in_the_context():
+    text = (
+        "LIMIT = 10\nUNUSED = 3\nTABLE = {\n    'a': 1,\n}\n\n\n"
+        "def clip(x):\n    return min(x, LIMIT) + TABLE['a']\n"
+    )
+    context = build_context(request(Range.of_lines(7, 8), text), PYTHON)
+    assert "LIMIT = 10" in context.signatures
+    assert "TABLE = { …" in context.signatures  # first line only
+    assert not any("UNUSED" in s for s in context.signatures)
+
+
 def test_whole_file_is_not_sent_and_context_is_bounded():
     big = SOURCE + "".join(f"\ndef filler_{i}(a):\n    return helper(a, {i})\n" for i in range(400))
     selection = Range.of_lines(len(big.splitlines()) - 2, len(big.splitlines()) - 1)

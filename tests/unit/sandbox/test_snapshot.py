@@ -1,7 +1,7 @@
 import os
 import subprocess
 
-from counterpoint.sandbox.snapshot import WorkspaceSnapshot, find_project_root
+from counterpoint.sandbox.snapshot import WorkspaceSnapshot, find_project_root, link_dependencies
 
 
 def make_tree(root):
@@ -95,3 +95,71 @@ def test_a_folder_that_is_no_project_is_copied_shallowly(tmp_path):
     snapshot = WorkspaceSnapshot(loose, tmp_path / "store")
     snapshot.refresh()
     assert snapshot.files == ["f.py", "tests/test_f.py"]
+
+
+def test_cargo_build_output_is_left_out_only_beside_a_cargo_toml(tmp_path):
+    root = tmp_path / "ws"
+    (root / "crate" / "src").mkdir(parents=True)
+    (root / "crate" / "Cargo.toml").write_text("[package]\n")
+    (root / "crate" / "src" / "lib.rs").write_text("\n")
+    (root / "crate" / "target" / "debug").mkdir(parents=True)
+    (root / "crate" / "target" / "debug" / "big.rlib").write_text("x")
+    (root / "py" / "target").mkdir(parents=True)  # a folder merely named target stays
+    (root / "py" / "target" / "mod.py").write_text("\n")
+    snapshot = WorkspaceSnapshot(root / "crate", tmp_path / "store")
+    snapshot.refresh()
+    assert snapshot.files == ["Cargo.toml", "src/lib.rs"]
+    (root / "pyproject.toml").write_text("")
+    whole = WorkspaceSnapshot(root, tmp_path / "store2")
+    whole.refresh()
+    assert whole.files == [
+        "crate/Cargo.toml",
+        "crate/src/lib.rs",
+        "py/target/mod.py",
+        "pyproject.toml",
+    ]
+    subprocess.run(["git", "init", "-q", str(root)], check=True)  # git's listing too
+    tracked = WorkspaceSnapshot(root, tmp_path / "store3")
+    tracked.refresh()
+    assert tracked.files == whole.files
+
+
+def test_dependencies_are_linked_entry_by_entry_and_caches_stay_in_the_run(tmp_path):
+    modules = tmp_path / "ws" / "node_modules"
+    for entry in ("vitest", "@scope/pkg", ".bin", ".vite/vitest", ".cache"):
+        (modules / entry).mkdir(parents=True)
+    (modules / "vitest" / "index.js").write_text("//\n")
+    run = tmp_path / "run"
+    link_dependencies(
+        run, {"node_modules": str(modules), "gone/node_modules": str(tmp_path / "no")}
+    )
+    linked = run / "node_modules"
+    assert linked.is_dir() and not linked.is_symlink()
+    assert sorted(os.listdir(linked)) == [".bin", "@scope", "vitest"]
+    assert (linked / "vitest").is_symlink() and (linked / "vitest" / "index.js").exists()
+    # A tool's cache made in the run's node_modules is the run's own.
+    (linked / ".vite").mkdir()
+    assert sorted(os.listdir(modules)) == [".bin", ".cache", ".vite", "@scope", "vitest"]
+    (linked / ".vite" / "results.json").write_text("{}")
+    assert os.listdir(modules / ".vite") == ["vitest"]
+    assert not (run / "gone").exists()
+
+
+def test_the_fingerprint_changes_with_any_other_file_but_not_the_target(tmp_path):
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "target.py").write_text("x = 1\n")
+    (root / "helper.py").write_text("y = 1\n")
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    before = snapshot.fingerprint(exclude="target.py")
+
+    (root / "target.py").write_text("x = 22\n")
+    snapshot.refresh()
+    assert snapshot.fingerprint(exclude="target.py") == before
+
+    (root / "helper.py").write_text("y = 22\n")
+    snapshot.refresh()
+    assert snapshot.fingerprint(exclude="target.py") != before
+    other_root = WorkspaceSnapshot(tmp_path, tmp_path / "store")
+    assert other_root.fingerprint() != snapshot.fingerprint()
