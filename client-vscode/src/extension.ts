@@ -25,6 +25,7 @@ import { CROSS_CHECK_COMMAND, confidenceLabel, crossCheckArgs, executeCommandPar
 import { HISTORY_KEY, pickItems, pushHistory, readHistory } from './pure/history';
 import { applyEdits, proposalsFromActions, type LspCodeAction } from './pure/proposals';
 import { describeKeys, SECRET_NAMES, serverEnv, type Provider } from './pure/env';
+import { LANGUAGES, LOCAL_ONLY_SETTINGS, userScopeOptions } from './pure/settings';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
 import { statusText, type StatusInput } from './pure/status';
 import { Probe } from './probe';
@@ -84,9 +85,10 @@ class Extension {
         provideTextDocumentContent: (uri) => diffContents.get(uri.toString()) ?? '',
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('counterpoint.server')) {
+        const localOnly = LOCAL_ONLY_SETTINGS.some((key) => e.affectsConfiguration(`counterpoint.${key}`));
+        if (e.affectsConfiguration('counterpoint.server') || localOnly) {
           void vscode.window
-            .showInformationMessage('Counterpoint: the server command changed.', 'Restart server')
+            .showInformationMessage('Counterpoint: a setting read at start-up changed.', 'Restart server')
             .then((choice) => choice && this.restart());
         }
       }),
@@ -139,7 +141,11 @@ class Extension {
       options: { env, cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [{ language: 'python' }],
+      documentSelector: LANGUAGES.map((language) => ({ language })),
+      // The user's own values of the settings the server will not take from the workspace.
+      initializationOptions: userScopeOptions(
+        (key) => vscode.workspace.getConfiguration('counterpoint').inspect(key)?.globalValue,
+      ),
       synchronize: { configurationSection: 'counterpoint' },
       outputChannel: this.output,
       errorHandler: this.errorHandler(),
