@@ -1,7 +1,8 @@
 """`python -m bench NAME [--json]`: run one benchmark and print its figures.
 
-`python -m bench all` runs every benchmark in turn and writes bench/RESULTS.md (each figure
-beside its goal, with the machine's description) and bench/results.json (every figure).
+`python -m bench all` runs every benchmark in turn and writes bench/results.json (every figure)
+and bench/RESULTS.md (each figure beside its goal, with the machine's description);
+`python -m bench report` rewrites RESULTS.md from results.json.
 """
 
 from __future__ import annotations
@@ -39,11 +40,13 @@ NOT_IN_ALL = {"memory", "verification_real", "hardening"}
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("name", choices=[*sorted(BENCHMARKS), "all"])
+    parser.add_argument("name", choices=[*sorted(BENCHMARKS), "all", "report"])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     if args.name == "all":
         return run_all()
+    if args.name == "report":
+        return write_report()
     figures = importlib.import_module(BENCHMARKS[args.name]).run()
     if args.json:
         print(json.dumps(figures, indent=2))
@@ -54,8 +57,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_all() -> int:
-    from bench.summary import NOTES, rows_for
-
     results: dict[str, Any] = {}
     seconds: dict[str, float] = {}
     for name, module in BENCHMARKS.items():
@@ -68,17 +69,31 @@ def run_all() -> int:
         except Exception:  # one broken benchmark must not hide the others' figures
             results[name] = {"error": traceback.format_exc(limit=5)}
         seconds[name] = round(time.monotonic() - started, 1)
+    results["_run"] = {
+        "date": datetime.date.today().isoformat(),
+        "seconds": seconds,
+        "machine": machine(),
+    }
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    return write_report()
 
+
+def write_report() -> int:
+    """bench/RESULTS.md from bench/results.json (`python -m bench report` redoes only this)."""
+    from bench.summary import NOTES, rows_for
+
+    results = json.loads((HERE / "results.json").read_text())
+    run = results.pop("_run", {})
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `python -m bench all` on {datetime.date.today().isoformat()}; every figure"
-        " below was measured in that one run. All figures: [results.json](results.json).",
+        f"Written by `python -m bench all` (run on {run.get('date', 'an unrecorded date')}); every "
+        "figure below was measured in that one run. All figures: [results.json](results.json). "
+        "Hardening (faults, hostile proposals, fuzzing): [hardening.md](hardening.md).",
         "",
         "## Machine",
         "",
-        *[f"- {fact}" for fact in machine()],
+        *[f"- {fact}" for fact in run.get("machine") or machine()],
         "",
         "## Figures and goals",
         "",
@@ -96,10 +111,9 @@ def run_all() -> int:
             lines.append(f"| {name} | {row.figure} | {row.measured} | {row.goal} | {met} |")
             if row.met is False:
                 missed.append(name)
-    lines += [
-        "",
-        "Time each benchmark took: " + ", ".join(f"{k} {v} s" for k, v in seconds.items()),
-    ]
+    seconds = run.get("seconds", {})
+    if seconds:
+        lines += ["", "Time each took: " + ", ".join(f"{k} {v} s" for k, v in seconds.items())]
     notes = [NOTES[name] for name in dict.fromkeys(missed) if name in NOTES]
     if notes:
         lines += ["", "## Where a goal is missed: why, and what would close the gap", ""]
