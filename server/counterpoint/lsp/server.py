@@ -167,7 +167,11 @@ class CounterpointServer(LanguageServer):
         if isinstance(voices, list) and all(_harmless_voice(voice) for voice in voices):
             section["voices_config"] = section.pop("voices")
         ignored = sorted(
-            key for key in section if key in LOCAL_ONLY and section[key] not in (None, "")
+            key
+            for key in section
+            if key in LOCAL_ONLY
+            and section[key] not in (None, "")
+            and section[key] != self.init_options.get(key)  # the client sent the user's own
         )
         for key in ignored:
             if key not in self.warned_local_only:
