@@ -35,6 +35,28 @@ fn gpt_does_not_compile() {
 }"""
 
 
+def assert_fix_recommended(
+    report: dict, runs: dict, claude_test: str, unrelated: str, language: str
+) -> None:
+    """Claude's test ran against both proposals and passed, the 3 selected workspace tests
+    passed for Claude's fix, no unrelated test ran, and the fix is recommended."""
+    for run in (runs["claude"], runs["gpt"]):
+        (own,) = [t for t in run["tests"] if t["source"] == "claude"]
+        assert (own["id"], own["outcome"]) == (claude_test, "passed")
+    assert runs["claude"]["by_source"]["workspace"] == {
+        "passed": 3,
+        "failed": 0,
+        "errors": 0,
+        "skipped": 0,
+        "total": 3,
+    }
+    assert not any(unrelated in t["id"] for run in runs.values() for t in run["tests"])
+    assert report["confidence"]["label"] == "verified-one"
+    assert report["recommended"] == "claude"
+    note = f"behaviour not compared: not supported for {language} yet"
+    assert note in report["execution"]["notes"]
+
+
 @pytest.mark.skipif(shutil.which("cargo") is None, reason="cargo is not installed")
 def test_a_cargo_crate_flags_the_buggy_proposal(fake_providers, tmp_path):
     script(
@@ -68,20 +90,7 @@ def test_a_cargo_crate_flags_the_buggy_proposal(fake_providers, tmp_path):
     ]
     # Claude's test ran against both proposals: the dual-agreement matrix.
     claude_test = "src/lib.rs::counterpoint_model_tests_claude::claude_pairs"
-    for run in (runs["claude"], runs["gpt"]):
-        (own,) = [t for t in run["tests"] if t["source"] == "claude"]
-        assert (own["id"], own["outcome"]) == (claude_test, "passed")
-    assert runs["claude"]["by_source"]["workspace"] == {
-        "passed": 3,
-        "failed": 0,
-        "errors": 0,
-        "skipped": 0,
-        "total": 3,
-    }
-    assert not any("untouched" in t["id"] for run in runs.values() for t in run["tests"])
-    assert report["confidence"]["label"] == "verified-one"
-    assert report["recommended"] == "claude"
-    assert "behaviour not compared: not supported for rust yet" in report["execution"]["notes"]
+    assert_fix_recommended(report, runs, claude_test, "untouched", "rust")
     prompt = next(r for r in fake_providers.accepted if r.kind == "submit_proposal")
     assert "cargo test" in prompt.body["messages"][0]["content"]
 
@@ -171,20 +180,7 @@ def test_a_go_package_flags_the_buggy_proposal(fake_providers, tmp_path):
         "windows/windows_test.go::TestWholeListIsOneWindow",
     ]
     claude_test = "windows/counterpoint_claude_test.go::TestClaudePairs"
-    for run in (runs["claude"], runs["gpt"]):
-        (own,) = [t for t in run["tests"] if t["source"] == "claude"]
-        assert (own["id"], own["outcome"]) == (claude_test, "passed")
-    assert runs["claude"]["by_source"]["workspace"] == {
-        "passed": 3,
-        "failed": 0,
-        "errors": 0,
-        "skipped": 0,
-        "total": 3,
-    }
-    assert not any("Untouched" in t["id"] for run in runs.values() for t in run["tests"])
-    assert report["confidence"]["label"] == "verified-one"
-    assert report["recommended"] == "claude"
-    assert "behaviour not compared: not supported for go yet" in report["execution"]["notes"]
+    assert_fix_recommended(report, runs, claude_test, "Untouched", "go")
     prompt = next(r for r in fake_providers.accepted if r.kind == "submit_proposal")
     assert "go test" in prompt.body["messages"][0]["content"]
 

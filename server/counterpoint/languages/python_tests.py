@@ -118,16 +118,11 @@ class PythonTests:
 
     def module_name(self, root: Path, target_path: str) -> str | None:
         path = Path(target_path)
-        if not path.is_absolute():
-            path = root / path
+        if path.is_absolute():
+            path = path.relative_to(root) if root in path.parents else Path(path.name)
         if path.suffix != ".py":
             return None
-        parts = [path.stem] if path.stem != "__init__" else []
-        folder = path.parent
-        while folder != root and root in folder.parents and (folder / "__init__.py").exists():
-            parts.insert(0, folder.name)
-            folder = folder.parent
-        return ".".join(parts) or None
+        return dotted_module(path.as_posix(), lambda rel: (root / rel).exists()) or None
 
     def discover(
         self,
@@ -138,7 +133,8 @@ class PythonTests:
         target_code: str,
         root: Path | None = None,
     ) -> TestSelection:
-        module = _module_from_files(target_path, set(files))
+        present = set(files)
+        module = dotted_module(target_path, present.__contains__)
 
         def tests_in(source: str) -> list[tuple[str, set[str]]]:
             # A name this file imports from another module is not the target's.
@@ -343,12 +339,13 @@ def _owner_class(node: tree_sitter.Node) -> str | bool | None:
     return False
 
 
-def _module_from_files(target_path: str, files: set[str]) -> str:
-    """The target's dotted module name, from the package folders among the workspace files."""
+def dotted_module(target_path: str, exists: Callable[[str], bool]) -> str:
+    """The dotted module name of a workspace-relative file: its stem under every package folder
+    (one with an `__init__.py`, as `exists` tells) above it."""
     path = PurePosixPath(target_path)
     parts = [path.stem] if path.stem != "__init__" else []
     folder = path.parent
-    while folder.parts and f"{folder.as_posix()}/__init__.py" in files:
+    while folder.parts and exists(f"{folder.as_posix()}/__init__.py"):
         parts.insert(0, folder.name)
         folder = folder.parent
     return ".".join(parts)

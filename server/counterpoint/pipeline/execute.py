@@ -633,13 +633,6 @@ def differences(
     return sorted(found, key=lambda c: ORIGIN_RANK.get(c.origin, 3))
 
 
-def first_difference(
-    executions: Sequence[Execution], probe: BehaviourProbe | None = None
-) -> Counterexample | None:
-    found = differences(executions, probe)
-    return found[0] if found else None
-
-
 def _comparable(entry: dict[str, Any]) -> str:
     return f"value {entry.get('value')}" if entry.get("ok") else "no answer"
 

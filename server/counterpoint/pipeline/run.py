@@ -216,7 +216,7 @@ class _Run:
         if described is not None and probe is not None:
             described["behaviour"] = {
                 "calls": len(probe.calls),
-                "by_origin": dict(Counter(probe.origin(c) for c in probe.calls)),
+                "by_origin": dict(Counter(probe.origins or ["example"] * len(probe.calls))),
                 "differences": [d.to_json() for d in found[:MAX_DIFFERENCES_SHOWN]],
                 "different_calls": len(found),
             }

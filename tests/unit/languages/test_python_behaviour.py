@@ -6,7 +6,7 @@ from counterpoint.languages.python_behaviour import (
     isolatable_functions,
 )
 from counterpoint.languages.testing import BehaviourProbe
-from counterpoint.pipeline.execute import Execution, first_difference
+from counterpoint.pipeline.execute import Execution, differences
 
 TARGET = '''def window_sums(xs: list[int], k: int) -> list[int]:
     """Sums of windows.
@@ -77,7 +77,7 @@ def test_first_difference_names_the_call_and_each_outcome():
     gpt = Execution(
         "gpt", "ran", behaviour=(same, {"call": "f(0)", "ok": False, "exception": "ValueError"})
     )
-    found = first_difference([claude, gpt])
+    found = next(iter(differences([claude, gpt])), None)
     assert found is not None
     assert found.describe({"claude": "Claude", "gpt": "GPT"}) == (
         "f(0): Claude → [0], GPT → raises ValueError"
@@ -89,7 +89,7 @@ def test_unstable_calls_are_not_counterexamples():
         "claude", "ran", behaviour=({"call": "r()", "ok": True, "value": "1", "unstable": True},)
     )
     gpt = Execution("gpt", "ran", behaviour=({"call": "r()", "ok": True, "value": "2"},))
-    assert first_difference([claude, gpt]) is None
+    assert differences([claude, gpt]) == []
 
 
 def test_two_versions_that_both_raise_agree_and_examples_come_first():
@@ -111,5 +111,5 @@ def test_two_versions_that_both_raise_agree_and_examples_come_first():
         {"call": "f(1)", "ok": False, "exception": "IndexError"},
         {"call": "f(2)", "ok": True, "value": "5"},
     )
-    found = first_difference([claude, gpt], probe)
+    found = next(iter(differences([claude, gpt], probe)), None)
     assert found is not None and (found.call, found.origin) == ("f(2)", "derived")
