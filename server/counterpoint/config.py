@@ -54,6 +54,8 @@ class Settings:
     python: str | None = None  # the interpreter that runs the workspace's tests
     run_timeout_s: float = 120.0  # one whole test run, killed after this
     test_timeout_s: float = 10.0  # one test
+    # Run tests with no sandbox where bubblewrap cannot run. Unsafe: the user's choice alone.
+    unsafe_no_sandbox: bool = False
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -97,6 +99,7 @@ class Settings:
             interpreters={"python": self.python} if self.python else {},
             run_timeout_s=self.run_timeout_s,
             test_timeout_s=self.test_timeout_s,
+            unsafe_no_sandbox=self.unsafe_no_sandbox,
         )
 
     def run_options(self) -> RunOptions:
@@ -234,6 +237,7 @@ _ENV = {
     "prices": "COUNTERPOINT_PRICES",
     "run_timeout_s": "COUNTERPOINT_RUN_TIMEOUT",
     "test_timeout_s": "COUNTERPOINT_TEST_TIMEOUT",
+    "unsafe_no_sandbox": "COUNTERPOINT_UNSAFE_NO_SANDBOX",
 }
 
 _CAMEL = {
@@ -256,6 +260,7 @@ _CAMEL = {
     "python": "python",
     "runTimeout": "run_timeout_s",
     "testTimeout": "test_timeout_s",
+    "unsafeNoSandbox": "unsafe_no_sandbox",
 }
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from counterpoint.sandbox.runner import detect_isolation, run_sandboxed, scrubbed_env
+from counterpoint.sandbox.runner import RunArea, detect_isolation, run_sandboxed, scrubbed_env
 from tests.hardening.hostile import HOSTILE_CASES, Arena, hostile_service, run_hostile_case
 
 
@@ -21,20 +23,28 @@ async def test_hostile_proposal_is_contained(fake_providers, tmp_path, monkeypat
     assert gpt is not None and gpt.status == "ran" and gpt.failing() == []
 
 
-async def test_relative_writes_in_the_run_directory_work_and_absolute_ones_outside_do_not(
-    tmp_path,
-):
+async def test_writes_inside_the_run_tree_work_and_writes_outside_it_do_not(tmp_path):
     isolation = detect_isolation()
-    if not isolation.read_only:
-        pytest.skip("no read-only view on this machine")
-    sandbox = tmp_path / "sandbox"
-    work = sandbox / "work"
-    (work / "a").mkdir(parents=True)
-    (work / "a" / "f").write_text("x")
+    assert isolation.sandboxed, isolation.unavailable
+    base = tmp_path / "base"
+    (base / "a").mkdir(parents=True)
+    (base / "a" / "f").write_text("x")
     outside = tmp_path / "outside"
-    script = f"mv a/f b 2>&1 || true; touch c; touch {outside} 2>/dev/null || echo refused"
-    result = await run_sandboxed(
-        ["sh", "-c", script], work, scrubbed_env({}, sandbox), 30, isolation, writable=(sandbox,)
+    area = RunArea(tmp_path / "runs")
+    run = area.new_run()
+    script = (
+        f"mv a/f b 2>&1 || true; touch c; touch {outside} /etc/x /usr/x 2>/dev/null; "
+        "ls b c && echo listed"
     )
-    assert (work / "b").exists() and (work / "c").exists(), result.output
-    assert not outside.exists() and "refused" in result.output
+    result = await run_sandboxed(
+        run,
+        ["sh", "-c", script],
+        scrubbed_env({}, run.layer),
+        30,
+        isolation,
+        area=area,
+        lower=[run.stage, base],
+    )
+    assert "listed" in result.output, result.output
+    assert not outside.exists() and not Path("/etc/x").exists() and not Path("/usr/x").exists()
+    assert (base / "a" / "f").read_text() == "x" and not (base / "b").exists()  # base untouched

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import json
 import os
 import subprocess
 import sys
@@ -224,6 +225,7 @@ class PythonTests:
             results_file=results,
             behaviour_file=behaviour_file,
             model_files=model_files,
+            read_only=import_path(interpreter),
         )
 
     def behaviour_probe(
@@ -449,3 +451,26 @@ def _pytest_missing(interpreter: str) -> str | None:
     if probe.returncode != 0:
         return f"pytest is not installed for {interpreter}; install it there to run tests"
     return None
+
+
+@functools.cache
+def import_path(interpreter: str) -> tuple[str, ...]:
+    """Where the interpreter loads its standard library and packages from (its prefixes and
+    `sys.path`): what the sandbox must show, read-only, for it to start."""
+    query = (
+        "import json, sys; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix, "
+        "sys.base_exec_prefix, *sys.path]))"
+    )
+    try:
+        shown = subprocess.run(
+            [interpreter, "-s", "-c", query],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={"PATH": os.environ.get("PATH", "")},
+            cwd="/",
+        )
+        paths = json.loads(shown.stdout)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return ()
+    return tuple(str(path) for path in paths if isinstance(path, str) and path)

@@ -80,6 +80,9 @@ class RunPlan:
     # run-relative path -> absolute path: linked entry by entry, never copied.
     links: dict[str, str] = field(default_factory=dict)
     cwd: str = ""  # run-relative folder to run in, "" for the workspace root
+    # Host folders the run reads besides the OS and the toolchain's installation (the
+    # interpreter's import path); mounted read-only, never the workspace itself.
+    read_only: tuple[str, ...] = ()
 
 
 class TestSupport(Protocol):

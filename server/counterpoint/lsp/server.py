@@ -43,7 +43,7 @@ LOCAL_ONLY = frozenset(
     {
         "anthropicBaseUrl", "openaiBaseUrl", "anthropicKeyEnv", "openaiKeyEnv", "python",
         "voices", "cacheDir", "anthropic_base_url", "openai_base_url", "anthropic_key_env",
-        "openai_key_env", "cache_dir",
+        "openai_key_env", "cache_dir", "unsafeNoSandbox", "unsafe_no_sandbox",
     }
 )  # fmt: skip
 STANDARD_KEYS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY")
@@ -361,6 +361,9 @@ def on_configuration_change(
 def _warm_up() -> None:
     import counterpoint.providers.anthropic
     import counterpoint.providers.openai  # noqa: F401
+    from counterpoint.sandbox.runner import detect_isolation
+
+    detect_isolation()  # probing the sandbox takes a moment; the result is kept
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -12,8 +12,6 @@ import asyncio
 import hashlib
 import json
 import os
-import shutil
-import uuid
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,6 +21,7 @@ from typing import Any, Protocol
 from counterpoint.languages import LanguageSpec, test_support
 from counterpoint.languages.testing import (
     BehaviourProbe,
+    RunPlan,
     TestOutcome,
     TestSelection,
     TestSupport,
@@ -32,18 +31,22 @@ from counterpoint.pipeline.prompts import redact
 from counterpoint.pipeline.request import CrossCheckRequest
 from counterpoint.pipeline.text import replace_range
 from counterpoint.sandbox.runner import (
+    UNSAFE_SETTING,
     Isolation,
     Limits,
     ProcessResult,
+    RunArea,
     detect_isolation,
     run_sandboxed,
     scrubbed_env,
+    toolchain_roots,
 )
 from counterpoint.sandbox.snapshot import (
     RefreshStats,
     SnapshotTooLarge,
     WorkspaceSnapshot,
     link_dependencies,
+    stage_files,
 )
 
 ORIGINAL = "original"
@@ -63,6 +66,8 @@ class ExecutionOptions:
     run_timeout_s: float = 120.0
     test_timeout_s: float = 10.0
     limits: Limits = field(default_factory=Limits)
+    # Run tests with no sandbox at all: only ever from the user's own settings.
+    unsafe_no_sandbox: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,12 +154,20 @@ class ExecutionService:
         self._waiters: dict[str, int] = {}
         self._slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
         self._isolation: Isolation | None = None
+        self.run_area = RunArea(options.store_dir / "runs")
 
     @property
     def isolation(self) -> Isolation:
+        """Probes the machine the first time (blocking: see `prepare`)."""
         if self._isolation is None:
-            self._isolation = detect_isolation(self.options.limits)
+            self._isolation = detect_isolation(self.options.limits, self.options.unsafe_no_sandbox)
         return self._isolation
+
+    def prepare(self) -> Isolation:
+        """Probe the sandbox and sweep what crashed servers left behind. Blocking."""
+        isolation = self.isolation
+        self.run_area.sweep()
+        return isolation
 
     def snapshot(self, root: Path) -> WorkspaceSnapshot:
         root = root.resolve()
@@ -355,7 +368,12 @@ class ExecutionJob:
         else:
             configured = self.service.options.interpreters.get(self.language.name)
             self.interpreter = support.interpreter(self.root, configured)
-            self.unavailable = await asyncio.to_thread(support.runner_available, self.interpreter)
+            isolation = await asyncio.to_thread(self.service.prepare)
+            if isolation.mode == "unsafe":
+                self.notes.append(f"UNSAFE: tests ran without a sandbox ({UNSAFE_SETTING})")
+            self.unavailable = isolation.unavailable or await asyncio.to_thread(
+                support.runner_available, self.interpreter
+            )
         if self.unavailable:
             self.notes.append(self.unavailable)
             return
@@ -444,89 +462,109 @@ class ExecutionJob:
         model_tests: dict[str, Sequence[str]],
         probe: BehaviourProbe | None,
     ) -> Execution:
-        options = self.service.options
+        options, service = self.service.options, self.service
         assert self.root is not None
-        snapshot = self.service.snapshot(self.root)
-        sandbox = options.store_dir / "runs" / uuid.uuid4().hex[:12]
-        run_dir = sandbox / "work"
+        snapshot = service.snapshot(self.root)
+        run = await asyncio.to_thread(service.run_area.new_run)
         try:
             plan = support.plan(
                 self.interpreter,
                 self.selection,
                 model_tests,
-                run_dir,
-                sandbox,
+                run.tree,
+                run.layer,
                 options.test_timeout_s,
                 probe,
             )
-            await asyncio.to_thread(snapshot.materialise, run_dir, {rel: text, **plan.files})
-            await asyncio.to_thread(link_dependencies, run_dir, plan.links)
-            env = scrubbed_env(plan.env, sandbox)
+            await asyncio.to_thread(stage_files, run.stage, {rel: text, **plan.files})
+            await asyncio.to_thread(link_dependencies, run.stage, plan.links)
+            wanted = [plan.results_file, *([plan.behaviour_file] if plan.behaviour_file else [])]
             process = await run_sandboxed(
+                run,
                 plan.argv,
-                run_dir / plan.cwd,
-                env,
+                scrubbed_env(plan.env, run.layer),
                 options.run_timeout_s,
-                self.service.isolation,
-                writable=(sandbox,),
+                service.isolation,
+                area=service.run_area,
+                cwd=plan.cwd,
+                lower=[run.stage, snapshot.base],
+                read_only=self._view(plan),
+                results=wanted,
             )
-            results_path = sandbox / plan.results_file
-            outcomes: list[TestOutcome] = []
-            if results_path.exists():
-                try:
-                    outcomes = support.read_results(
-                        results_path.read_text("utf-8", "replace"),
-                        self.selection,
-                        plan.model_files,
-                    )
-                except Exception as error:  # a hostile run may leave garbage behind
-                    return Execution(
-                        "",
-                        "error",
-                        message=_stopped(f"unreadable test results: {error}", process, (), options),
-                        output_tail=process.output,
-                        duration_s=process.duration_s,
-                    )
-            if process.timed_out:
-                return Execution(
-                    "",
-                    "timed_out",
-                    tuple(outcomes),
-                    _stopped(
-                        f"timed out after {options.run_timeout_s:g} s and was killed",
-                        process,
-                        outcomes,
-                        options,
-                    ),
-                    process.duration_s,
-                    output_tail=process.output,
+        finally:
+            await asyncio.to_thread(run.remove)
+        if process.setup_failed:
+            return Execution("", "error", message=f"not executed: {process.setup_failed}")
+        outcomes: list[TestOutcome] = []
+        results = process.results.get(plan.results_file)
+        if results is not None:
+            try:
+                outcomes = support.read_results(
+                    results.decode("utf-8", "replace"), self.selection, plan.model_files
                 )
-            behaviour = _read_behaviour(sandbox, plan.behaviour_file)
-            if not outcomes:
+            except Exception as error:  # a hostile run may leave garbage behind
                 return Execution(
                     "",
                     "error",
-                    (),
-                    _stopped(
-                        f"the test run produced no results (exit code {process.returncode})",
-                        process,
-                        outcomes,
-                        options,
-                    ),
-                    process.duration_s,
+                    message=_stopped(f"unreadable test results: {error}", process, (), options),
                     output_tail=process.output,
+                    duration_s=process.duration_s,
                 )
+        if process.timed_out:
             return Execution(
                 "",
-                "ran",
+                "timed_out",
                 tuple(outcomes),
-                _stopped("", process, outcomes, options),
+                _stopped(
+                    f"timed out after {options.run_timeout_s:g} s and was killed",
+                    process,
+                    outcomes,
+                    options,
+                ),
                 process.duration_s,
                 output_tail=process.output,
-                behaviour=behaviour,
             )
-        finally:
-            await asyncio.to_thread(shutil.rmtree, sandbox, True)
+        behaviour = _parse_behaviour(process.results.get(plan.behaviour_file or ""))
+        if not outcomes:
+            return Execution(
+                "",
+                "error",
+                (),
+                _stopped(
+                    f"the test run produced no results (exit code {process.returncode})",
+                    process,
+                    outcomes,
+                    options,
+                ),
+                process.duration_s,
+                output_tail=process.output,
+            )
+        return Execution(
+            "",
+            "ran",
+            tuple(outcomes),
+            _stopped("", process, outcomes, options),
+            process.duration_s,
+            output_tail=process.output,
+            behaviour=behaviour,
+        )
+
+    def _view(self, plan: RunPlan) -> list[str]:
+        """What the run reads from outside its tree: the toolchain's installations, what the
+        language asks for (never the workspace itself, whose copy is the tree), and installed
+        dependency folders."""
+        toolchains = toolchain_roots([self.interpreter, plan.argv[0]])
+        inside = [str(self.root)] if self.root is not None else []
+        extra = [
+            path
+            for path in plan.read_only
+            if not _inside(path, inside) or _inside(path, toolchains)
+        ]
+        return [*toolchains, *extra, *plan.links.values()]
+
+
+def _inside(path: str, folders: Sequence[str]) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
 
 
 def _stopped(
@@ -564,19 +602,19 @@ def _compare(result: Execution, baseline: Execution) -> Execution:
     return replace(result, regressions=regressions, fixed=fixed)
 
 
-def _read_behaviour(sandbox: Path, name: str | None) -> tuple[dict[str, Any], ...]:
-    if name is None:
+def _parse_behaviour(data: bytes | None) -> tuple[dict[str, Any], ...]:
+    if data is None:
         return ()
     try:
-        data = json.loads((sandbox / name).read_text("utf-8"))
-    except (OSError, ValueError):
+        parsed = json.loads(data.decode("utf-8", "replace"))
+    except ValueError:
         return ()
-    if not isinstance(data, list):
+    if not isinstance(parsed, list):
         return ()
     keys = ("call", "ok", "value", "exception", "unstable")
     return tuple(
         {key: entry[key] for key in keys if key in entry}
-        for entry in data[:500]
+        for entry in parsed[:500]
         if isinstance(entry, dict) and isinstance(entry.get("call"), str)
     )
 

@@ -1,21 +1,30 @@
-"""Run one command as untrusted code: own process group, resource limits, scrubbed environment,
-no network where the OS allows it, killed whole on timeout or cancel.
+"""Run one command as untrusted code, under bubblewrap, in a per-run layer over the snapshot.
 
-Where a mount namespace is available, the command also runs in a read-only view of the whole
-file system: only its own sandbox directory is writable, /tmp and /dev/shm are fresh and small,
-and the server user's credential folders (~/.ssh, ~/.aws, …) are hidden under empty mounts.
-Running as root, where the kernel does not enforce RLIMIT_NPROC, a pids cgroup caps the number
-of processes instead."""
+Each run gets a folder under the server's run area (`SandboxRun`): `stage/` holds the files
+that differ from the snapshot (the proposal, model tests), written by the server; `layer/` is
+where `launcher.py` mounts, in a mount namespace of its own, a size- and inode-limited tmpfs
+with an overlay of `stage/` over the snapshot at `layer/work`; `out/` receives the results the
+launcher copied out, read as if an adversary wrote them. Inside bubblewrap the command sees
+only the OS directories, the toolchain it needs, read-only, and its layer, read-write; it has
+no capabilities, no network, its own PID namespace, and a seccomp filter.
+
+Nothing of a run outlives the server: the launcher dies with it (PR_SET_PDEATHSIG), bwrap's
+sandbox dies with the launcher (--die-with-parent), the mounts vanish with their namespace, and
+a crashed server's folders and cgroups are swept at the next start.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import functools
 import json
 import os
-import pwd
+import re
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -26,58 +35,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from counterpoint.sandbox.seccomp import REFUSED, SeccompUnavailable, filter_program
+
 OUTPUT_TAIL_BYTES = 64 * 1024
+RESULT_BYTES = 32 * 1024**2  # the most read back of one results file
+LAUNCHER = Path(__file__).with_name("launcher.py")
+SETUP_FAILED = 97  # launcher.py's exit code when the sandbox could not be set up
+GRACE_S = 10.0  # past the run's own time limit, for set-up and copying results out
+UNSAFE_SETTING = "COUNTERPOINT_UNSAFE_NO_SANDBOX=1 (setting unsafeNoSandbox)"
 # Variables a test process may inherit. Everything else (keys, tokens, cloud credentials) stays out.
 PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TERM", "SYSTEMROOT")
 
-# Credential files and folders under the server user's home that a test never sees.
-HIDDEN_IN_HOME = (
-    ".ssh", ".aws", ".azure", ".gnupg", ".kube", ".docker", ".config/gcloud", ".config/gh",
-    ".netrc", ".pypirc", ".npmrc", ".git-credentials", ".config/counterpoint",
+# The read-only view: the OS's own directories, and of /etc only what programs need to run.
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+ETC_ENTRIES = (
+    "alternatives", "ca-certificates", "ca-certificates.conf", "ssl", "passwd", "group",
+    "nsswitch.conf", "hosts", "host.conf", "gai.conf", "localtime", "timezone", "ld.so.cache",
+    "ld.so.conf", "ld.so.conf.d", "os-release", "mime.types", "protocols", "services",
+    "environment", "locale.alias", "locale.conf", "gitconfig",
 )  # fmt: skip
-# Fresh, small, writable in place of the host's (so tests that insist on /tmp still run).
-PRIVATE_TMP = ("/tmp", "/var/tmp", "/dev/shm")
-JAIL_FAILED = 97  # the trampoline's exit code when it cannot set up the read-only view
-
-# Sets up the read-only view (when asked) and the limits, then becomes the command. Runs under
-# the server's own interpreter, inside the namespaces.
-_TRAMPOLINE = """
-import json, os, resource, sys
-limits, jail = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-if jail:
-    import ctypes
-    libc = ctypes.CDLL(None, use_errno=True)
-    class Attr(ctypes.Structure):
-        _fields_ = [(n, ctypes.c_uint64) for n in ("set", "clear", "propagation", "userns")]
-    def ok(result, what):
-        if result != 0:
-            error = ctypes.get_errno()
-            sys.stderr.write(f"counterpoint sandbox: {what}: {os.strerror(error)}\\n")
-            os._exit(97)  # JAIL_FAILED
-    def attr(path, set_, clear, flags):  # mount_setattr(2), 442 on every architecture
-        a = Attr(set_, clear, 0, 0)
-        ok(libc.syscall(442, -100, path.encode(), flags, ctypes.byref(a), ctypes.sizeof(a)),
-           "read-only " + path)
-    def mount(source, target, fstype, flags, data):
-        ok(libc.mount(source.encode(), target.encode(), fstype and fstype.encode(), flags,
-                      data and data.encode()), "mount " + target)
-    for path in jail["writable"]:
-        mount(path, path, None, 4096 | 16384, None)  # MS_BIND | MS_REC
-    attr("/", 1, 0, 0x8000)  # MOUNT_ATTR_RDONLY, AT_RECURSIVE
-    for path in jail["writable"]:
-        attr(path, 0, 1, 0x8000)
-    for path in jail["tmpfs"]:
-        mount("tmpfs", path, "tmpfs", 2 | 4, "size=64m,mode=1777")  # MS_NOSUID | MS_NODEV
-    for path in jail["hidden"]:
-        if os.path.isdir(path):
-            mount("tmpfs", path, "tmpfs", 1 | 2 | 4, "size=4k,mode=0")  # read-only, empty
-        elif os.path.exists(path):
-            mount("/dev/null", path, None, 4096, None)
-    os.chdir(os.getcwd())  # the old cwd still points into the read-only mount below
-for name, value in limits.items():
-    resource.setrlimit(getattr(resource, name), (value, value))
-os.execvp(sys.argv[4], sys.argv[4:])
-"""
+LAYER_DIRS = ("work", "home", "tmp", "shm")
 
 
 @dataclass(frozen=True)
@@ -86,6 +63,8 @@ class Limits:
     memory_bytes: int = 4 * 1024**3
     file_bytes: int = 256 * 1024**2
     processes: int = 512
+    disk_bytes: int = 1024**3  # the run's whole writable area: its tree, HOME, /tmp, /dev/shm
+    inodes: int = 200_000
 
     def rlimits(self) -> dict[str, int]:
         return {
@@ -97,57 +76,42 @@ class Limits:
         }
 
 
-# Strongest first: no network, own PID namespace (the server's /proc is out of sight and killing
-# the namespace's first process kills everything in it) and own mount namespace, then no network
-# and own mounts, then no network alone.
-NAMESPACE_PREFIXES = (
-    ("unshare", "-rnpf", "--mount-proc"),
-    ("unshare", "-rnm"),
-    ("unshare", "-rn"),
-)
-
-
 @dataclass(frozen=True)
 class Isolation:
-    network: bool  # True when the run has no network (its own empty network namespace)
+    """What runs are put under on this machine, as found by probing it."""
+
+    mode: str  # "bubblewrap", "unsafe" (asked for, no isolation) or "unavailable"
     limits: Limits = field(default_factory=Limits)
-    prefix: tuple[str, ...] = ()  # the namespace wrapper, empty when none is available
-    read_only: bool = False  # the file system is read-only outside the run's own directory
+    bwrap: str = ""  # bwrap's path
+    bwrap_version: str = ""
+    seccomp: bool = False  # the filter is in force
+    seccomp_problem: str = ""
+    layer: str = ""  # how a run's tree is made: "overlay" or "copy"
     pids_cgroup: Path | None = None  # where per-run pids cgroups go (root only)
+    unavailable: str | None = None  # why tests cannot run, in words for the user
+
+    @property
+    def sandboxed(self) -> bool:
+        return self.mode == "bubblewrap"
+
+    @property
+    def counts_processes(self) -> bool:
+        """The process limit is enforced: by a pids cgroup, or by RLIMIT_NPROC when not root."""
+        return self.pids_cgroup is not None or os.geteuid() != 0
 
     def describe(self) -> dict[str, Any]:
+        """Only what is in force; `tests/hardening/test_isolation_claims.py` checks each claim
+        from inside a run."""
         limits = self.limits
-        notes = []
-        if not self.network:
-            notes.append(
-                "network not isolated: unprivileged namespaces are unavailable, so tests can also "
-                "read other processes' environments under /proc (outputs are redacted)"
-            )
-        elif "-rnpf" not in self.prefix:
-            notes.append("no PID namespace: tests can see other processes")
-        if not self.read_only:
-            notes.append(
-                "file system not isolated: tests can write wherever the server's user can "
-                "(a mount namespace with mount_setattr, Linux ≥ 5.12, is needed)"
-            )
-        if os.geteuid() == 0 and self.pids_cgroup is None:
-            notes.append("running as root: the process-count limit is not enforced by the kernel")
-        return {
-            "network": "none (own network namespace)" if self.network else "host network",
-            "namespaces": " ".join(self.prefix) or "none",
-            "filesystem": (
-                "read-only except the run's own copy of the workspace; /tmp is private; "
-                "credential folders (~/.ssh, ~/.aws, …) are hidden"
-                if self.read_only
-                else "copy of the workspace; the user's files are never written"
-            ),
-            "processes": (
-                f"at most {limits.processes} (pids cgroup)"
-                if self.pids_cgroup is not None
-                else f"at most {limits.processes} (RLIMIT_NPROC)"
-                if os.geteuid() != 0
-                else "not limited"
-            ),
+        processes = (
+            f"at most {limits.processes} (pids cgroup)"
+            if self.pids_cgroup is not None
+            else f"at most {limits.processes} (RLIMIT_NPROC)"
+            if os.geteuid() != 0
+            else "not limited"
+        )
+        described: dict[str, Any] = {
+            "sandbox": self.mode,
             "environment": "scrubbed: only " + ", ".join(PASSED_THROUGH) + " pass through",
             "limits": {
                 "cpu_seconds": limits.cpu_seconds,
@@ -155,73 +119,232 @@ class Isolation:
                 "file_bytes": limits.file_bytes,
                 "processes": limits.processes,
             },
-            "notes": notes,
+            "notes": [],
         }
+        if self.mode == "unavailable":
+            described["notes"].append(self.unavailable or "no sandbox")
+            return described
+        if self.mode == "unsafe":
+            described.update(
+                {
+                    "network": "host network",
+                    "filesystem": "UNSAFE: no isolation; a copy of the workspace, but tests can "
+                    "read and write wherever the server's user can",
+                    "processes": processes,
+                }
+            )
+            described["notes"].append(f"UNSAFE: tests ran without a sandbox ({UNSAFE_SETTING})")
+            return described
+        mb = limits.disk_bytes // 1024**2
+        tree = "an overlay over the shared snapshot" if self.layer == "overlay" else "a copy"
+        described.update(
+            {
+                "sandbox": f"bubblewrap {self.bwrap_version}".strip(),
+                "network": "none (own network namespace, loopback only)",
+                "namespaces": "user, mount, pid, network, ipc, uts, cgroup",
+                "privileges": "no capabilities, no new privileges, no new user namespaces",
+                "seccomp": (
+                    "refuses " + ", ".join(REFUSED[:4]) + ", setns, unshare, ptrace, bpf, keyctl, "
+                    f"perf_event_open and {len(REFUSED) - 10} more; namespace flags of clone"
+                    if self.seccomp
+                    else "not in force: " + self.seccomp_problem
+                ),
+                "filesystem": (
+                    "read-only: the OS directories, some of /etc, the toolchain; writable: the "
+                    f"run's own tree ({tree}), HOME, /tmp and /dev/shm, all on the run's tmpfs; "
+                    "nothing else of the server's home, no /run, no /sys, no sockets from outside"
+                ),
+                "disk": f"{mb} MB and {limits.inodes} inodes for everything the run writes",
+                "processes": "own PID namespace; " + processes,
+            }
+        )
+        if not self.seccomp:
+            described["notes"].append("seccomp filter not in force: " + self.seccomp_problem)
+        if not self.counts_processes:
+            described["notes"].append(
+                "running as root without a pids cgroup: the process count is not limited"
+            )
+        return described
+
+
+def scrubbed_env(extra: Mapping[str, str], layer: Path) -> dict[str, str]:
+    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    env.update(
+        {
+            "HOME": str(layer / "home"),
+            "TMPDIR": str(layer / "tmp"),
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+# -- the run area: one folder per server process, swept when its process is gone ---------------
+
+
+class RunArea:
+    """`root/<pid>-<token>/`, locked for this process's lifetime; folders of processes that
+    no longer hold their lock (a `kill -9`ed server) are removed when the next one starts."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._mine: Path | None = None
+        self._lock_fd: int | None = None
+
+    @property
+    def mine(self) -> Path:
+        if self._mine is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self.sweep()
+            mine = self.root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+            mine.mkdir(mode=0o700)
+            self._lock_fd = os.open(mine / "lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            self._mine = mine
+        return self._mine
+
+    def new_run(self) -> SandboxRun:
+        run = SandboxRun(self.mine / uuid.uuid4().hex[:12])
+        for folder in (run.stage, run.layer, run.out):
+            folder.mkdir(parents=True)
+        return run
+
+    def seccomp_file(self) -> Path:
+        path = self.mine / "seccomp.bpf"
+        if not path.exists():
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(filter_program())
+            tmp.replace(path)
+        return path
+
+    def sweep(self) -> list[str]:
+        """Remove what crashed servers left: their run folders and pids cgroups."""
+        removed = []
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.root):
+                if entry.is_dir(follow_symlinks=False) and self._abandoned(Path(entry.path)):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                    removed.append(entry.name)
+        removed += sweep_cgroups()
+        return removed
+
+    @staticmethod
+    def _abandoned(folder: Path) -> bool:
+        try:
+            fd = os.open(folder / "lock", os.O_RDWR | os.O_CLOEXEC)
+        except FileNotFoundError:
+            # No lock: an older layout, or a folder being made right now; old ones only.
+            with contextlib.suppress(OSError):
+                return time.time() - folder.stat().st_mtime > 3600
+            return False
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False  # its server is alive
+        finally:
+            os.close(fd)
+        return True
+
+
+@dataclass(frozen=True)
+class SandboxRun:
+    """The host-side folders of one run."""
+
+    root: Path
+
+    @property
+    def stage(self) -> Path:
+        """Files of this run that differ from the snapshot; the overlay's top layer."""
+        return self.root / "stage"
+
+    @property
+    def layer(self) -> Path:
+        """The run's writable area, as the command sees it (same path inside and out)."""
+        return self.root / "layer"
+
+    @property
+    def tree(self) -> Path:
+        return self.layer / "work"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+# -- finding out what this machine allows --------------------------------------------------------
 
 
 @functools.cache
-def namespace_prefix() -> tuple[str, ...]:
-    """The strongest namespace wrapper this machine allows, or () for none."""
-    for prefix in NAMESPACE_PREFIXES:
-        try:
-            probe = subprocess.run([*prefix, "true"], capture_output=True, timeout=10)
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if probe.returncode == 0:
-            return prefix
-    return ()
-
-
-def detect_isolation(limits: Limits | None = None) -> Isolation:
-    prefix = namespace_prefix()
-    return Isolation(
-        network=bool(prefix),
-        limits=limits or Limits(),
-        prefix=prefix,
-        read_only=_read_only_view_works(prefix),
+def _probe(unsafe: bool) -> Isolation:
+    if unsafe:
+        return Isolation("unsafe", pids_cgroup=_pids_cgroup_root())
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return Isolation(
+            "unavailable",
+            unavailable=(
+                "not executed: the sandbox needs bubblewrap (bwrap), which is not installed: "
+                "install it (Debian/Ubuntu: `sudo apt install bubblewrap`, Fedora: `sudo dnf "
+                f"install bubblewrap`, Arch: `sudo pacman -S bubblewrap`), or set {UNSAFE_SETTING} "
+                "to run tests without isolation"
+            ),
+        )
+    version = ""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        shown = subprocess.run([bwrap, "--version"], capture_output=True, text=True, timeout=10)
+        version = shown.stdout.strip().removeprefix("bubblewrap ")
+    seccomp, seccomp_problem = True, ""
+    try:
+        filter_program()
+    except SeccompUnavailable as error:
+        seccomp, seccomp_problem = False, str(error)
+    found = Isolation(
+        "bubblewrap",
+        bwrap=bwrap,
+        bwrap_version=version,
+        seccomp=seccomp,
+        seccomp_problem=seccomp_problem,
         pids_cgroup=_pids_cgroup_root(),
     )
-
-
-def jail_spec(writable: Sequence[Path]) -> dict[str, list[str]]:
-    """What the trampoline mounts: `writable` stays writable, the rest of / becomes read-only,
-    /tmp-like folders are fresh (unless a writable path is inside one) and credentials hidden."""
-    resolved = sorted({os.path.realpath(path) for path in writable})
-    # Only the outermost of nested paths: one bind mount each, nothing mounted over another.
-    paths = [
-        path
-        for path in resolved
-        if not any(path.startswith(other.rstrip("/") + "/") for other in resolved)
-    ]
-    tmpfs = [
-        tmp
-        for tmp in PRIVATE_TMP
-        if os.path.isdir(tmp)
-        and not any(path == tmp or path.startswith(tmp.rstrip("/") + "/") for path in paths)
-    ]
-    homes = {os.path.expanduser("~")}
-    with contextlib.suppress(KeyError):
-        homes.add(pwd.getpwuid(os.geteuid()).pw_dir)
-    hidden = sorted(
-        os.path.join(home, rel)
-        for home in homes
-        for rel in HIDDEN_IN_HOME
-        if os.path.lexists(os.path.join(home, rel))
-        and not any(path.startswith(os.path.realpath(os.path.join(home, rel))) for path in paths)
-    )
-    return {"writable": paths, "tmpfs": tmpfs, "hidden": hidden}
-
-
-@functools.cache
-def _read_only_view_works(prefix: tuple[str, ...]) -> bool:
-    if "-rnpf" not in prefix and "-rnm" not in prefix:
-        return False
-    with tempfile.TemporaryDirectory(prefix="counterpoint-probe-") as probe:
-        command = _command(["true"], Limits(), jail_spec([Path(probe)]), prefix)
+    with tempfile.TemporaryDirectory(prefix="counterpoint-probe-") as folder:
+        area = RunArea(Path(folder) / "runs")
+        run = area.new_run()
+        command = _launcher_argv(run, found, ["true"], {}, "", [run.stage], [], 30, None, area)
         try:
-            return subprocess.run(command, capture_output=True, timeout=10).returncode == 0
-        except (OSError, subprocess.SubprocessError):
-            return False
+            process = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.SubprocessError) as error:
+            problem = str(error)
+        else:
+            status = _status(run)
+            if process.returncode == 0 and status.get("returncode") == 0:
+                return _replace(found, layer=str(status.get("layer", "")))
+            said = (process.stderr or process.stdout).strip().splitlines()
+            problem = said[-1] if said else f"exit code {process.returncode}"
+    return Isolation(
+        "unavailable",
+        unavailable=(
+            f"not executed: the sandbox could not start ({problem}); unprivileged user "
+            "namespaces may be disabled (Ubuntu 24.04: `sudo sysctl -w "
+            "kernel.apparmor_restrict_unprivileged_userns=0`, or an AppArmor profile that "
+            f"allows bwrap); or set {UNSAFE_SETTING} to run tests without isolation"
+        ),
+    )
+
+
+def _replace(isolation: Isolation, **changes: Any) -> Isolation:
+    import dataclasses
+
+    return dataclasses.replace(isolation, **changes)
+
+
+def detect_isolation(limits: Limits | None = None, unsafe: bool = False) -> Isolation:
+    return _replace(_probe(unsafe), limits=limits or Limits())
 
 
 @functools.cache
@@ -244,30 +367,141 @@ def _pids_cgroup_root() -> Path | None:
     return None
 
 
-def _command(
-    argv: Sequence[str], limits: Limits, jail: dict[str, list[str]] | None, prefix: Sequence[str]
-) -> list[str]:
-    command = [
-        sys.executable,
-        "-I",
-        "-c",
-        _TRAMPOLINE,
-        json.dumps(limits.rlimits()),
-        json.dumps(jail or {}),
-        "--",
-        *argv,
+_CGROUP_NAME = re.compile(r"^counterpoint-(\d+)-[0-9a-f]+$")
+
+
+def sweep_cgroups() -> list[str]:
+    """Pids cgroups of servers that are gone (a `kill -9`): their processes killed, removed."""
+    root = _pids_cgroup_root()
+    if root is None:
+        return []
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(root):
+            match = _CGROUP_NAME.match(entry.name)
+            if match is None or Path(f"/proc/{match.group(1)}").exists():
+                continue
+            _kill_cgroup(Path(entry.path))
+            with contextlib.suppress(OSError):
+                os.rmdir(entry.path)
+                removed.append(entry.name)
+    return removed
+
+
+# -- the view -------------------------------------------------------------------------------------
+
+
+def toolchain_roots(programs: Sequence[str]) -> list[str]:
+    """Every installation the programs belong to (a venv and the Python it was made from)."""
+    roots: list[str] = []
+    for program in programs:
+        found = shutil.which(program) if os.sep not in program else program
+        if not found:
+            continue
+        for path in (Path(os.path.abspath(found)), Path(os.path.realpath(found))):
+            folder = path.parent.parent if path.parent.name in ("bin", "sbin") else path.parent
+            if not _under_system(folder):
+                roots.append(str(folder))
+    return roots
+
+
+def _under_system(path: Path) -> bool:
+    text = str(path)
+    return text == "/" or any(text == d or text.startswith(d + "/") for d in SYSTEM_DIRS)
+
+
+def _outermost(paths: Sequence[str]) -> list[str]:
+    """Existing paths, each once, none inside another (or inside the OS's directories)."""
+    unique = sorted({os.path.abspath(p) for p in paths if p and os.path.exists(p)})
+    kept: list[str] = []
+    for path in unique:
+        if _under_system(Path(path)) or path in ("/", "/etc", "/proc", "/dev", "/sys", "/run"):
+            continue
+        if not any(path.startswith(other.rstrip("/") + "/") for other in kept):
+            kept.append(path)
+    return kept
+
+
+def bwrap_argv(isolation: Isolation, run: SandboxRun, cwd: Path, read_only: Sequence[str]) -> list:
+    argv = [
+        isolation.bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--cap-drop",
+        "ALL",
+        "--die-with-parent",
+        "--new-session",
+        "--hostname",
+        "counterpoint",
     ]
-    return [*prefix, "--", *command] if prefix else command
+    for folder in SYSTEM_DIRS:
+        if os.path.islink(folder):
+            argv += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            argv += ["--ro-bind", folder, folder]
+    for entry in ETC_ENTRIES:
+        argv += ["--ro-bind-try", f"/etc/{entry}", f"/etc/{entry}"]
+    layer = str(run.layer)
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--bind", f"{layer}/shm", "/dev/shm", "--bind", f"{layer}/tmp", "/tmp"]
+    argv += ["--bind", f"{layer}/tmp", "/var/tmp", "--bind", layer, layer]
+    for path in _outermost([p for p in read_only if not p.startswith(layer)]):
+        argv += ["--ro-bind", path, path]
+    # bwrap's own root (where /etc's entries and the mount points live) is a tmpfs with no
+    # size limit: read-only, so that the layer is the only place a run can write.
+    argv += ["--remount-ro", "/", "--chdir", str(cwd)]
+    return argv
 
 
-def scrubbed_env(extra: Mapping[str, str], sandbox: Path) -> dict[str, str]:
-    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
-    home, tmp = sandbox / "home", sandbox / "tmp"
-    home.mkdir(parents=True, exist_ok=True)
-    tmp.mkdir(parents=True, exist_ok=True)
-    env.update({"HOME": str(home), "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"})
-    env.update(extra)
-    return env
+def _launcher_argv(
+    run: SandboxRun,
+    isolation: Isolation,
+    argv: Sequence[str],
+    env: Mapping[str, str],
+    cwd: str,
+    lower: Sequence[Path],
+    read_only: Sequence[str],
+    timeout_s: float,
+    cgroup: Path | None,
+    area: RunArea,
+    results: Sequence[str] = (),
+) -> list[str]:
+    workdir = run.tree / cwd
+    unsafe = isolation.mode == "unsafe"
+    spec = {
+        "parent": os.getpid(),
+        "unsafe": unsafe,
+        "layer": str(run.layer),
+        "dirs": list(LAYER_DIRS),
+        "disk_bytes": isolation.limits.disk_bytes,
+        "inodes": isolation.limits.inodes,
+        "lower": [str(path) for path in lower],
+        "cgroup": str(cgroup / "cgroup.procs") if cgroup is not None else None,
+        "rlimits": isolation.limits.rlimits(),
+        "bwrap": None if unsafe else bwrap_argv(isolation, run, workdir, read_only),
+        "seccomp": str(area.seccomp_file()) if isolation.seccomp and not unsafe else None,
+        "command": list(argv),
+        "env": dict(env),
+        "cwd": str(workdir),
+        "timeout_s": timeout_s,
+        "results": list(results),
+        "result_cap": RESULT_BYTES,
+        "out": str(run.out),
+    }
+    return [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(spec)]
+
+
+def _status(run: SandboxRun) -> dict[str, Any]:
+    data = read_untrusted(run.out / "status.json", 1024**2)
+    try:
+        status = json.loads(data or b"")
+    except ValueError:
+        return {}
+    return status if isinstance(status, dict) else {}
+
+
+# -- running ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -278,6 +512,9 @@ class ProcessResult:
     duration_s: float
     output_bytes: int = 0  # everything it printed; more than OUTPUT_TAIL_BYTES means truncated
     process_limit_hit: bool = False  # the pids cgroup refused a fork
+    results: dict[str, bytes] = field(default_factory=dict)  # what was read back, by name
+    refused: dict[str, str] = field(default_factory=dict)  # results not read back, and why
+    setup_failed: str | None = None  # the sandbox could not be set up: why
 
     @property
     def truncated(self) -> bool:
@@ -295,36 +532,38 @@ class ProcessResult:
         if self.returncode is not None and self.returncode < 0:
             with contextlib.suppress(ValueError):
                 found.append(f"killed by {signal.Signals(-self.returncode).name}")
+        for name, why in self.refused.items():
+            found.append(f"{name} not read back: {why}")
+        if "No space left on device" in self.output:
+            found.append("the run's disk limit was reached")
         return found
 
 
 async def run_sandboxed(
+    run: SandboxRun,
     argv: Sequence[str],
-    cwd: Path,
     env: Mapping[str, str],
     timeout_s: float,
     isolation: Isolation,
-    writable: Sequence[Path] = (),
+    *,
+    area: RunArea,
+    cwd: str = "",
+    lower: Sequence[Path] = (),
+    read_only: Sequence[str] = (),
+    results: Sequence[str] = (),
 ) -> ProcessResult:
-    """`writable`: what the command may write when the file system is read-only (its cwd at
-    least)."""
-    jail = jail_spec([cwd, *writable]) if isolation.read_only else None
-    command = _command(argv, isolation.limits, jail, isolation.prefix)
+    """Run `argv` in `run`'s tree (`lower` layers, top first, beneath its writes) and read back
+    `results` (paths relative to the layer). Killed whole on timeout and on cancel."""
+    if isolation.mode == "unavailable":
+        raise RuntimeError(isolation.unavailable)
     cgroup = _make_cgroup(isolation)
-    if cgroup is not None:
-        # A shell joins the cgroup first, so every process of the run is counted.
-        command = [
-            "sh",
-            "-c",
-            'echo $$ > "$0" && exec "$@"',
-            str(cgroup / "cgroup.procs"),
-            *command,
-        ]
+    command = _launcher_argv(
+        run, isolation, argv, env, cwd, lower, read_only, timeout_s, cgroup, area, results
+    )
     started = time.monotonic()
     process = await asyncio.create_subprocess_exec(
         *command,
-        cwd=cwd,
-        env=dict(env),
+        env={"PATH": os.environ.get("PATH", "")},
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
@@ -341,18 +580,17 @@ async def run_sandboxed(
             tail.extend(chunk)
             del tail[:-OUTPUT_TAIL_BYTES]
 
-    timed_out = False
     draining = asyncio.ensure_future(drain())
+    hung = False
     try:
-        await asyncio.wait_for(process.wait(), timeout_s)
+        await asyncio.wait_for(process.wait(), timeout_s + GRACE_S)
     except asyncio.TimeoutError:
-        timed_out = True
+        hung = True  # the launcher enforces the limit itself: this is a last resort
     finally:
         _kill_group(process.pid)  # also on cancel: nothing outlives the run
         if cgroup is not None:
-            _kill_cgroup(cgroup)  # those that left the process group too
+            _kill_cgroup(cgroup)
         try:
-            # Killed, the process closes its pipe, so the drain ends by itself.
             await asyncio.wait_for(asyncio.gather(process.wait(), draining), 5)
         except BaseException:
             draining.cancel()
@@ -360,14 +598,49 @@ async def run_sandboxed(
                 raise
         finally:
             forks_refused = cgroup is not None and _remove_cgroup(cgroup)
+    status = await asyncio.to_thread(_status, run)
+    output = tail.decode("utf-8", "replace")
+    setup_failed = None
+    if process.returncode == SETUP_FAILED and not status:
+        lines = [line for line in output.splitlines() if line.startswith("counterpoint sandbox:")]
+        setup_failed = lines[-1] if lines else "the sandbox could not be set up"
+    read = {}
+    for index, name in enumerate(results):
+        data = await asyncio.to_thread(read_untrusted, run.out / f"result-{index}", RESULT_BYTES)
+        if data is not None:
+            read[name] = data
+    timed_out = hung or bool(status.get("timed_out"))
+    returncode = status.get("returncode") if not timed_out else None
     return ProcessResult(
-        returncode=None if timed_out else process.returncode,
-        output=tail.decode("utf-8", "replace"),
+        returncode=returncode if isinstance(returncode, int) else None,
+        output=output,
         timed_out=timed_out,
         duration_s=time.monotonic() - started,
         output_bytes=total,
         process_limit_hit=forks_refused,
+        results=read,
+        refused={str(k): str(v) for k, v in dict(status.get("refused") or {}).items()},
+        setup_failed=setup_failed,
     )
+
+
+def read_untrusted(path: Path, cap: int) -> bytes | None:
+    """A file's bytes, or None unless it is a regular file (no symlink, FIFO or device) of at
+    most `cap` bytes. Blocking: call it off the event loop."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
+            return None
+        data = os.read(fd, cap + 1)
+        return data if len(data) <= cap else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _kill_group(pid: int) -> None:
@@ -381,7 +654,8 @@ def _make_cgroup(isolation: Isolation) -> Path | None:
     cgroup = isolation.pids_cgroup / f"counterpoint-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     try:
         cgroup.mkdir()
-        (cgroup / "pids.max").write_text(str(isolation.limits.processes))
+        # The launcher and bwrap's own two processes are counted too.
+        (cgroup / "pids.max").write_text(str(isolation.limits.processes + 3))
     except OSError:
         with contextlib.suppress(OSError):
             cgroup.rmdir()

@@ -3,8 +3,9 @@
 The base copy holds the workspace's tracked and untracked-not-ignored files (git's view when the
 workspace is a repository, else a walk that skips VCS folders, virtualenvs, node_modules and
 caches). Files are *copied* into the base, never hardlinked to the user's files, so nothing a test
-does can write through to the workspace. Each run then gets a hardlink farm of the base (cheap),
-with the files under test written fresh, never through a link.
+does can write through to the workspace. A run never writes to the base either: it sees the base
+through an overlay whose writes land in its own layer (sandbox/runner.py), with its own files
+(`stage_files`) above the base.
 """
 
 from __future__ import annotations
@@ -143,29 +144,6 @@ class WorkspaceSnapshot:
                 self._save_manifest()
             return RefreshStats(len(fresh), copied, removed, time.monotonic() - started)
 
-    def materialise(self, run_dir: Path, overrides: dict[str, str]) -> Path:
-        """A run directory: hardlinks to the base copy, plus `overrides` written as new files."""
-        run_dir.mkdir(parents=True, exist_ok=True)
-        made: set[Path] = set()
-        for rel in self._manifest:
-            if rel in overrides:
-                continue
-            target = run_dir / rel
-            parent = target.parent
-            if parent not in made:
-                parent.mkdir(parents=True, exist_ok=True)
-                made.add(parent)
-            try:
-                os.link(self.base / rel, target)
-            except OSError:
-                shutil.copyfile(self.base / rel, target)
-        for rel, text in overrides.items():
-            target = run_dir / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.unlink(missing_ok=True)
-            target.write_text(text, encoding="utf-8")
-        return run_dir
-
     def _load_manifest(self) -> dict[str, tuple[int, int, int, int]]:
         """Kept on disk, so a new process (the CLI) refreshes incrementally too."""
         try:
@@ -234,6 +212,18 @@ class WorkspaceSnapshot:
 
 def _unique() -> str:
     return f"{os.getpid()}-{threading.get_ident()}-{os.urandom(3).hex()}"
+
+
+def stage_files(stage: Path, files: dict[str, str]) -> None:
+    """Write a run's own files (the version under test, model tests) into its stage folder,
+    the overlay's top layer: they hide the snapshot's copies without touching them."""
+    for rel, text in files.items():
+        parts = Path(rel).parts
+        if not parts or Path(rel).is_absolute() or ".." in parts:
+            raise ValueError(f"not a path inside the workspace: {rel!r}")
+        target = stage.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
 
 
 def link_dependencies(run_dir: Path, links: dict[str, str]) -> None:

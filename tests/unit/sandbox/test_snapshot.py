@@ -1,7 +1,14 @@
 import os
 import subprocess
 
-from counterpoint.sandbox.snapshot import WorkspaceSnapshot, find_project_root, link_dependencies
+import pytest
+
+from counterpoint.sandbox.snapshot import (
+    WorkspaceSnapshot,
+    find_project_root,
+    link_dependencies,
+    stage_files,
+)
 
 
 def make_tree(root):
@@ -53,21 +60,20 @@ def test_git_workspaces_leave_out_ignored_files(tmp_path):
     assert "secret.txt" not in snapshot.files and "pkg/mod.py" in snapshot.files
 
 
-def test_runs_get_their_own_files_and_writes_never_reach_the_workspace(tmp_path):
+def test_a_runs_own_files_are_staged_beside_the_base_never_in_it(tmp_path):
     root = tmp_path / "ws"
     make_tree(root)
     snapshot = WorkspaceSnapshot(root, tmp_path / "store")
     snapshot.refresh()
-    run = snapshot.materialise(tmp_path / "run", {"pkg/mod.py": "X = 3\n"})
-    assert (run / "pkg" / "mod.py").read_text() == "X = 3\n"
+    stage = tmp_path / "stage"
+    stage_files(stage, {"pkg/mod.py": "X = 3\n"})
+    assert (stage / "pkg" / "mod.py").read_text() == "X = 3\n"
+    assert (snapshot.base / "pkg" / "mod.py").read_text() == "X = 1\n"
     assert (root / "pkg" / "mod.py").read_text() == "X = 1\n"
-    # A test writing through a run's hardlink changes only our base copy, which is then redone.
-    with open(run / "README.md", "w") as handle:
-        handle.write("clobbered\n")
-    assert (root / "README.md").read_text() == "hi\n"
-    os.utime(snapshot.base / "README.md", ns=(1, 1))
-    assert snapshot.refresh().copied == 1
-    assert (snapshot.base / "README.md").read_text() == "hi\n"
+    for bad in ("../escape.py", "/etc/passwd", "a/../../b"):
+        with pytest.raises(ValueError):
+            stage_files(stage, {bad: "x"})
+    assert not (tmp_path / "escape.py").exists()
 
 
 def test_project_root_is_the_nearest_marked_folder(tmp_path):
