@@ -10,7 +10,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 import tree_sitter
@@ -99,17 +99,28 @@ class PythonTests:
 
     def __init__(self, spec: LanguageSpec) -> None:
         self.spec = spec
+        # Interpreters found inside a workspace: the repository's, so never run outside the
+        # sandbox (a cloned `.venv/bin/python` can be any program); looked at on disk instead.
+        self._workspace_venvs: set[str] = set()
 
     def interpreter(self, root: Path, configured: str | None) -> str:
         if configured:
             return configured
         for candidate in (".venv/bin/python", "venv/bin/python", ".venv/Scripts/python.exe"):
             if (root / candidate).exists():
+                self._workspace_venvs.add(str(root / candidate))
                 return str(root / candidate)
         return sys.executable
 
     def runner_available(self, interpreter: str) -> str | None:
+        if interpreter in self._workspace_venvs:
+            return venv_on_disk(interpreter).missing
         return _pytest_missing(interpreter)
+
+    def _view(self, interpreter: str) -> tuple[str, ...]:
+        if interpreter in self._workspace_venvs:
+            return venv_on_disk(interpreter).view
+        return import_path(interpreter)
 
     def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
         return (
@@ -225,7 +236,7 @@ class PythonTests:
             results_file=results,
             behaviour_file=behaviour_file,
             model_files=model_files,
-            read_only=import_path(interpreter),
+            read_only=self._view(interpreter),
         )
 
     def behaviour_probe(
@@ -474,3 +485,38 @@ def import_path(interpreter: str) -> tuple[str, ...]:
     except (OSError, subprocess.SubprocessError, ValueError):
         return ()
     return tuple(str(path) for path in paths if isinstance(path, str) and path)
+
+
+@dataclass(frozen=True)
+class VenvOnDisk:
+    view: tuple[str, ...]  # the venv and the Python installation it was made from
+    missing: str | None  # why its tests cannot run, if they cannot
+
+
+@functools.cache
+def venv_on_disk(interpreter: str) -> VenvOnDisk:
+    """A workspace's virtualenv, read from its files without running anything of it: the
+    folders a run needs, and whether pytest is installed. Its base installation (pyvenv.cfg's
+    `home`, or where `bin/python` leads) is shown to runs only if it holds a standard library,
+    so a hostile pyvenv.cfg or symlink cannot open other folders to the sandbox."""
+    venv = Path(interpreter).parent.parent
+    config = venv / "pyvenv.cfg"
+    try:
+        lines = config.read_text("utf-8", "replace").splitlines()
+    except OSError:
+        return VenvOnDisk((), f"not executed: {interpreter} is not in a virtualenv (no {config})")
+    homes = [
+        line.split("=", 1)[1].strip() for line in lines if line.split("=")[0].strip() == "home"
+    ]
+    candidates = [Path(home) for home in homes[:1]] + [Path(os.path.realpath(interpreter)).parent]
+    view = [str(venv)]
+    for folder in candidates:
+        base = folder.parent if folder.name == "bin" else folder
+        if any(base.glob("lib/python3*/os.py")):
+            view.append(str(base))
+    sites = list(venv.glob("lib/python3*/site-packages"))
+    if not any((site / "pytest").is_dir() or (site / "_pytest").is_dir() for site in sites):
+        return VenvOnDisk(
+            tuple(view), f"pytest is not installed for {interpreter}; install it there to run tests"
+        )
+    return VenvOnDisk(tuple(view), None)

@@ -551,14 +551,21 @@ class ExecutionJob:
 
     def _view(self, plan: RunPlan) -> list[str]:
         """What the run reads from outside its tree: the toolchain's installations, what the
-        language asks for (never the workspace itself, whose copy is the tree), and installed
-        dependency folders."""
-        toolchains = toolchain_roots([self.interpreter, plan.argv[0]])
-        inside = [str(self.root)] if self.root is not None else []
+        language asks for, and installed dependency folders; of the workspace itself only its
+        virtualenv (its code is the tree). Programs inside the workspace are the repository's:
+        where their symlinks lead is not shown (the language vets what such a venv needs)."""
+        workspace = [str(self.root)] if self.root is not None else []
+        programs = [p for p in (self.interpreter, plan.argv[0]) if p]
+        local = [
+            str(Path(os.path.abspath(p)).parent.parent)
+            for p in programs
+            if _inside(os.path.abspath(p), workspace)
+        ]
+        toolchains = toolchain_roots(
+            [p for p in programs if not _inside(os.path.abspath(p), workspace)]
+        )
         extra = [
-            path
-            for path in plan.read_only
-            if not _inside(path, inside) or _inside(path, toolchains)
+            path for path in plan.read_only if not _inside(path, workspace) or _inside(path, local)
         ]
         return [*toolchains, *extra, *plan.links.values()]
 
