@@ -278,6 +278,21 @@ def test_a_base_file_rewritten_in_place_with_its_times_set_back_is_recopied(tmp_
     assert copy.read_text() == "def answer():\n    return 42\n"
 
 
+def test_git_listing_runs_no_command_from_the_workspace_git_config(tmp_path):
+    root = make_workspace(tmp_path, "git")
+    track(root, "git")
+    marker = tmp_path / "ran"
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    hook.chmod(0o755)
+    # A repository's own .git/config may name a program git runs: fsmonitor is one of them.
+    subprocess.run(["git", "config", "core.fsmonitor", str(hook)], cwd=root, check=True)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    assert snapshot.files == ["pkg/mod.py", "pyproject.toml"]
+    assert not marker.exists()
+
+
 def test_a_cross_check_of_a_workspace_linking_to_secrets_caches_no_key(fake_providers, tmp_path):
     project = tmp_path / "project"
     shutil.copytree(FIXTURES, project)

@@ -366,7 +366,12 @@ class WorkspaceSnapshot:
         if (self.root / ".git").exists():
             try:
                 listed = subprocess.run(
-                    ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                    # A repository's own .git/config may name a program for git to run
+                    # (core.fsmonitor), outside any sandbox: not for a listing.
+                    [
+                        *("git", "-c", "core.fsmonitor=false", "ls-files"),
+                        *("--cached", "--others", "--exclude-standard", "-z"),
+                    ],
                     cwd=self.root,
                     capture_output=True,
                     check=True,
