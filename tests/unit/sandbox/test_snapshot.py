@@ -1,4 +1,7 @@
+import hashlib
+import json
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -169,3 +172,113 @@ def test_the_fingerprint_changes_with_any_other_file_but_not_the_target(tmp_path
     assert snapshot.fingerprint(exclude="target.py") != before
     other_root = WorkspaceSnapshot(tmp_path, tmp_path / "store")
     assert other_root.fingerprint() != snapshot.fingerprint()
+
+
+def test_a_link_whose_target_changes_is_remade(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    (root / "pkg" / "other.py").write_text("X = 2\n")
+    (root / "alias.py").symlink_to("pkg/mod.py")
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    before = snapshot.fingerprint()
+    (root / "alias.py").unlink()
+    (root / "alias.py").symlink_to("pkg/other.py")
+    assert snapshot.refresh().copied == 1
+    assert os.readlink(snapshot.base / "alias.py") == "pkg/other.py"
+    assert snapshot.fingerprint() != before
+    assert snapshot.refresh().copied == 0
+
+
+def test_a_link_replaced_by_a_file_and_back(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    (root / "alias.py").symlink_to("pkg/mod.py")
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    (root / "alias.py").unlink()
+    (root / "alias.py").write_text("Y = 1\n")
+    assert snapshot.refresh().copied == 1
+    assert not (snapshot.base / "alias.py").is_symlink()
+    assert (snapshot.base / "alias.py").read_text() == "Y = 1\n"
+    assert (snapshot.base / "pkg" / "mod.py").read_text() == "X = 1\n"  # not written through
+    (root / "alias.py").unlink()
+    (root / "alias.py").symlink_to("pkg/mod.py")
+    assert snapshot.refresh().copied == 1
+    assert os.readlink(snapshot.base / "alias.py") == "pkg/mod.py"
+
+
+def test_a_folder_replaced_by_a_link_and_back(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    (root / "lib").mkdir()
+    (root / "lib" / "mod.py").write_text("LIB = 1\n")
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    shutil.rmtree(root / "lib")
+    (root / "lib").symlink_to("pkg")
+    stats = snapshot.refresh()
+    assert (stats.copied, stats.removed) == (1, 1)
+    assert snapshot.files == ["README.md", "lib", "pkg/mod.py"]
+    assert os.readlink(snapshot.base / "lib") == "pkg"
+    (root / "lib").unlink()
+    (root / "lib").mkdir()
+    (root / "lib" / "mod.py").write_text("LIB = 2\n")
+    snapshot.refresh()
+    assert snapshot.files == ["README.md", "lib/mod.py", "pkg/mod.py"]
+    assert not (snapshot.base / "lib").is_symlink()
+    # The new file went into a real folder, not through the old link into pkg/.
+    assert (snapshot.base / "lib" / "mod.py").read_text() == "LIB = 2\n"
+    assert (snapshot.base / "pkg" / "mod.py").read_text() == "X = 1\n"
+
+
+def test_a_manifest_in_the_old_format_is_read_and_its_files_recopied(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    (snapshot.home / "manifest.json").write_text(
+        json.dumps({"README.md": [1, 3, 1, 3], "pkg/mod.py": [1, 6, 1, 6], "gone.py": [1, 1, 1, 1]})
+    )
+    again = WorkspaceSnapshot(root, tmp_path / "store")
+    assert again.files == ["README.md", "gone.py", "pkg/mod.py"]
+    stats = again.refresh()
+    assert (stats.copied, stats.removed) == (2, 1)
+    assert again.files == ["README.md", "pkg/mod.py"]
+    assert WorkspaceSnapshot(root, tmp_path / "store").refresh().copied == 0
+
+
+def test_a_copy_whose_times_alone_changed_is_hashed_once_and_not_recopied(tmp_path, monkeypatch):
+    root = tmp_path / "ws"
+    make_tree(root)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    os.utime(snapshot.base / "README.md", ns=(1, 1))
+    assert snapshot.refresh().copied == 0
+    assert (snapshot.base / "README.md").read_text() == "hi\n"
+    hashed = []
+    real_sha256 = hashlib.sha256
+    monkeypatch.setattr(hashlib, "sha256", lambda *a: hashed.append(a) or real_sha256(*a))
+    assert snapshot.refresh().copied == 0
+    assert hashed == []  # an unchanged refresh reads no file
+
+
+def test_a_tracked_folder_turned_into_a_link_is_neither_read_nor_emptied_through_it(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    shutil.rmtree(root / ".git")
+    (root / "lib").mkdir()
+    (root / "lib" / "mod.py").write_text("LIB = 1\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    # Not committed: git still lists lib/mod.py (from its index) beside the new link lib.
+    shutil.rmtree(root / "lib")
+    (root / "lib").symlink_to("pkg")
+    stats = snapshot.refresh()
+    assert snapshot.files == ["README.md", "lib", "pkg/mod.py"]
+    assert any(note.startswith("lib/mod.py:") for note in stats.skipped)
+    assert os.readlink(snapshot.base / "lib") == "pkg"
+    # Dropping the old lib/mod.py did not unlink pkg/mod.py through the new link.
+    assert (snapshot.base / "pkg" / "mod.py").read_text() == "X = 1\n"
