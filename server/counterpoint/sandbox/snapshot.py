@@ -256,7 +256,8 @@ class WorkspaceSnapshot:
             tmp = f"{target}.{_unique()}.cp-tmp"
             digest = hashlib.sha256()
             try:
-                with open(os.open(tmp, WRITE_FLAGS, 0o666), "wb") as sink:
+                mode = 0o777 if info.st_mode & 0o111 else 0o666  # scripts stay executable
+                with open(os.open(tmp, WRITE_FLAGS, mode), "wb") as sink:
                     total = 0
                     while chunk := os.read(source, CHUNK_BYTES):
                         total += len(chunk)

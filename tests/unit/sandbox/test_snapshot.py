@@ -282,3 +282,14 @@ def test_a_tracked_folder_turned_into_a_link_is_neither_read_nor_emptied_through
     assert os.readlink(snapshot.base / "lib") == "pkg"
     # Dropping the old lib/mod.py did not unlink pkg/mod.py through the new link.
     assert (snapshot.base / "pkg" / "mod.py").read_text() == "X = 1\n"
+
+
+def test_an_executable_file_stays_executable_in_the_copy(tmp_path):
+    root = tmp_path / "ws"
+    make_tree(root)
+    (root / "run.sh").write_text("#!/bin/sh\necho hi\n")
+    (root / "run.sh").chmod(0o755)
+    snapshot = WorkspaceSnapshot(root, tmp_path / "store")
+    snapshot.refresh()
+    assert os.access(snapshot.base / "run.sh", os.X_OK)
+    assert not os.access(snapshot.base / "README.md", os.X_OK)
