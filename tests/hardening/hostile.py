@@ -8,6 +8,7 @@ folder with a canary under ~/.ssh, so a containment failure harms nothing real.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -257,36 +258,9 @@ async def run_hostile_case(
     fake: FakeProviders, arena: Arena, service: ExecutionService, case: HostileCase
 ) -> tuple[list[str], Report | None, float]:
     """Claude proposes the hostile code, GPT the plain fix; returns (problems, report, s)."""
-    fake.reset()
-    proposal = {"code": case.code(arena), "explanation": "", "tests": []}
-    fake.default("anthropic", "submit_proposal", Reply.structured(proposal))
-    fake.default(
-        "openai",
-        "submit_proposal",
-        Reply.structured({"code": FIXED, "explanation": "", "tests": []}),
-    )
-    for provider in ("anthropic", "openai"):
-        fake.default(provider, "submit_judgment", Reply.structured(ACCEPT))
-    env = fake.env()
-    settings = Settings.from_env(env).merged({"cache": False})
-    voices = settings.voices(env)
-    target = arena.workspace / "windows.py"
-    request = CrossCheckRequest(
-        target.as_uri(), target.read_text(), "python", Range.of_lines(0, 6), "fix it"
-    )
     before = arena.digest()
     started = time.monotonic()
-    try:
-        report = await cross_check(
-            request,
-            voices,
-            settings.run_options(),
-            execution=service,
-            workspace_root=arena.workspace,
-        )
-    finally:
-        for voice in voices:
-            await voice.client.close()  # type: ignore[attr-defined]
+    report = await cross_check_codes(fake, arena, service, case.code(arena), FIXED)
     elapsed = time.monotonic() - started
     problems = []
     if arena.digest() != before:
@@ -298,6 +272,39 @@ async def run_hostile_case(
     if elapsed > RUN_TIMEOUT_S * 3 + 10:
         problems.append(f"took {elapsed:.1f} s")
     return problems, report, elapsed
+
+
+async def cross_check_codes(
+    fake: FakeProviders, arena: Arena, service: ExecutionService, claude: str, gpt: str = FIXED
+) -> Report:
+    """One cross-check of the arena's `window_sums`: Claude proposes `claude`, GPT `gpt`, and
+    both judges accept."""
+    fake.reset()
+    for provider, code in (("anthropic", claude), ("openai", gpt)):
+        fake.default(
+            provider,
+            "submit_proposal",
+            Reply.structured({"code": code, "explanation": "", "tests": []}),
+        )
+        fake.default(provider, "submit_judgment", Reply.structured(ACCEPT))
+    env = fake.env()
+    settings = Settings.from_env(env).merged({"cache": False})
+    voices = settings.voices(env)
+    target = arena.workspace / "windows.py"
+    request = CrossCheckRequest(
+        target.as_uri(), target.read_text(), "python", Range.of_lines(0, 6), "fix it"
+    )
+    try:
+        return await cross_check(
+            request,
+            voices,
+            settings.run_options(),
+            execution=service,
+            workspace_root=arena.workspace,
+        )
+    finally:
+        for voice in voices:
+            await voice.client.close()  # type: ignore[attr-defined]
 
 
 def hostile_service(store: Path) -> ExecutionService:
@@ -314,3 +321,95 @@ def hostile_service(store: Path) -> ExecutionService:
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+# -- for the attacks on the sandbox itself (test_sandbox_escape.py) ------------------------------
+
+
+def limits_with(**values: int) -> Limits:
+    """LIMITS with `values` changed, keeping only the fields this version of Limits has (so a
+    test can ask for a limit, say `disk_bytes`, that a later sandbox enforces)."""
+    known = {f.name for f in dataclasses.fields(Limits)}
+    return dataclasses.replace(LIMITS, **{k: v for k, v in values.items() if k in known})
+
+
+def escape_service(
+    store: Path, run_timeout_s: float = RUN_TIMEOUT_S, **limits: int
+) -> ExecutionService:
+    """hostile_service with another run timeout or other limits (see `limits_with`)."""
+    return ExecutionService(
+        ExecutionOptions(
+            store_dir=store,
+            run_timeout_s=run_timeout_s,
+            test_timeout_s=TEST_TIMEOUT_S,
+            limits=limits_with(**limits),
+        )
+    )
+
+
+# What attacks on the sandbox share: `say` (heard also from an atexit handler, once pytest has
+# given back fds 1 and 2), the mount table, mount_setattr(2) and umount2(2).
+_ESCAPE = """import ctypes as _ctypes, os as _os, stat as _stat
+_libc = _ctypes.CDLL(None, use_errno=True)
+
+
+def say(*words):
+    line = (" ".join(str(w) for w in words) + "\\n").encode()
+    seen = set()
+    for fd in range(1, 64):
+        try:
+            info = _os.fstat(fd)
+            if _stat.S_ISFIFO(info.st_mode) and (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
+                _os.write(fd, line)
+        except OSError:
+            pass
+
+
+def mounts():
+    # (mount point, file system type, super options) of every mount this process sees.
+    found = []
+    try:
+        lines = open("/proc/self/mountinfo").read().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        left, _, right = line.partition(" - ")
+        point = left.split()[4].replace("\\\\040", " ")
+        kind = right.split()
+        found.append((point, kind[0] if kind else "", kind[2] if len(kind) > 2 else ""))
+    return found
+
+
+def mount_of(path):
+    # The mount point `path` is on.
+    path = _os.path.realpath(path)
+    points = [p for p, _, _ in mounts() if path == p or path.startswith(p.rstrip("/") + "/")]
+    return max(points, key=len, default="/")
+
+
+class _MountAttr(_ctypes.Structure):
+    _fields_ = [(n, _ctypes.c_uint64) for n in ("attr_set", "attr_clr", "propagation", "userns")]
+
+
+def make_writable(path, recursive=False):
+    # mount_setattr(2) clearing MOUNT_ATTR_RDONLY at `path`: "ok" or why not.
+    attr = _MountAttr(0, 1, 0, 0)
+    flags = 0x8000 if recursive else 0  # AT_RECURSIVE
+    result = _libc.syscall(
+        442, -100, path.encode(), flags, _ctypes.byref(attr), _ctypes.sizeof(attr)
+    )
+    return "ok" if result == 0 else _os.strerror(_ctypes.get_errno())
+
+
+def unmount(path):
+    # umount2(2) with MNT_DETACH: "ok" or why not.
+    result = _libc.umount2(path.encode(), 2)
+    return "ok" if result == 0 else _os.strerror(_ctypes.get_errno())
+"""
+
+
+def escape_module(body: str) -> str:
+    """A proposal for `window_sums` whose module runs `body` (which may use the helpers in
+    _ESCAPE) when it is imported, then defines the function properly."""
+    return _ESCAPE + "\n\n" + body.strip("\n") + "\n\n\n" + FIXED
