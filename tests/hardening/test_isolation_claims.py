@@ -50,6 +50,16 @@ class Attr(ctypes.Structure):
 attr = Attr(0, 1, 0, 0)
 facts["remount_rw"] = call(libc.syscall(442, -100, b"/", 0x8000, ctypes.byref(attr), 32))
 facts["umount_layer"] = call(libc.umount2(os.environ["HOME"].rsplit("/", 1)[0].encode(), 2))
+def opens_for_writing(path):
+    try:
+        os.close(os.open(path, os.O_WRONLY))
+        return True
+    except OSError:
+        return False
+facts["proc_writable"] = [
+    p for p in ("/proc/sys/kernel/core_pattern", "/proc/sys/vm/drop_caches", "/proc/sysrq-trigger")
+    if opens_for_writing(p)
+]
 facts["pid"] = os.getpid()
 facts["processes_seen"] = len([p for p in os.listdir("/proc") if p.isdigit()])
 facts["interfaces"] = sorted(
@@ -145,6 +155,7 @@ async def test_each_isolation_claim_holds_inside_a_run(tmp_path, listener):
     checked.add("privileges")
     assert facts["cap_eff"] == "0000000000000000" and facts["no_new_privs"] == "1"
     assert facts["unshare_user"] != "ok" and facts["unshare_net"] != "ok"
+    assert facts["proc_writable"] == [], facts["proc_writable"]
 
     checked.add("seccomp")
     assert isolation.seccomp and facts["seccomp"] == "2"  # 2: a filter is in force

@@ -55,6 +55,12 @@ ETC_ENTRIES = (
     "environment", "locale.alias", "locale.conf", "gitconfig",
 )  # fmt: skip
 LAYER_DIRS = ("work", "home", "tmp", "shm")
+# As root, the run's uid 0 is the host's root without capabilities, and some of /proc is
+# writable by root alone (kernel.core_pattern names a program the kernel runs as root): those
+# parts read-only, and what tells about the host's kernel hidden, as Docker does.
+PROC_READ_ONLY = ("sys", "sysrq-trigger", "irq", "bus", "fs")
+PROC_HIDDEN_FILES = ("kcore", "keys", "timer_list", "sched_debug", "latency_stats", "kallsyms")
+PROC_HIDDEN_DIRS = ("acpi", "scsi", "asound", "driver")
 
 
 @dataclass(frozen=True)
@@ -142,7 +148,13 @@ class Isolation:
                 "sandbox": f"bubblewrap {self.bwrap_version}".strip(),
                 "network": "none (own network namespace, loopback only)",
                 "namespaces": "user, mount, pid, network, ipc, uts, cgroup",
-                "privileges": "no capabilities, no new privileges, no new user namespaces",
+                "privileges": "no capabilities, no new privileges, no new user namespaces"
+                + (
+                    "; uid 0 is the host's root without capabilities: /proc/sys and the other "
+                    "host-wide files of /proc are read-only or hidden"
+                    if os.geteuid() == 0
+                    else ""
+                ),
                 "seccomp": (
                     "refuses " + ", ".join(REFUSED[:4]) + ", setns, unshare, ptrace, bpf, keyctl, "
                     f"perf_event_open and {len(REFUSED) - 10} more; namespace flags of clone"
@@ -444,6 +456,14 @@ def bwrap_argv(isolation: Isolation, run: SandboxRun, cwd: Path, read_only: Sequ
         argv += ["--ro-bind-try", f"/etc/{entry}", f"/etc/{entry}"]
     layer = str(run.layer)
     argv += ["--proc", "/proc", "--dev", "/dev"]
+    for name in PROC_READ_ONLY:
+        argv += ["--ro-bind-try", f"/proc/{name}", f"/proc/{name}"]
+    for name in PROC_HIDDEN_FILES:
+        if os.path.exists(f"/proc/{name}"):
+            argv += ["--ro-bind", "/dev/null", f"/proc/{name}"]
+    for name in PROC_HIDDEN_DIRS:
+        if os.path.isdir(f"/proc/{name}"):
+            argv += ["--tmpfs", f"/proc/{name}", "--remount-ro", f"/proc/{name}"]
     argv += ["--bind", f"{layer}/shm", "/dev/shm", "--bind", f"{layer}/tmp", "/tmp"]
     argv += ["--bind", f"{layer}/tmp", "/var/tmp", "--bind", layer, layer]
     for path in _outermost([p for p in read_only if not p.startswith(layer)]):
