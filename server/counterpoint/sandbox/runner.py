@@ -231,15 +231,14 @@ class RunArea:
         return path
 
     def sweep(self) -> list[str]:
-        """Remove what crashed servers left: their run folders and pids cgroups."""
+        """Remove what crashed servers left: their run folders and their runs' pids cgroups."""
         removed = []
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.root):
                 if entry.is_dir(follow_symlinks=False) and self._abandoned(Path(entry.path)):
                     shutil.rmtree(entry.path, ignore_errors=True)
                     removed.append(entry.name)
-        removed += sweep_cgroups()
-        return removed
+        return removed + sweep_cgroups(set(removed))
 
     @staticmethod
     def _abandoned(folder: Path) -> bool:
@@ -379,19 +378,21 @@ def _pids_cgroup_root() -> Path | None:
     return None
 
 
-_CGROUP_NAME = re.compile(r"^counterpoint-(\d+)-[0-9a-f]+$")
+# A run's cgroup is named after the run area's folder of the server that made it, so only the
+# folders found abandoned (their lock free) lead to cgroups being removed.
+_CGROUP_NAME = re.compile(r"^counterpoint-(\d+-[0-9a-f]+)-[0-9a-f]{8}$")
 
 
-def sweep_cgroups() -> list[str]:
-    """Pids cgroups of servers that are gone (a `kill -9`): their processes killed, removed."""
+def sweep_cgroups(owners: set[str]) -> list[str]:
+    """Pids cgroups of these gone servers (a `kill -9`): their processes killed, removed."""
     root = _pids_cgroup_root()
-    if root is None:
+    if root is None or not owners:
         return []
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(root):
             match = _CGROUP_NAME.match(entry.name)
-            if match is None or Path(f"/proc/{match.group(1)}").exists():
+            if match is None or match.group(1) not in owners:
                 continue
             _kill_cgroup(Path(entry.path))
             with contextlib.suppress(OSError):
@@ -576,7 +577,7 @@ async def run_sandboxed(
     `results` (paths relative to the layer). Killed whole on timeout and on cancel."""
     if isolation.mode == "unavailable":
         raise RuntimeError(isolation.unavailable)
-    cgroup = _make_cgroup(isolation)
+    cgroup = _make_cgroup(isolation, area.mine.name)
     command = _launcher_argv(
         run, isolation, argv, env, cwd, lower, read_only, timeout_s, cgroup, area, results
     )
@@ -668,10 +669,10 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def _make_cgroup(isolation: Isolation) -> Path | None:
+def _make_cgroup(isolation: Isolation, owner: str) -> Path | None:
     if isolation.pids_cgroup is None:
         return None
-    cgroup = isolation.pids_cgroup / f"counterpoint-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    cgroup = isolation.pids_cgroup / f"counterpoint-{owner}-{uuid.uuid4().hex[:8]}"
     try:
         cgroup.mkdir()
         # The launcher and bwrap's own two processes are counted too.

@@ -11,6 +11,7 @@ from counterpoint.sandbox.runner import (
     Limits,
     ProcessResult,
     RunArea,
+    _pids_cgroup_root,
     detect_isolation,
     read_untrusted,
     run_sandboxed,
@@ -154,3 +155,23 @@ def _running(marker: str) -> bool:
                 if marker.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
                     return True
     return False
+
+
+def test_only_the_cgroups_of_an_abandoned_run_area_are_swept(tmp_path):
+    root = _pids_cgroup_root()
+    if root is None:
+        pytest.skip("no writable pids cgroup (not root)")
+    crashed = tmp_path / "runs" / "4242-abcdef01"
+    crashed.mkdir(parents=True)
+    (crashed / "lock").write_text("")
+    theirs = root / "counterpoint-4242-abcdef01-00000001"
+    foreign = root / "counterpoint-4243-abcdef02-00000001"  # another server's, maybe elsewhere
+    theirs.mkdir()
+    foreign.mkdir()
+    try:
+        RunArea(tmp_path / "runs").sweep()
+        assert not theirs.exists() and foreign.exists()
+    finally:
+        for cgroup in (theirs, foreign):
+            with contextlib.suppress(OSError):
+                cgroup.rmdir()
