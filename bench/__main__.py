@@ -23,6 +23,7 @@ from typing import Any
 BENCHMARKS = {
     "overhead": "bench.overhead",
     "verification": "bench.verification",
+    "sandbox": "bench.sandbox",
     "cancel": "bench.cancel",
     "quality": "bench.quality",
     "cache": "bench.cache",

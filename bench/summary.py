@@ -72,6 +72,35 @@ def _verification(f: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _sandbox(f: dict[str, Any]) -> list[Row]:
+    if not f.get("cases"):
+        return [Row("sandbox's added cost per run", f.get("reason") or "not measured", "", None)]
+    rows = []
+    for case in f["cases"]:
+        where = f"`{case['command']}`, {case['files']}-file snapshot"
+        rows.append(
+            Row(
+                f"sandbox's added cost per run over a bare process, {where} (median of "
+                f"{f['runs_per_way']}: bare {case['bare']['median_ms']:.1f} ms, sandbox "
+                f"{case['sandbox']['median_ms']:.1f} ms, p25–p75 "
+                f"{case['sandbox']['p25_ms']:.1f}–{case['sandbox']['p75_ms']:.1f} ms)",
+                f"{case['sandbox_added_ms']:.1f} ms",
+                f"≤ {f['goal_added_ms']:.0f} ms",
+                case["sandbox_added_ms"] <= f["goal_added_ms"],
+            )
+        )
+        rows.append(
+            Row(
+                f"sandbox / the runner before bubblewrap (hardlink farm + unshare), {where} "
+                f"(that runner added {case['legacy_added_ms']:.1f} ms)",
+                f"{case['sandbox_to_legacy_ratio']}",
+                "",
+                None,
+            )
+        )
+    return rows
+
+
 def _cancel(f: dict[str, Any]) -> list[Row]:
     return [
         Row(
@@ -188,6 +217,7 @@ SUMMARIES: dict[str, Callable[[dict[str, Any]], list[Row]]] = {
     "prompt": _prompt,
     "overhead": _overhead,
     "verification": _verification,
+    "sandbox": _sandbox,
     "cancel": _cancel,
     "quality": _quality,
 }

@@ -29,10 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from counterpoint.languages import language_for
+from counterpoint.languages.python_tests import import_path
 from counterpoint.pipeline.context import build_context
 from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
 from counterpoint.pipeline.request import CrossCheckRequest, Range
-from counterpoint.sandbox.runner import run_sandboxed, scrubbed_env
+from counterpoint.sandbox.runner import (
+    ProcessResult,
+    run_sandboxed,
+    scrubbed_env,
+    toolchain_roots,
+)
 
 PACKAGE, VERSION = "more-itertools", "10.5.0"
 SDIST = f"more-itertools-{VERSION}.tar.gz"
@@ -117,6 +123,32 @@ def target_lines(text: str) -> tuple[int, int]:
     return first, last
 
 
+async def full_suite(
+    service: ExecutionService, project: Path, python: str, env: dict[str, str]
+) -> tuple[ProcessResult, float]:
+    """pytest on the whole `tests/` folder through the sandbox the selected run goes through:
+    a run of the service's own run area, the project's snapshot as the overlay's lower layer,
+    and the interpreter's installation and import path read-only. Returns the result and the
+    run's wall time, its set-up (run folder, launcher, mounts, bwrap) and clean-up included."""
+    snapshot = service.snapshot(project)
+    started = time.monotonic()
+    run = service.run_area.new_run()
+    try:
+        full = await run_sandboxed(
+            run,
+            [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+            scrubbed_env({"PYTHONPATH": str(run.tree), **env}, run.layer),
+            600,
+            service.isolation,
+            area=service.run_area,
+            lower=[run.stage, snapshot.base],
+            read_only=[*toolchain_roots([python]), *import_path(python)],
+        )
+    finally:
+        run.remove()
+    return full, time.monotonic() - started
+
+
 def count_outcomes(output: str) -> dict[str, int]:
     found = re.findall(r"(\d+) (passed|failed|skipped|errors?|xfailed|xpassed|deselected)", output)
     return {kind: int(number) for number, kind in found}
@@ -147,19 +179,8 @@ async def measure(project: Path, python: Path, work: Path) -> dict[str, Any]:
     selected = await job.baseline()
     selected_s = time.monotonic() - started
 
-    snapshot = service.snapshot(project)
-    run_dir = work / "full" / "work"
-    snapshot.materialise(run_dir, {})
-    env = scrubbed_env({"PYTHONPATH": str(run_dir)}, work / "full")
-    started = time.monotonic()
-    full = await run_sandboxed(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
-        run_dir,
-        env,
-        600,
-        service.isolation,
-    )
-    full_s = time.monotonic() - started
+    full, full_s = await full_suite(service, project, str(python), {})
+    assert full.setup_failed is None, full.setup_failed
     outcomes = count_outcomes(full.output[-3000:])
     total = sum(v for k, v in outcomes.items() if k != "deselected")
     ratio = selected_s / full_s
