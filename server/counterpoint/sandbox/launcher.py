@@ -1,6 +1,9 @@
 """Set up one run's private mounts, run the command under bubblewrap, then copy its results out.
 
-Run as `python -I -S launcher.py SPEC` by the server (standard library only, so it starts fast).
+Run by the server as `python -I -S -c "…import launcher; launcher.main()" SPEC_FILE` (so its
+bytecode is cached like any module's). It imports little of the standard library, since its
+start-up is paid on every run: the spec and the status are marshal data (written by the
+server and by this process only, never by the run), and the command is started by fork and exec.
 This process is trusted; the command it runs is not. In a mount namespace of its own it mounts:
 - a tmpfs at the run's layer, limited in bytes and inodes: the run's whole writable area (its
   tree, HOME, /tmp, /dev/shm), so a run can fill only that, and it vanishes with this namespace
@@ -16,15 +19,13 @@ a copy: no isolation but the process limits.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import json
+import marshal
 import os
 import resource
-import shutil
+import select
 import signal
 import stat
-import subprocess
 import sys
 import time
 
@@ -105,9 +106,11 @@ def build_layer(spec: dict) -> str:
             options += ",userxattr"
         if mount("overlay", work, "overlay", 0, options) == 0:
             return "overlay"
-        shutil.rmtree(upper, True)
-        shutil.rmtree(scratch, True)
+        os.rmdir(upper)
+        os.rmdir(scratch)
     # No overlayfs here (or no sandbox at all): a copy, lowest layer first.
+    import shutil  # only here: its import costs every run a few milliseconds
+
     for source in reversed(lower):
         shutil.copytree(source, work, symlinks=True, dirs_exist_ok=True)
     return "copy"
@@ -134,38 +137,73 @@ def run(spec: dict) -> dict:
         prefix = list(spec["bwrap"])
         if spec["seccomp"]:
             fd = os.open(spec["seccomp"], os.O_RDONLY)
+            os.set_inheritable(fd, True)
             fds = (fd,)
             prefix += ["--seccomp", str(fd)]
         argv = [*prefix, "--", *argv]
     started = time.monotonic()
-    try:
-        process = subprocess.Popen(
-            argv,
-            cwd=spec["cwd"] if not spec["bwrap"] else None,
-            env=spec["env"],
-            stdin=subprocess.DEVNULL,
-            pass_fds=fds,
-            start_new_session=not spec["bwrap"],  # bwrap --new-session does it inside
-        )
-    except OSError as error:
-        fail(f"starting {argv[0]}: {error}")
+    pid = spawn(argv, spec["env"], None if spec["bwrap"] else spec["cwd"], not spec["bwrap"])
     for fd in fds:
         os.close(fd)
-    timed_out = False
-    try:
-        returncode = process.wait(spec["timeout_s"])
-    except subprocess.TimeoutExpired:
-        timed_out = True
+    returncode = wait(pid, spec["timeout_s"])
+    timed_out = returncode is None
+    if timed_out:
         if not spec["bwrap"]:
-            with contextlib.suppress(OSError):
-                os.killpg(process.pid, signal.SIGKILL)
-        process.kill()  # bwrap: its sandbox dies with it (--die-with-parent)
-        returncode = process.wait()
+            try:  # noqa: SIM105 (contextlib's import would cost every run)
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        os.kill(pid, signal.SIGKILL)  # bwrap: its sandbox dies with it (--die-with-parent)
+        returncode = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     return {
         "returncode": returncode,
         "timed_out": timed_out,
         "duration_s": time.monotonic() - started,
     }
+
+
+def spawn(argv: list[str], env: dict, cwd: str | None, new_session: bool) -> int:
+    """Fork and exec `argv` with stdin from /dev/null. Python ignores SIGPIPE and SIGXFSZ, and
+    an ignored signal stays ignored across exec: both go back to their defaults (so that
+    RLIMIT_FSIZE kills). Without bwrap the command gets a session of its own, so that one
+    kill takes all of it. A failed exec is reported on stderr with the set-up exit code."""
+    pid = os.fork()
+    if pid != 0:
+        return pid
+    try:
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        for number in (signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(number, signal.SIG_DFL)
+        if new_session:
+            os.setsid()
+        if cwd is not None:
+            os.chdir(cwd)
+        os.execvpe(argv[0], argv, env)
+    except OSError as error:
+        os.write(2, f"counterpoint sandbox: starting {argv[0]}: {error}\n".encode())
+    finally:
+        os._exit(SETUP_FAILED)
+
+
+def wait(pid: int, timeout_s: float) -> int | None:
+    """The child's exit code (negative: the signal that killed it), or None after `timeout_s`;
+    woken by a pidfd the moment it exits."""
+    deadline = time.monotonic() + timeout_s
+    pidfd = os.pidfd_open(pid)
+    poller = select.poll()
+    poller.register(pidfd, select.POLLIN)
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            poller.poll(remaining * 1000 + 1)
+    finally:
+        os.close(pidfd)
 
 
 def open_beneath(top: str, relative: str) -> int:
@@ -226,7 +264,8 @@ def copy_out(spec: dict) -> dict[str, str]:
 
 
 def main() -> None:
-    spec = json.loads(sys.argv[1])
+    with open(sys.argv[1], "rb") as handle:
+        spec = marshal.load(handle)
     die_with_parent(spec["parent"])
     if not spec["unsafe"]:
         private_mount_namespace()
@@ -239,8 +278,8 @@ def main() -> None:
     status = run(spec)
     status["layer"] = layer
     status["refused"] = copy_out(spec)
-    with open(os.path.join(spec["out"], "status.json"), "w") as handle:
-        json.dump(status, handle)
+    with open(os.path.join(spec["out"], "status"), "wb") as handle:
+        marshal.dump(status, handle)
 
 
 if __name__ == "__main__":
