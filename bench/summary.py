@@ -235,8 +235,9 @@ def rows_for(name: str, figures: dict[str, Any]) -> list[Row]:
 NOTES = {
     "verification": """
 **verification.** *Snapshot refresh:* an unchanged refresh stats every file twice (the
-workspace file, and its copy, whose size and time guard against a run that wrote through a
-hardlink), about 20 000 `stat` calls from Python for 10k files: 0.13–0.22 s across runs on this
+workspace file, through folder handles opened with O_NOFOLLOW, and its copy, whose ctime and
+inode prove it unchanged: a run cannot write to the base at all since the overlay), about
+20 000 `stat` calls from Python for 10k files: 0.13–0.22 s across runs on this
 shared machine, so the 200 ms goal is met or missed by noise. A file-system watcher (inotify)
 or git's index to list changed files would make an unchanged refresh nearly free. *Real
 library:* the selected run (8 tests of more-itertools' 664, a second request as in the editor)
@@ -245,6 +246,22 @@ suite of about 3 s, so the ratio moves between 0.19 (an earlier run this session
 with the machine's load. A suite that takes longer shows a smaller ratio; what would close
 it for small suites is a warm pytest process per interpreter (forked per run) instead of a new
 interpreter each time.
+""",
+    "sandbox": """
+**sandbox.** A run through the sandbox costs about 60 ms more than a bare process here; the
+runner it replaced cost 85–90 ms more on a 1 000-file workspace and about 400 ms on 10 000
+(its per-run hardlink farm), the new one's cost does not grow with the workspace (the overlay
+is one mount). Where the 60 ms go, as root on this 2-core machine (from a helper's timestamps
+inside the launcher, medians under load 2–3): starting the launcher's `python -I -S` 10–18 ms
+and its imports (ctypes for unshare/mount/prctl, signal) about 12 ms; the mount namespace,
+tmpfs and overlay under 1 ms; joining the run's pids cgroup about 11 ms (root only: on cgroup
+v1 an attach after an idle spell waits out an RCU grace period; an ordinary user has
+RLIMIT_NPROC instead); bubblewrap to the command 10–20 ms (one bind per allow-listed `/etc`
+entry is 2–13 ms of it; seccomp and the network namespace about nothing). The first version
+added 100–140 ms: it imported subprocess and json and polled for the command's exit. What
+would close the goal: a warm launcher per server that forks for each run (the interpreter
+start and imports, about 25 ms), one prepared `/etc` view bound once, and the cgroup attach
+done by the server while the launcher starts (or cgroup v2's `CLONE_INTO_CGROUP`).
 """,
     "quality": """
 **quality.** The replay has no recorded judgments and no model-written tests or edge cases: the
