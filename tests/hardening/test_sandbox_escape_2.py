@@ -18,6 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from counterpoint.sandbox.runner import (
+    Limits,
+    RunArea,
+    detect_isolation,
+    run_sandboxed,
+    scrubbed_env,
+    toolchain_roots,
+)
 from tests.e2e.scripts import ACCEPT, FIXED, VARIANT, script_fix_and_bug
 from tests.fakes.providers import FakeProviders, Reply
 from tests.hardening.cases import FIXTURES
@@ -227,3 +235,101 @@ def test_a_pyvenv_cfg_linked_to_dev_zero_does_not_exhaust_the_server(fake_provid
     assert "MemoryError" not in result.stderr, result.stderr[-2000:]
     assert result.returncode == 0, result.stderr[-3000:]
     assert sandboxed(json.loads(result.stdout))
+
+
+# -- from inside a run: what the filter and the limits leave open -----------------------------
+
+RUN_LIMITS = Limits(
+    cpu_seconds=30,
+    memory_bytes=1024**3,
+    file_bytes=64 * 1024**2,
+    processes=24,
+    disk_bytes=48 * 1024**2,
+    inodes=5000,
+)
+
+
+async def facts_of(probe: str, tmp_path: Path) -> dict:
+    """Run `probe` (Python printing `FACTS <json>`) in the sandbox, through the runner itself."""
+    isolation = detect_isolation(RUN_LIMITS)
+    if not isolation.sandboxed:
+        pytest.fail(isolation.unavailable or isolation.mode)
+    area = RunArea(tmp_path / "runs")
+    run = area.new_run()
+    try:
+        result = await run_sandboxed(
+            run,
+            [sys.executable, "-c", probe],
+            scrubbed_env({}, run.layer),
+            30,
+            isolation,
+            area=area,
+            lower=[run.stage],
+            read_only=toolchain_roots([sys.executable]),
+        )
+    finally:
+        run.remove()
+    lines = [line for line in result.output.splitlines() if line.startswith("FACTS ")]
+    assert lines, result.output
+    return json.loads(lines[-1].removeprefix("FACTS "))
+
+
+IO_URING = r"""
+import ctypes, errno, json
+libc = ctypes.CDLL(None, use_errno=True)
+params = (ctypes.c_uint32 * 30)()
+fd = libc.syscall(425, 4, ctypes.byref(params))  # io_uring_setup(4, &params)
+print("FACTS " + json.dumps({"io_uring_setup": "ok" if fd >= 0 else
+                             errno.errorcode.get(ctypes.get_errno(), "?")}))
+"""
+
+
+async def test_a_run_cannot_set_up_io_uring(tmp_path):
+    """io_uring is a large kernel attack surface (Docker's default profile refuses it since
+    2023) that no test runner needs: libuv and others fall back to plain calls."""
+    facts = await facts_of(IO_URING, tmp_path)
+    assert facts["io_uring_setup"] in ("EPERM", "ENOSYS"), facts
+
+
+MEMORY_OUTSIDE_THE_TMPFS = r"""
+import ctypes, errno, json, os
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+MB = 1024 * 1024
+facts = {"memfd_mb": 0, "shm_mb": 0}
+fds = []
+for index in range(4):  # 4 memfds of up to 40 MB each: RAM, on no tmpfs of the run
+    fd = os.memfd_create(f"fill-{index}")
+    fds.append(fd)
+    try:
+        for _ in range(40):
+            os.write(fd, b"x" * MB)
+            facts["memfd_mb"] += 1
+    except OSError:
+        break
+for _ in range(3):  # SysV segments stay in the IPC namespace after shmdt: 3 of 40 MB
+    segment = libc.shmget(0, 40 * MB, 0o1000 | 0o600)
+    if segment < 0:
+        break
+    address = libc.shmat(segment, None, 0)
+    if address in (None, ctypes.c_void_p(-1).value):
+        break
+    ctypes.memset(address, 1, 40 * MB)
+    libc.shmdt(ctypes.c_void_p(address))
+    facts["shm_mb"] += 40
+print("FACTS " + json.dumps(facts))
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="memfd and SysV shared memory are RAM outside the run's tmpfs, and no memory cgroup "
+    "bounds the run as a whole: needs memory.max on the run's cgroup (root, cgroup v2) or "
+    "refusing memfd_create and shmget in the filter",
+)
+async def test_memory_a_run_writes_outside_its_tmpfs_is_bounded_by_its_disk_limit(tmp_path):
+    """The claim: `disk_bytes` (here 48 MB) "for everything the run writes". A memfd or a SysV
+    segment holds written bytes in RAM too, on none of the run's mounts."""
+    facts = await facts_of(MEMORY_OUTSIDE_THE_TMPFS, tmp_path)
+    written = facts["memfd_mb"] + facts["shm_mb"]
+    assert written * 1024**2 <= RUN_LIMITS.disk_bytes, facts
