@@ -348,6 +348,7 @@ def _go_missing(interpreter: str) -> str | None:
             text=True,
             timeout=60,
             env={"PATH": os.environ.get("PATH", ""), "GOTOOLCHAIN": "local"},
+            cwd="/",  # not the server's (maybe the workspace): its go.mod and go.work stay out
         )
     except (OSError, subprocess.SubprocessError):
         return "not executed: no runner for go (install golang-go)"

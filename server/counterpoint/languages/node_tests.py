@@ -43,6 +43,7 @@ from counterpoint.languages.testing import (
     TestSelection,
     select_tests,
 )
+from counterpoint.sandbox.snapshot import inside_workspace, read_workspace_text
 
 MODEL_TESTS_DIR = "_counterpoint"
 PROBE_NAME = "counterpoint_differential"
@@ -324,11 +325,7 @@ class NodeTests:
 
     def _package_on_disk(self, root: Path, target_path: str) -> Package:
         folder = _package_folder(target_path, lambda candidate: (root / candidate).is_file())
-        try:
-            text: str | None = (root / _join(folder, "package.json")).read_text("utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = None
-        return self._package(folder, text)
+        return self._package(folder, read_workspace_text(root / _join(folder, "package.json")))
 
     def _is_test_file(self, rel: str) -> bool:
         path = PurePosixPath(rel)
@@ -646,7 +643,8 @@ def _node_modules(root: Path | None, folder: str) -> list[tuple[str, str]]:
     for depth in range(len(parts), -1, -1):
         rel = "/".join(parts[:depth])
         origin = root.joinpath(*parts[:depth], "node_modules")
-        if origin.is_dir():
+        # A link out of the workspace is not shown: bubblewrap would bind where it leads.
+        if origin.is_dir() and inside_workspace(origin, root):
             found.append((_join(rel, "node_modules"), str(origin)))
     return found
 
@@ -673,8 +671,8 @@ def _installed_bin(root: Path | None, folder: str, name: str) -> str | None:
     for depth in range(len(parts), -1, -1):
         installed = root.joinpath(*parts[:depth], "node_modules", name)
         try:
-            manifest = json.loads((installed / "package.json").read_text("utf-8"))
-        except (OSError, ValueError):
+            manifest = json.loads(read_workspace_text(installed / "package.json") or "")
+        except ValueError:
             continue
         bin_field = manifest.get("bin") if isinstance(manifest, dict) else None
         script = bin_field.get(name) if isinstance(bin_field, dict) else bin_field
@@ -780,6 +778,7 @@ def _node_missing(interpreter: str, language: str) -> str | None:
             text=True,
             timeout=30,
             env={"PATH": os.environ.get("PATH", "")},
+            cwd="/",  # not the server's (maybe the workspace): nothing of it is loaded
         )
     except (OSError, subprocess.SubprocessError):
         return f"not executed: no runner for {language} (node is not installed)"
@@ -801,6 +800,7 @@ def _node_flags(interpreter: str) -> tuple[str, ...]:
             capture_output=True,
             timeout=30,
             env={"PATH": os.environ.get("PATH", ""), "NODE_OPTIONS": flag},
+            cwd="/",
         )
     except (OSError, subprocess.SubprocessError):
         return ()

@@ -29,6 +29,7 @@ from counterpoint.languages.testing import (
     TestSelection,
     select_tests,
 )
+from counterpoint.sandbox.snapshot import inside_workspace, read_workspace_text
 
 MODEL_TESTS_DIR = "_counterpoint"
 PER_CALL_SECONDS = 2.0
@@ -456,6 +457,9 @@ def _pytest_missing(interpreter: str) -> str | None:
             capture_output=True,
             timeout=60,
             env={"PATH": os.environ.get("PATH", "")},
+            # `-c` puts the working directory first on sys.path, and the server's may be the
+            # workspace (VS Code starts it there): its pytest.py would run here, on the host.
+            cwd="/",
         )
     except (OSError, subprocess.SubprocessError) as error:
         return f"cannot start {interpreter}: {error}"
@@ -500,17 +504,23 @@ def venv_on_disk(interpreter: str) -> VenvOnDisk:
     `home`, or where `bin/python` leads) is shown to runs only if it holds a standard library,
     so a hostile pyvenv.cfg or symlink cannot open other folders to the sandbox."""
     venv = Path(interpreter).parent.parent
+    if not inside_workspace(venv, venv.parent):
+        # A link out of the workspace: bubblewrap would show where it leads, whatever that is.
+        return VenvOnDisk((), f"not executed: {venv} is a link out of the workspace")
     config = venv / "pyvenv.cfg"
-    try:
-        lines = config.read_text("utf-8", "replace").splitlines()
-    except OSError:
+    text = read_workspace_text(config)
+    if text is None:
         return VenvOnDisk((), f"not executed: {interpreter} is not in a virtualenv (no {config})")
+    lines = text.splitlines()
     homes = [
         line.split("=", 1)[1].strip() for line in lines if line.split("=")[0].strip() == "home"
     ]
     candidates = [Path(home) for home in homes[:1]] + [Path(os.path.realpath(interpreter)).parent]
     view = [str(venv)]
     for folder in candidates:
+        # Resolved first: the folder checked is the folder shown (`a/../b` walked through a
+        # link is not the `b` a bind would take it for).
+        folder = Path(os.path.realpath(folder))
         base = folder.parent if folder.name == "bin" else folder
         if any(base.glob("lib/python3*/os.py")):
             view.append(str(base))

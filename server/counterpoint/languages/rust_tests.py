@@ -433,7 +433,14 @@ def _toolchain_cargo() -> str | None:
     if rustc is not None:
         try:
             sysroot = subprocess.run(
-                [rustc, "--print", "sysroot"], capture_output=True, text=True, timeout=60
+                [rustc, "--print", "sysroot"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                # rustup's proxies read rust-toolchain.toml from the working directory up, and
+                # its `path` names a program to run: not the server's directory, which may be
+                # the workspace (VS Code starts the server there).
+                cwd="/",
             ).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             sysroot = ""
@@ -451,6 +458,7 @@ def _cargo_missing(interpreter: str) -> str | None:
             text=True,
             timeout=60,
             env={"PATH": os.environ.get("PATH", "")},
+            cwd="/",  # a rustup proxy reads the toolchain file of its working directory
         )
     except (OSError, subprocess.SubprocessError):
         return "not executed: no runner for rust (install cargo)"

@@ -45,6 +45,7 @@ from counterpoint.sandbox.snapshot import (
     RefreshStats,
     SnapshotTooLarge,
     WorkspaceSnapshot,
+    inside_workspace,
     link_dependencies,
     stage_files,
 )
@@ -567,7 +568,13 @@ class ExecutionJob:
         extra = [
             path for path in plan.read_only if not _inside(path, workspace) or _inside(path, local)
         ]
-        return [*toolchains, *extra, *plan.links.values()]
+        # What the workspace's own paths lead to must stay in the workspace: bubblewrap follows
+        # a link it binds, so `node_modules -> ~` would show the home folder.
+        return [
+            path
+            for path in [*toolchains, *extra, *plan.links.values()]
+            if not _inside(path, workspace) or inside_workspace(path, workspace[0])
+        ]
 
 
 def _inside(path: str, folders: Sequence[str]) -> bool:

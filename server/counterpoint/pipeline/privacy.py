@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pathspec
 
+from counterpoint.sandbox.snapshot import read_workspace_text
+
 DEFAULT_PATTERNS = (".env*", "*.pem", "id_*", "secrets.*")
 IGNORE_FILE = ".counterpointignore"
 
@@ -19,11 +21,9 @@ def ignoring_pattern(path: Path, root: Path | None) -> str | None:
     if root is not None:
         with contextlib.suppress(ValueError):  # outside the root: match on the name
             relative = path.resolve().relative_to(root.resolve()).as_posix()
-        try:
-            lines = (root / IGNORE_FILE).read_text("utf-8").splitlines()
-            patterns += [line for line in lines if line.strip() and not line.startswith("#")]
-        except OSError:
-            pass
+        # Read bounded: a cloned repository's ignore file may be a link to /dev/zero.
+        lines = (read_workspace_text(root / IGNORE_FILE) or "").splitlines()
+        patterns += [line for line in lines if line.strip() and not line.startswith("#")]
     for pattern in patterns:
         if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative):
             return pattern

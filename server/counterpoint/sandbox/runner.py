@@ -425,7 +425,15 @@ def _under_system(path: Path) -> bool:
 
 def _outermost(paths: Sequence[str]) -> list[str]:
     """Existing paths, each once, none inside another (or inside the OS's directories)."""
-    unique = sorted({os.path.abspath(p) for p in paths if p and os.path.exists(p)})
+    # A path with `..` is taken as the kernel walks it (through links), not as text: else
+    # `/tmp/../ws/a/../b` is checked as one folder and bound as another (`ws/b`).
+    unique = sorted(
+        {
+            os.path.realpath(p) if ".." in p.split("/") else os.path.abspath(p)
+            for p in paths
+            if p and os.path.exists(p)
+        }
+    )
     kept: list[str] = []
     for path in unique:
         if _under_system(Path(path)) or path in ("/", "/etc", "/proc", "/dev", "/sys", "/run"):

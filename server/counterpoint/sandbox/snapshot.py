@@ -569,6 +569,38 @@ def _unique() -> str:
     return f"{os.getpid()}-{threading.get_ident()}-{os.urandom(3).hex()}"
 
 
+WORKSPACE_TEXT_BYTES = 1024 * 1024
+
+
+def read_workspace_text(path: Path | str, cap: int = WORKSPACE_TEXT_BYTES) -> str | None:
+    """A workspace file the server itself reads (a pyvenv.cfg, a package.json, the ignore file):
+    links are followed, as an editor would, but only a regular file of at most `cap` bytes is
+    read, opened without blocking, so a link to /dev/zero, a FIFO or /dev/stdin reads as None
+    instead of exhausting or stalling the server."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
+            return None
+        data = os.read(fd, cap + 1)  # files of /proc say 0 bytes: bounded by the read itself
+        return data.decode("utf-8", "replace") if len(data) <= cap else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def inside_workspace(path: Path | str, root: Path | str) -> bool:
+    """Whether `path`, with every link on the way followed, is inside the workspace `root`: a
+    folder the server shows to runs by its workspace path (node_modules, .venv) must not be a
+    link that leads elsewhere, since bubblewrap would follow it."""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip("/") + "/")
+
+
 def stage_files(stage: Path, files: dict[str, str]) -> None:
     """Write a run's own files (the version under test, model tests) into its stage folder,
     the overlay's top layer: they hide the snapshot's copies without touching them."""
