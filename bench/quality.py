@@ -31,11 +31,19 @@ from typing import Any
 from tests.fakes.providers import FakeProviders, Reply
 
 from counterpoint.config import Settings
+from counterpoint.languages.python_tests import import_path
 from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
 from counterpoint.pipeline.report import Report
 from counterpoint.pipeline.request import CrossCheckRequest, Range
 from counterpoint.pipeline.run import cross_check
-from counterpoint.sandbox.runner import detect_isolation, run_sandboxed, scrubbed_env
+from counterpoint.sandbox.runner import (
+    RunArea,
+    detect_isolation,
+    run_sandboxed,
+    scrubbed_env,
+    toolchain_roots,
+)
+from counterpoint.sandbox.snapshot import stage_files
 
 DATA = Path(
     os.environ.get(
@@ -125,20 +133,26 @@ async def score(
 ) -> dict[str, dict[int, dict[str, bool]]]:
     """Each recorded solution against the hidden tests and the visible ones, in the sandbox."""
     isolation = detect_isolation()
+    area = RunArea(work / "runs")
     slots = asyncio.Semaphore(os.cpu_count() or 2)
 
     async def passes(code: str, name: str) -> bool:
         async with slots:
-            folder = work / "score" / name
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "check.py").write_text(code)
-            result = await run_sandboxed(
-                [sys.executable, "check.py"],
-                folder,
-                scrubbed_env({}, folder / "sandbox"),
-                HIDDEN_TIMEOUT_S,
-                isolation,
-            )
+            run = area.new_run()
+            stage_files(run.stage, {"check.py": code})
+            try:
+                result = await run_sandboxed(
+                    run,
+                    [sys.executable, "check.py"],
+                    scrubbed_env({}, run.layer),
+                    HIDDEN_TIMEOUT_S,
+                    isolation,
+                    area=area,
+                    lower=[run.stage],
+                    read_only=[*toolchain_roots([sys.executable]), *import_path(sys.executable)],
+                )
+            finally:
+                run.remove()
             return result.returncode == 0 and not result.timed_out
 
     async def one(model: str, task: Task) -> tuple[str, int, dict[str, bool]]:
