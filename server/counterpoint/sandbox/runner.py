@@ -628,10 +628,13 @@ async def run_sandboxed(
         _kill_group(process.pid)  # also on cancel: nothing outlives the run
         if cgroup is not None:
             _kill_cgroup(cgroup)
+        ended = asyncio.gather(process.wait(), draining)
         try:
-            await asyncio.wait_for(asyncio.gather(process.wait(), draining), 5)
+            await asyncio.wait_for(ended, 5)
         except BaseException:
             draining.cancel()
+            # Cancelled again while it waited: its outcome is of no interest, but is taken.
+            ended.add_done_callback(lambda done: done.cancelled() or done.exception())
             if not isinstance(sys.exc_info()[1], asyncio.CancelledError | asyncio.TimeoutError):
                 raise
         finally:
