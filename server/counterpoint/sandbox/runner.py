@@ -166,7 +166,9 @@ class Isolation:
                     f"run's own tree ({tree}), HOME, /tmp and /dev/shm, all on the run's tmpfs; "
                     "nothing else of the server's home, no /run, no /sys, no sockets from outside"
                 ),
-                "disk": f"{mb} MB and {limits.inodes} inodes for everything the run writes",
+                "disk": f"{mb} MB and {limits.inodes} inodes for every file the run writes (its "
+                "tree, HOME, /tmp, /dev/shm); memory it asks for as files (memfd, SysV shared "
+                "memory) is not counted",
                 "processes": "own PID namespace; " + processes,
             }
         )
