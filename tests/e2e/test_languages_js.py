@@ -58,7 +58,11 @@ def test_a_node_test_package_flags_the_buggy_proposal(fake_providers, tmp_path):
     assert report["execution"]["runner"] == "node --test"
     runs = {e["proposal"]: e for e in report["executions"]}
     larger = "test/windows.test.js::window larger than list has no sums"
-    assert runs["gpt"]["regressions"] == [larger]
+    shown = {
+        p: (e["status"], e["message"], e["regressions"], e["output_tail"][-600:])
+        for p, e in runs.items()
+    }
+    assert runs["gpt"]["regressions"] == [larger], shown
     (failure,) = [t for t in runs["gpt"]["tests"] if t["outcome"] == "failed"]
     assert failure["id"] == larger and "deep-equal" in failure["message"]
     assert runs["claude"]["by_source"]["workspace"]["passed"] == 3
