@@ -28,6 +28,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -205,18 +206,24 @@ class RunArea:
         self.root = root
         self._mine: Path | None = None
         self._lock_fd: int | None = None
+        self._making = threading.Lock()  # runs start from worker threads
 
     @property
     def mine(self) -> Path:
-        if self._mine is None:
-            self.root.mkdir(parents=True, exist_ok=True)
-            self.sweep()
-            mine = self.root / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-            mine.mkdir(mode=0o700)
-            self._lock_fd = os.open(mine / "lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
-            fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
-            self._mine = mine
-        return self._mine
+        with self._making:
+            if self._mine is None:
+                self.root.mkdir(parents=True, exist_ok=True)
+                self.sweep()
+                # Locked before it has its name: a sweep in another process or thread never
+                # sees it without its lock held.
+                name = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+                making = self.root / f".{name}"
+                making.mkdir(mode=0o700)
+                lock = os.open(making / "lock", os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                making.rename(self.root / name)
+                self._lock_fd, self._mine = lock, self.root / name
+            return self._mine
 
     def new_run(self) -> SandboxRun:
         run = SandboxRun(self.mine / uuid.uuid4().hex[:12])
@@ -237,6 +244,8 @@ class RunArea:
         removed = []
         with contextlib.suppress(OSError):
             for entry in os.scandir(self.root):
+                if entry.name.startswith(".") and not _older_than(entry.path, 3600):
+                    continue  # being made right now
                 if entry.is_dir(follow_symlinks=False) and self._abandoned(Path(entry.path)):
                     shutil.rmtree(entry.path, ignore_errors=True)
                     removed.append(entry.name)
@@ -248,9 +257,7 @@ class RunArea:
             fd = os.open(folder / "lock", os.O_RDWR | os.O_CLOEXEC)
         except FileNotFoundError:
             # No lock: an older layout, or a folder being made right now; old ones only.
-            with contextlib.suppress(OSError):
-                return time.time() - folder.stat().st_mtime > 3600
-            return False
+            return _older_than(str(folder), 3600)
         except OSError:
             return False
         try:
@@ -260,6 +267,13 @@ class RunArea:
         finally:
             os.close(fd)
         return True
+
+
+def _older_than(path: str, seconds: float) -> bool:
+    try:
+        return time.time() - os.lstat(path).st_mtime > seconds
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)

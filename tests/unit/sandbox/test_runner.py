@@ -175,3 +175,22 @@ def test_only_the_cgroups_of_an_abandoned_run_area_are_swept(tmp_path):
         for cgroup in (theirs, foreign):
             with contextlib.suppress(OSError):
                 cgroup.rmdir()
+
+
+def test_a_sweep_never_removes_a_run_area_while_it_is_being_made(tmp_path, monkeypatch):
+    """Another server sweeping at the worst moment: after the folder and its lock file exist,
+    before the lock is taken."""
+    from counterpoint.sandbox import runner
+
+    root = tmp_path / "runs"
+    flock = runner.fcntl.flock
+
+    def sweep_first(fd: int, operation: int) -> None:
+        if operation == runner.fcntl.LOCK_EX:
+            RunArea(root).sweep()
+        flock(fd, operation)
+
+    monkeypatch.setattr(runner.fcntl, "flock", sweep_first)
+    area = RunArea(root)
+    assert area.new_run().stage.is_dir()
+    assert area.mine.is_dir() and (area.mine / "lock").exists()
