@@ -214,8 +214,10 @@ class PythonTests:
         if selection.doctest_files:
             argv.append("--doctest-modules")
         argv += [*selection.test_ids, *selection.doctest_files, *model_files, *probe_files]
-        python_path = [str(run_dir / "src")] if (run_dir / "src").is_dir() else []
-        python_path += [str(run_dir), str(run_dir / MODEL_TESTS_DIR)]
+        # src/ first, for a src layout: the run's tree does not exist yet when the plan is
+        # made, and a folder missing from the path is harmless. (The workspace's own editable
+        # install is not visible in the sandbox, so this is how `import pkg` finds the copy.)
+        python_path = [str(run_dir / "src"), str(run_dir), str(run_dir / MODEL_TESTS_DIR)]
         env = {
             "PYTHONPATH": os.pathsep.join(python_path),
             "COUNTERPOINT_PER_TEST_TIMEOUT": f"{test_timeout_s:g}",
