@@ -126,8 +126,13 @@ def join_cgroup(procs: str | None) -> None:
 
 
 def set_limits(limits: dict[str, int]) -> None:
+    """Each limit, or the server's own hard limit where that is lower (it cannot be raised)."""
     for name, value in limits.items():
-        resource.setrlimit(getattr(resource, name), (value, value))
+        which = getattr(resource, name)
+        hard = resource.getrlimit(which)[1]
+        if hard != resource.RLIM_INFINITY:
+            value = min(value, hard)
+        resource.setrlimit(which, (value, value))
 
 
 def run(spec: dict) -> dict:

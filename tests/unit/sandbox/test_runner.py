@@ -194,3 +194,28 @@ def test_a_sweep_never_removes_a_run_area_while_it_is_being_made(tmp_path, monke
     area = RunArea(root)
     assert area.new_run().stage.is_dir()
     assert area.mine.is_dir() and (area.mine / "lock").exists()
+
+
+def test_a_server_under_a_lower_hard_limit_still_runs_tests_under_that_limit(tmp_path):
+    """A limit above the server's own hard limit cannot be set: the lower one applies."""
+    import subprocess
+
+    script = (
+        "import asyncio, resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_CPU, (200, 200))\n"
+        "from pathlib import Path\n"
+        "from tests.unit.sandbox.test_runner import run_in_sandbox\n"
+        "from counterpoint.sandbox.runner import Limits\n"
+        "probe = 'import resource; print(\"CPU\", resource.getrlimit(resource.RLIMIT_CPU))'\n"
+        "result = asyncio.run(run_in_sandbox(Path(sys.argv[1]), probe, "
+        "limits=Limits(cpu_seconds=300)))\n"
+        "print(result.output, result.setup_failed)\n"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[3],
+    )
+    assert "CPU (200, 200)" in shown.stdout, shown.stdout + shown.stderr
