@@ -135,7 +135,7 @@ class WorkspaceSnapshot:
 
     def __init__(self, root: Path, store: Path) -> None:
         self.root = root.resolve()
-        digest = hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
+        digest = hashlib.sha256(os.fsencode(self.root)).hexdigest()[:16]
         self.home = store / digest
         self.base = self.home / "base"
         self._manifest_file = self.home / "manifest.json"
@@ -152,11 +152,11 @@ class WorkspaceSnapshot:
         file invalidates them."""
         with self._lock:
             items = sorted(self._manifest.items())
-        digest = hashlib.sha256(str(self.root).encode())
+        digest = hashlib.sha256(os.fsencode(self.root))
         for rel, entry in items:
             if rel != exclude:
                 held = entry.sha256 if isinstance(entry, CopiedFile) else f"-> {entry.target}"
-                digest.update(f"{rel}\0{held}\n".encode())
+                digest.update(os.fsencode(f"{rel}\0{held}\n"))  # names need not be UTF-8
         return digest.hexdigest()
 
     def refresh(self) -> RefreshStats:
