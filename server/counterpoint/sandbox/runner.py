@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import marshal
@@ -24,7 +25,6 @@ import os
 import re
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from counterpoint.sandbox.seccomp import REFUSED, SeccompUnavailable, filter_program
+from counterpoint.sandbox.snapshot import read_regular_file
 
 OUTPUT_TAIL_BYTES = 64 * 1024
 RESULT_BYTES = 32 * 1024**2  # the most read back of one results file
@@ -350,7 +351,7 @@ def _probe(unsafe: bool) -> Isolation:
         else:
             status = _status(run)
             if process.returncode == 0 and status.get("returncode") == 0:
-                return _replace(found, layer=str(status.get("layer", "")))
+                return dataclasses.replace(found, layer=str(status.get("layer", "")))
             said = (process.stderr or process.stdout).strip().splitlines()
             problem = said[-1] if said else f"exit code {process.returncode}"
     return Isolation(
@@ -364,14 +365,8 @@ def _probe(unsafe: bool) -> Isolation:
     )
 
 
-def _replace(isolation: Isolation, **changes: Any) -> Isolation:
-    import dataclasses
-
-    return dataclasses.replace(isolation, **changes)
-
-
 def detect_isolation(limits: Limits | None = None, unsafe: bool = False) -> Isolation:
-    return _replace(_probe(unsafe), limits=limits or Limits())
+    return dataclasses.replace(_probe(unsafe), limits=limits or Limits())
 
 
 @functools.cache
@@ -682,22 +677,9 @@ async def run_sandboxed(
 
 
 def read_untrusted(path: Path, cap: int) -> bytes | None:
-    """A file's bytes, or None unless it is a regular file (no symlink, FIFO or device) of at
-    most `cap` bytes. Blocking: call it off the event loop."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
-            return None
-        data = os.read(fd, cap + 1)
-        return data if len(data) <= cap else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    """What a run may have touched: a regular file of at most `cap` bytes, never through a
+    link. Blocking: call it off the event loop."""
+    return read_regular_file(path, cap, follow_links=False)
 
 
 def _kill_group(pid: int) -> None:

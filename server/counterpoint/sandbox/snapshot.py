@@ -572,13 +572,14 @@ def _unique() -> str:
 WORKSPACE_TEXT_BYTES = 1024 * 1024
 
 
-def read_workspace_text(path: Path | str, cap: int = WORKSPACE_TEXT_BYTES) -> str | None:
-    """A workspace file the server itself reads (a pyvenv.cfg, a package.json, the ignore file):
-    links are followed, as an editor would, but only a regular file of at most `cap` bytes is
-    read, opened without blocking, so a link to /dev/zero, a FIFO or /dev/stdin reads as None
-    instead of exhausting or stalling the server."""
+def read_regular_file(path: Path | str, cap: int, follow_links: bool = True) -> bytes | None:
+    """A file's bytes, or None unless it is a regular file of at most `cap` bytes, opened
+    without blocking (a FIFO, a device or /dev/zero reads as None instead of stalling or
+    exhausting the server). With `follow_links=False` a symlink reads as None too. Blocking
+    I/O: call it off the event loop where that matters."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, flags)
     except OSError:
         return None
     try:
@@ -586,11 +587,18 @@ def read_workspace_text(path: Path | str, cap: int = WORKSPACE_TEXT_BYTES) -> st
         if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
             return None
         data = os.read(fd, cap + 1)  # files of /proc say 0 bytes: bounded by the read itself
-        return data.decode("utf-8", "replace") if len(data) <= cap else None
+        return data if len(data) <= cap else None
     except OSError:
         return None
     finally:
         os.close(fd)
+
+
+def read_workspace_text(path: Path | str, cap: int = WORKSPACE_TEXT_BYTES) -> str | None:
+    """A workspace file the server itself reads (a pyvenv.cfg, a package.json, the ignore file):
+    links are followed, as an editor would, but only a small regular file is read."""
+    data = read_regular_file(path, cap)
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def inside_workspace(path: Path | str, root: Path | str) -> bool:
