@@ -19,6 +19,8 @@ class StructuredCall:
     schema_name: str
     schema: dict[str, Any]
     max_tokens: int = 8192
+    # The random token of the prompt's block delimiters (see prompts.py); it differs per call.
+    delimiter_token: str = ""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ def render_text(report: Report, path: str) -> str:
     recommended = report.proposal(report.recommended) if report.recommended else None
     shown = f"{recommended.voice} ({recommended.model})" if recommended else "none"
     lines.append(f"Recommended: {shown}")
+    lines += [f"Note: {note}" for note in report.notes]
     for disagreement in report.disagreements:
         lines.append(f"Disagreement at lines {_lines(disagreement.range)}: {disagreement.summary}")
     lines += execution_lines(report)
@@ -76,6 +77,7 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
         f"_Instruction:_ {report.instruction}",
         "\n".join(f"- {reason}" for reason in report.confidence.reasons),
     ]
+    header += [f"**Note:** {note}" for note in report.notes]
     header += [
         f"**Disagreement** (lines {_lines(d.range)}): {d.summary}" for d in report.disagreements
     ]

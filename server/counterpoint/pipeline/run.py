@@ -30,6 +30,7 @@ from counterpoint.pipeline.execute import (
     ExecutionService,
     differences,
 )
+from counterpoint.pipeline.injection import addressed_to_models
 from counterpoint.pipeline.model import (
     ModelClient,
     ModelReply,
@@ -241,6 +242,7 @@ class _Run:
             timings=tuple(sorted(self.timings, key=lambda t: t.start_s)),
             wall_s=time.monotonic() - self.started,
             privacy={"redacted": self._redacted_count()},
+            notes=self._addressed_to_models(proposals),
             cost={
                 "request_usd": round(self.spent, 6),
                 "cap_usd": self.options.max_cost_usd,
@@ -395,6 +397,15 @@ class _Run:
             )
         self.spent += self.cost_of(voice, reply) or 0.0
         return reply, time.monotonic() - started
+
+    def _addressed_to_models(self, proposals: list[Proposal]) -> tuple[str, ...]:
+        """Lines a proposal added that talk to reviewers or models, found without a judge."""
+        return tuple(
+            f"{proposal.voice}'s proposal adds text addressed to reviewers or models at its "
+            f"line {line}: {text!r}"
+            for proposal in proposals
+            for line, text in addressed_to_models(proposal.code, self.context.target_code)
+        )
 
     def _redacted_count(self) -> int:
         """How many secrets were blanked out of what the models were sent."""

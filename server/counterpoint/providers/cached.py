@@ -23,12 +23,17 @@ class CachedClient:
         self.model = inner.model
 
     def key(self, call: StructuredCall) -> str:
+        # The delimiter token is fresh per call, so it is left out: the prompt is hashed as the
+        # pieces between its occurrences, which the prompt builder keeps out of every quoted text.
+        token = call.delimiter_token
+        system = call.system.split(token) if token else call.system
+        user = call.user.split(token) if token else call.user
         request = [
             self.provider,
             self.endpoint,
             self.model,
-            call.system,
-            call.user,
+            system,
+            user,
             call.schema_name,
             call.schema,
             call.max_tokens,
