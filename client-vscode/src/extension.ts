@@ -25,7 +25,7 @@ import { CROSS_CHECK_COMMAND, confidenceLabel, crossCheckArgs, executeCommandPar
 import { HISTORY_KEY, pickItems, pushHistory, readHistory } from './pure/history';
 import { applyEdits, proposalsFromActions, type LspCodeAction } from './pure/proposals';
 import { describeKeys, SECRET_NAMES, serverEnv, type Provider } from './pure/env';
-import { LANGUAGES, LOCAL_ONLY_SETTINGS, userScopeOptions } from './pure/settings';
+import { LANGUAGES, USER_SCOPE_SETTINGS, userScopeOptions } from './pure/settings';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
 import { statusText, type StatusInput } from './pure/status';
 import { Probe } from './probe';
@@ -85,7 +85,7 @@ class Extension {
         provideTextDocumentContent: (uri) => diffContents.get(uri.toString()) ?? '',
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        const localOnly = LOCAL_ONLY_SETTINGS.some((key) => e.affectsConfiguration(`counterpoint.${key}`));
+        const localOnly = USER_SCOPE_SETTINGS.some((key) => e.affectsConfiguration(`counterpoint.${key}`));
         if (e.affectsConfiguration('counterpoint.server') || localOnly) {
           void vscode.window
             .showInformationMessage('Counterpoint: a setting read at start-up changed.', 'Restart server')
@@ -142,7 +142,7 @@ class Extension {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: LANGUAGES.map((language) => ({ language })),
-      // The user's own values of the settings the server will not take from the workspace.
+      // The user's own values of the settings a workspace may not set, or only tighten.
       initializationOptions: userScopeOptions(
         (key) => vscode.workspace.getConfiguration('counterpoint').inspect(key)?.globalValue,
       ),

@@ -113,6 +113,7 @@ def _check(args: argparse.Namespace) -> int:
                 else None,
                 secrets=settings.secrets(),
                 execution=execution,
+                session=settings.session_budget(),
             )
         )
     except RequestError as error:

@@ -1,8 +1,10 @@
 """One Settings object, merged from defaults, the environment and the editor.
 
 Precedence, lowest first: defaults, environment variables, LSP initializationOptions, then
-workspace/configuration (section "counterpoint"). API keys are read from the environment by
-variable name only; their values never enter Settings, logs or reports.
+workspace/configuration (section "counterpoint"). The first three are the user's own. The last
+cannot tell the user's settings from a cloned repository's .vscode/settings.json, so it may only
+tighten them: see USER_ONLY and TIGHTEN_ONLY. API keys are read from the environment by variable
+name only; their values never enter Settings, logs or reports.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from platformdirs import user_cache_dir
 
 from counterpoint.cache import DiskCache
+from counterpoint.pipeline.budget import Budget
 from counterpoint.pipeline.execute import ExecutionOptions
 from counterpoint.pipeline.model import ModelClient
 from counterpoint.pipeline.run import RunOptions, Voice
@@ -27,6 +30,8 @@ DEFAULT_CLAUDE_MODEL = "claude-opus-5-5"
 DEFAULT_GPT_MODEL = "gpt-6.2-sol"
 # Placeholder for OpenAI-compatible servers that need no key (Ollama, vLLM) but a base URL.
 KEYLESS = "counterpoint-no-key"
+# A hard bound, whoever sets maxRetries: every call of a 429 storm is repeated at most this often.
+MAX_RETRIES_LIMIT = 5
 
 
 class ConfigError(ValueError):
@@ -51,6 +56,8 @@ class Settings:
     voices_config: tuple[Any, ...] = ()
     prices: dict[str, Any] = field(default_factory=dict)  # model -> [input, output] $ per MTok
     max_cost_usd: float | None = None  # per request
+    max_cost_per_session_usd: float | None = None  # all requests of one server or CLI run
+    max_concurrent_checks: int = 4  # more wait their turn, up to four times as many
     python: str | None = None  # the interpreter that runs the workspace's tests
     run_timeout_s: float = 120.0  # one whole test run, killed after this
     test_timeout_s: float = 10.0  # one test
@@ -84,8 +91,55 @@ class Settings:
             try:
                 changes[name] = _coerce(fields[name].type, value)
             except (TypeError, ValueError):
-                problems.append(f"{origin}: {key}={value!r} is not a valid {fields[name].type}")
+                problems.append(
+                    f"{origin}: {key}={value!r} is not a valid {fields[name].type}; "
+                    "using the default"
+                )
+                continue
+            if name == "max_retries" and changes[name] > MAX_RETRIES_LIMIT:
+                problems.append(
+                    f"{origin}: {key}={value!r} is above the limit; using {MAX_RETRIES_LIMIT}"
+                )
+                changes[name] = MAX_RETRIES_LIMIT
+            if name == "max_concurrent_checks" and changes[name] < 1:
+                problems.append(f"{origin}: {key}={value!r} must be at least 1; using the default")
+                del changes[name]
         return dataclasses.replace(self, **changes, problems=tuple(problems))
+
+    def tightened_by(
+        self, overrides: Mapping[str, Any] | None, origin: str
+    ) -> tuple[Settings, dict[str, str]]:
+        """Apply values the user may not have written (workspace/configuration): the settings
+        in USER_ONLY are ignored, those in TIGHTEN_ONLY are taken only when stricter than the
+        user's own, the rest apply. Returns the settings and, for each ignored key as spelled,
+        why."""
+        if not overrides:
+            return self, {}
+        ignored: dict[str, str] = {}
+        candidate = self.merged(overrides, origin)
+        taken: dict[str, Any] = {}
+        for key in overrides:
+            name = _CAMEL.get(key, key)
+            if not hasattr(self, name) or name == "problems":
+                continue
+            mine, theirs = getattr(self, name), getattr(candidate, name)
+            if theirs == mine:
+                continue
+            if name in USER_ONLY:
+                ignored[key] = (
+                    "a repository's settings cannot choose where your keys go, which programs "
+                    "run, which models you pay for or their prices. Set it in your user "
+                    "settings (the client sends those) or the environment"
+                )
+            elif name in TIGHTEN_ONLY and not TIGHTEN_ONLY[name](theirs, mine):
+                shown = "none" if mine is None else repr(mine)
+                ignored[key] = (
+                    f"{theirs!r} is looser than yours ({shown}), and a repository's settings "
+                    "may only tighten yours"
+                )
+            else:
+                taken[name] = theirs
+        return dataclasses.replace(self, **taken, problems=candidate.problems), ignored
 
     def cache_root(self) -> Path:
         return Path(self.cache_dir) if self.cache_dir else Path(user_cache_dir("counterpoint"))
@@ -112,7 +166,11 @@ class Settings:
             context_chars=self.context_chars,
             prices=prices,
             max_cost_usd=self.max_cost_usd,
+            max_retries=self.max_retries,
         )
+
+    def session_budget(self) -> Budget:
+        return Budget(self.max_cost_per_session_usd, "per-session (maxCostPerSession)")
 
     def secrets(self, env: Mapping[str, str] | None = None) -> list[str]:
         """Values to scrub from prompts: the keys and anything named like a secret."""
@@ -120,7 +178,11 @@ class Settings:
         return [
             value
             for name, value in env.items()
-            if value and any(tag in name.upper() for tag in ("KEY", "TOKEN", "SECRET", "PASSWORD"))
+            if value
+            and any(
+                tag in name.upper()
+                for tag in ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "PASSWD")
+            )
         ]
 
     def voices(
@@ -238,6 +300,8 @@ _ENV = {
     "run_timeout_s": "COUNTERPOINT_RUN_TIMEOUT",
     "test_timeout_s": "COUNTERPOINT_TEST_TIMEOUT",
     "unsafe_no_sandbox": "COUNTERPOINT_UNSAFE_NO_SANDBOX",
+    "max_cost_per_session_usd": "COUNTERPOINT_MAX_SESSION_COST",
+    "max_concurrent_checks": "COUNTERPOINT_MAX_CONCURRENT_CHECKS",
 }
 
 _CAMEL = {
@@ -261,7 +325,45 @@ _CAMEL = {
     "runTimeout": "run_timeout_s",
     "testTimeout": "test_timeout_s",
     "unsafeNoSandbox": "unsafe_no_sandbox",
+    "maxCostPerSession": "max_cost_per_session_usd",
+    "maxConcurrentChecks": "max_concurrent_checks",
 }
+
+
+def _lower(theirs: Any, mine: Any) -> bool:
+    return mine is None or (theirs is not None and theirs <= mine)
+
+
+def _off(theirs: Any, mine: Any) -> bool:
+    return not theirs or bool(mine) == bool(theirs)
+
+
+# Settings only the user sets: where keys go, which programs run, which models are paid for, at
+# what price. A workspace's values of them are ignored.
+USER_ONLY = frozenset(
+    {
+        "anthropic_base_url", "openai_base_url", "anthropic_key_env", "openai_key_env",
+        "python", "voices_config", "cache_dir", "unsafe_no_sandbox", "prices",
+        "claude_model", "gpt_model",
+    }
+)  # fmt: skip
+# Limits a workspace may only make stricter than the user's own: is `theirs` at least as strict?
+TIGHTEN_ONLY: dict[str, Callable[[Any, Any], bool]] = {
+    "max_cost_usd": _lower,
+    "max_cost_per_session_usd": _lower,
+    "max_retries": _lower,
+    "max_concurrent_checks": _lower,
+    "request_timeout_s": _lower,
+    "run_timeout_s": _lower,
+    "test_timeout_s": _lower,
+    "context_chars": _lower,
+    "execute": _off,  # running tests executes the repository's code
+}
+
+
+def client_spellings(names: frozenset[str] | Mapping[str, Any]) -> list[str]:
+    """The camelCase keys the editor uses for these fields."""
+    return sorted(key for key, name in _CAMEL.items() if name in names)
 
 
 def _coerce(annotation: Any, value: Any) -> Any:

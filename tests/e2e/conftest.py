@@ -1,8 +1,10 @@
 """A real `counterpoint serve` over stdio, driven by pytest-lsp's client, with both providers
 pointed at the HTTP fake."""
 
+import contextlib
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest_asyncio
@@ -17,8 +19,11 @@ def server_env(fake_env: dict[str, str], cache_dir: Path) -> dict[str, str]:
     return {**clean, **fake_env, "COUNTERPOINT_CACHE_DIR": str(cache_dir)}
 
 
-@pytest_asyncio.fixture
-async def client(fake_providers, tmp_path):
+@contextlib.asynccontextmanager
+async def started_client(
+    fake_providers, tmp_path: Path, initialization_options: dict | None = None
+) -> AsyncIterator[LanguageClient]:
+    """`counterpoint serve` with the user's own settings as `initialization_options`."""
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "counterpoint", "serve"],
         server_env=server_env(fake_providers.env(), tmp_path / "cache"),
@@ -31,11 +36,20 @@ async def client(fake_providers, tmp_path):
                 workspace=types.WorkspaceClientCapabilities(configuration=True),
             ),
             root_uri=FIXTURES.as_uri(),
+            initialization_options=initialization_options,
         )
     )
-    yield lsp_client
-    await lsp_client.shutdown_session()
-    await lsp_client.stop()
+    try:
+        yield lsp_client
+    finally:
+        await lsp_client.shutdown_session()
+        await lsp_client.stop()
+
+
+@pytest_asyncio.fixture
+async def client(fake_providers, tmp_path):
+    async with started_client(fake_providers, tmp_path) as lsp_client:
+        yield lsp_client
 
 
 def open_fixture(client: LanguageClient, name: str = "windows.py") -> tuple[str, str]:

@@ -2,7 +2,7 @@
 
 from lsprotocol import types
 
-from tests.e2e.conftest import open_fixture, whole_lines
+from tests.e2e.conftest import open_fixture, started_client, whole_lines
 from tests.e2e.scripts import ACCEPT, FIXED, script_disagreement
 from tests.e2e.test_crosscheck import cross_check
 from tests.fakes.providers import Reply
@@ -25,11 +25,7 @@ async def test_a_cached_rerun_makes_no_http_calls(client, fake_providers):
 
 
 async def test_the_cost_appears_in_the_hover(client, fake_providers):
-    client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(
-            settings={"counterpoint": {"prices": {"gpt-6.2-sol": [2.0, 8.0]}}}
-        )
-    )
+    # Both default models are in the price table.
     script_disagreement(fake_providers)
     uri, _ = open_fixture(client)
     summary = await cross_check(client, uri, whole_lines(0, 6))
@@ -43,7 +39,7 @@ async def test_the_cost_appears_in_the_hover(client, fake_providers):
     assert f"session ${cost['session_usd']:.4f}" in hover.contents.value
 
 
-async def test_three_voices_from_three_families_judge_round_robin(client, fake_providers):
+async def test_three_voices_from_three_families_judge_round_robin(fake_providers, tmp_path):
     voices = [
         {"id": "claude", "name": "Claude", "provider": "anthropic", "model": "claude-x"},
         {"id": "gpt", "name": "GPT", "provider": "openai", "model": "gpt-x"},
@@ -56,16 +52,15 @@ async def test_three_voices_from_three_families_judge_round_robin(client, fake_p
             "keyEnv": "OPENAI_API_KEY",
         },
     ]
-    client.workspace_did_change_configuration(
-        types.DidChangeConfigurationParams(settings={"counterpoint": {"voices": voices}})
-    )
     proposal = {"code": FIXED, "explanation": "", "tests": [], "edge_cases": []}
     fake_providers.default("anthropic", "submit_proposal", Reply.structured(proposal))
     fake_providers.default("openai", "submit_proposal", Reply.structured(proposal))
     fake_providers.default("anthropic", "submit_judgment", Reply.structured(ACCEPT))
     fake_providers.default("openai", "submit_judgment", Reply.structured(ACCEPT))
-    uri, _ = open_fixture(client)
-    summary = await cross_check(client, uri, whole_lines(0, 6))
+    # Voices are the user's own choice: initializationOptions, never workspace/configuration.
+    async with started_client(fake_providers, tmp_path, {"voices": voices}) as client:
+        uri, _ = open_fixture(client)
+        summary = await cross_check(client, uri, whole_lines(0, 6))
     assert summary["proposals"] == ["claude", "gpt", "llama"]
     assert summary["failures"] == []
     judged_by_model = sorted(

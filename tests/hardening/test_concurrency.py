@@ -36,8 +36,7 @@ def responder(provider, kind, body):
     return Reply.structured({"code": fixed(index), "explanation": "", "tests": []}).delayed(0.3)
 
 
-@pytest.fixture
-def server(fake_providers, tmp_path):
+def start_server(fake_providers, tmp_path, **options) -> RawServer:
     fake_providers.respond_with(responder)
     project = tmp_path / "project"
     project.mkdir()
@@ -45,9 +44,16 @@ def server(fake_providers, tmp_path):
     raw = RawServer(
         server_env(fake_providers.env(), tmp_path / "cache"),
         project,
-        {"execute": False, "requestTimeout": 10, "maxRetries": 0},
+        {"execute": False, "requestTimeout": 10, "maxRetries": 0, **options},
     )
     raw.project = project  # type: ignore[attr-defined]
+    return raw
+
+
+@pytest.fixture
+def server(fake_providers, tmp_path):
+    # The user's own limit lets all twenty run at once.
+    raw = start_server(fake_providers, tmp_path, maxConcurrentChecks=DOCUMENTS)
     yield raw
     log = raw.stop()
     assert not UNHANDLED.search(log), log[-3000:]
@@ -125,6 +131,32 @@ def test_twenty_concurrent_cross_checks_complete_correctly(server, fake_provider
     status = server.status()
     assert status["crossChecksRunning"] == 0 and status["trackedRequests"] == 0
     assert status["tasks"] <= idle + 1, status
+
+
+def test_a_burst_past_the_concurrency_cap_waits_its_turn_and_the_rest_is_refused(
+    fake_providers, tmp_path
+):
+    """Two may run and eight wait (four times the cap); of fourteen sent at once, the last
+    four are refused with a message and cost no model call."""
+    server = start_server(fake_providers, tmp_path, maxConcurrentChecks=2)
+    try:
+        uris = open_documents(server, 14)
+        ids = [cross_check(server, uri) for uri in uris]
+        replies = [server.reply(request_id, timeout=60) for request_id in ids]
+    finally:
+        log = server.stop()
+    assert not UNHANDLED.search(log), log[-3000:]
+    done = [r for r in replies if "result" in r]
+    refused = [r for r in replies if "error" in r]
+    assert len(done) == 10 and len(refused) == 4, replies
+    for reply in refused:
+        assert reply["error"]["code"] == -32803  # RequestFailed
+        assert "maxConcurrentChecks is 2" in reply["error"]["message"]
+    assert all(r["result"]["failures"] == [] for r in done)
+    assert len(fake_providers.accepted) == 10 * 4
+    # Never more than two cross-checks' calls (two voices each) were in flight at once.
+    spans = [(r.started_at, r.finished_at or r.started_at) for r in fake_providers.accepted]
+    assert max(sum(1 for s, e in spans if s <= start < e) for start, _ in spans) <= 2 * 2
 
 
 def test_a_did_change_storm_leaks_no_tasks(server):

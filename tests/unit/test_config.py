@@ -22,7 +22,9 @@ def test_editor_settings_override_the_environment_and_bad_values_are_reported():
     )
     assert settings.gpt_model == "gpt-editor"
     assert settings.request_timeout_s == 120.0
-    assert settings.problems == ("settings: requestTimeout='soon' is not a valid float",)
+    assert settings.problems == (
+        "settings: requestTimeout='soon' is not a valid float; using the default",
+    )
     assert settings.claude_model == DEFAULT_CLAUDE_MODEL
 
 

@@ -19,6 +19,7 @@ from counterpoint.lsp.diagnostics import publish
 from counterpoint.lsp.state import StoredReport
 from counterpoint.pipeline.request import CrossCheckRequest, RequestError
 from counterpoint.pipeline.run import cross_check
+from counterpoint.pipeline.slots import SlotsFull
 from counterpoint.pipeline.text import split_lines
 
 if TYPE_CHECKING:
@@ -62,12 +63,24 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     except ConfigError as error:
         server.show_message(str(error), types.MessageType.Error)
         raise RequestFailed(str(error)) from None
+    session = server.session_budget
+    if session.cap is not None and session.committed() >= session.cap:
+        message = (
+            f"this session has spent ${session.spent:.4f} of its ${session.cap:g} cap "
+            "(maxCostPerSession): raise it or restart the server to cross-check more"
+        )
+        server.show_message(f"Counterpoint: {message}", types.MessageType.Error)
+        raise RequestFailed(message)
 
     span = server.track_request(request.selection, uri)
     server.cancel_overlapping(uri, span)  # the newer request replaces older ones on these lines
     publish(server, server.store, uri)  # shows "Cross-checking…" on the range
+    limit = settings.max_concurrent_checks
+    admitted = False
     try:
         async with _progress(server, "Counterpoint") as report_stage:
+            await server.check_slots.acquire(limit, report_stage)
+            admitted = True
             report = await cross_check(
                 request,
                 voices,
@@ -76,8 +89,9 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
                 secrets=settings.secrets(),
                 execution=server.execution_service(settings),
                 workspace_root=server.workspace_root_of(uri),
+                session=session,
             )
-    except (RequestError, UnsupportedLanguageError) as error:
+    except (RequestError, UnsupportedLanguageError, SlotsFull) as error:
         server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
         raise RequestFailed(str(error)) from None
     except asyncio.CancelledError:
@@ -89,14 +103,16 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         # was cancelled: the client would wait for ever. Say why instead.
         raise ContentModified(reason) from None
     finally:
+        if admitted:
+            server.check_slots.release(limit)
         server.untrack_request()
         publish(server, server.store, uri)  # clears "Cross-checking…" (and nothing later)
 
-    server.session_cost_usd += report.cost.get("request_usd", 0.0)
     server.store.add(StoredReport(report, uri, request.version, lines))
     publish(server, server.store, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
-    return {**report.summary(), "cost": {**report.cost, "session_usd": server.session_cost_usd}}
+    session_cost = {"session_usd": round(session.spent, 6), "session_cap_usd": session.cap}
+    return {**report.summary(), "cost": {**report.cost, **session_cost}}
 
 
 def _parse_arguments(arguments: tuple[Any, ...]) -> tuple[str, types.Range, str]:

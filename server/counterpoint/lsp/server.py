@@ -32,30 +32,13 @@ from counterpoint.lsp.hover import hover
 from counterpoint.lsp.inline import inline_completions
 from counterpoint.lsp.staleness import follow_edit
 from counterpoint.lsp.state import ReportStore
+from counterpoint.pipeline.budget import Budget
 from counterpoint.pipeline.execute import ExecutionService
 from counterpoint.pipeline.request import Range
 from counterpoint.pipeline.run import Voice, document_path
+from counterpoint.pipeline.slots import CheckSlots
 
 log = logging.getLogger(__name__)
-
-# Settings that decide where keys go or which programs run: never from workspace/configuration.
-LOCAL_ONLY = frozenset(
-    {
-        "anthropicBaseUrl", "openaiBaseUrl", "anthropicKeyEnv", "openaiKeyEnv", "python",
-        "voices", "cacheDir", "anthropic_base_url", "openai_base_url", "anthropic_key_env",
-        "openai_key_env", "cache_dir", "unsafeNoSandbox", "unsafe_no_sandbox",
-    }
-)  # fmt: skip
-STANDARD_KEYS = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY")
-
-
-def _harmless_voice(voice: Any) -> bool:
-    """A voice that only picks a model and family, on the standard endpoints and keys."""
-    return (
-        isinstance(voice, dict)
-        and not voice.get("baseUrl")
-        and voice.get("keyEnv") in (None, "", *STANDARD_KEYS)
-    )
 
 
 class _Unreadable:
@@ -125,8 +108,10 @@ class CounterpointServer(LanguageServer):
         # Why we cancelled a running cross-check ourselves, so its request gets an answer.
         self.cancel_reasons: dict[asyncio.Task[Any], str] = {}
         self.texts: dict[str, str] = {}
-        self.warned_local_only: set[str] = set()
-        self.session_cost_usd = 0.0  # each open document's text as of our last look
+        self.warned_untrusted: set[str] = set()  # workspace settings we said we ignore
+        # Every call of the session is charged here, cancelled and replaced runs' included.
+        self.session_budget: Budget = self.settings.session_budget()
+        self.check_slots = CheckSlots()
         self.pending_configuration: asyncio.Future[None] | None = None
         self._execution: ExecutionService | None = None
         self._cache: DiskCache | None = None
@@ -134,6 +119,10 @@ class CounterpointServer(LanguageServer):
         self.settings_generation = (
             0  # bumped by each change, so a slow fetch cannot undo a newer one
         )
+
+    @property
+    def session_cost_usd(self) -> float:
+        return self.session_budget.spent
 
     async def current_settings(self) -> Settings:
         """Settings with any configuration refresh still in flight applied first."""
@@ -145,44 +134,23 @@ class CounterpointServer(LanguageServer):
         self.window_show_message(types.ShowMessageParams(type=kind, message=message))
 
     def apply_settings(self) -> None:
-        settings = Settings.from_env().merged(self.init_options, "initializationOptions")
-        settings = settings.merged(
-            self._untrusted_ok(self.editor_settings), "counterpoint settings"
-        )
+        """The user's own settings (environment, initializationOptions), tightened by the
+        editor's configuration, which may be a cloned repository's .vscode/settings.json."""
+        user = Settings.from_env().merged(self.init_options, "initializationOptions")
+        settings, ignored = user.tightened_by(self.editor_settings, "counterpoint settings")
         for problem in settings.problems:
-            self.show_message(
-                f"Counterpoint: {problem}; using the default", types.MessageType.Warning
-            )
-        self.settings = settings
-
-    def _untrusted_ok(self, section: dict[str, Any]) -> dict[str, Any]:
-        """workspace/configuration cannot tell a user's own settings from a repository's
-        .vscode/settings.json, so the settings that pick endpoints, key variables or programs
-        to run are taken only from the environment and initializationOptions. Voices that
-        only choose models and families, on the standard endpoints and keys, are let through."""
-        section = dict(section)
-        if section.pop("voices_config", None) not in (None, ""):  # the field's own name
-            section.setdefault("voices", [{"baseUrl": "(set through voices_config)"}])
-        voices = section.get("voices")
-        if isinstance(voices, list) and all(_harmless_voice(voice) for voice in voices):
-            section["voices_config"] = section.pop("voices")
-        ignored = sorted(
-            key
-            for key in section
-            if key in LOCAL_ONLY
-            and section[key] not in (None, "")
-            and section[key] != self.init_options.get(key)  # the client sent the user's own
-        )
-        for key in ignored:
-            if key not in self.warned_local_only:
-                self.warned_local_only.add(key)
+            self.show_message(f"Counterpoint: {problem}", types.MessageType.Warning)
+        for key, why in sorted(ignored.items()):
+            log.warning("ignored counterpoint.%s from workspace/configuration: %s", key, why)
+            if key not in self.warned_untrusted:
+                self.warned_untrusted.add(key)
                 self.show_message(
-                    f"Counterpoint: ignored counterpoint.{key} from the editor's configuration: "
-                    "a workspace could set it to redirect your keys or run a program. Set it in "
-                    "the environment or the client's initializationOptions.",
+                    f"Counterpoint: ignored counterpoint.{key} from the workspace's "
+                    f"configuration: {why}.",
                     types.MessageType.Warning,
                 )
-        return {key: value for key, value in section.items() if key not in LOCAL_ONLY}
+        self.settings = settings
+        self.session_budget.cap = settings.max_cost_per_session_usd
 
     def execution_service(self, settings: Settings) -> ExecutionService | None:
         """One service per set of execution options, so snapshots and results are reused."""
@@ -419,6 +387,9 @@ def on_status(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
         "documents": len(server.texts),
         "reports": server.store.count,
         "executionMemo": server.execution_memo_size(),
+        "crossChecksWaiting": server.check_slots.waiting,
+        "sessionCostUsd": round(server.session_cost_usd, 6),
+        "sessionCalls": server.session_budget.calls,
     }
 
 

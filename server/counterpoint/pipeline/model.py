@@ -47,23 +47,32 @@ class ModelReply:
     model: str = ""
     stop_reason: str = ""
     cached: bool = False  # answered from the cache: no model call was made
+    retries: int = 0  # attempts the SDK repeated before this reply (rate limits, 5xx)
 
 
 class ProviderError(Exception):
     """A model call failed. `kind` is short and stable: it appears in reports."""
 
-    def __init__(self, kind: str, message: str, *, usage: Usage | None = None) -> None:
+    def __init__(
+        self, kind: str, message: str, *, usage: Usage | None = None, retries: int = 0
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.usage = usage or Usage()
+        self.retries = retries  # attempts the SDK repeated before giving up
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.message}"
 
 
 class ModelClient(Protocol):
+    """`max_retries` lowers the client's own retry limit for one call: the run shares a retry
+    budget between its calls. Replies and errors say how many retries were taken."""
+
     provider: str  # the API family: "anthropic" or "openai"
     model: str
 
-    async def complete(self, call: StructuredCall) -> ModelReply: ...
+    async def complete(
+        self, call: StructuredCall, max_retries: int | None = None
+    ) -> ModelReply: ...

@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlparse
 
 from counterpoint.languages import language_for, test_support
 from counterpoint.pipeline import prompts
+from counterpoint.pipeline.budget import Budget, RetryBudget, Spending
 from counterpoint.pipeline.compare import diverging_regions
 from counterpoint.pipeline.confidence import assess, blocks_agreement
 from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, build_context
@@ -77,6 +78,7 @@ class RunOptions:
     context_chars: int = DEFAULT_CONTEXT_CHARS
     prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # $ per MTok
     max_cost_usd: float | None = None  # per request; a call that could pass it is not made
+    max_retries: int = 2  # per call; a request's calls share voices × this many in all
 
     def cost(self, model: str, usage: Usage) -> float | None:
         price = self.prices.get(model)
@@ -86,8 +88,11 @@ class RunOptions:
 
     def worst_case_cost(self, model: str, call: StructuredCall) -> float | None:
         """An upper bound before the call: ~3 characters a token in, max_tokens out."""
-        estimate = Usage((len(call.system) + len(call.user)) // 3 + 1, call.max_tokens)
-        return self.cost(model, estimate)
+        return self.cost(model, Usage(_estimated_input_tokens(call), call.max_tokens))
+
+
+def _estimated_input_tokens(call: StructuredCall) -> int:
+    return (len(call.system) + len(call.user)) // 3 + 1
 
 
 def assign_judges(voices: Sequence[Voice]) -> dict[str, Voice | None]:
@@ -112,9 +117,11 @@ async def cross_check(
     secrets: Iterable[str] = (),
     execution: ExecutionService | None = None,
     workspace_root: Path | None = None,
+    session: Budget | None = None,
 ) -> Report:
     """Propose with every voice, judge across families, and run the tests when `execution`
-    is given. Raises RequestError for a request that cannot be served as given."""
+    is given; every call is charged to `session` too, and checked against its cap. Raises
+    RequestError for a request that cannot be served as given."""
     options = options or RunOptions()
     secrets = tuple(secrets)
     path = document_path(request.uri)
@@ -143,6 +150,8 @@ async def cross_check(
             module = support.module_name(root, rel)
             test_hint = support.import_hint(module, root, rel) if module else ""
     run = _Run(request, context, voices, options, progress or (lambda _: None), tuple(secrets))
+    if session is not None:
+        run.spending.budgets += (session,)
     run.job, run.test_hint = job, test_hint
     if job is not None:
         job.start()
@@ -175,9 +184,9 @@ class _Run:
         self.failures: list[Failure] = []
         self.timings: list[StageTiming] = []
         self.executions: list[Execution] = []
-        self.spent = 0.0  # dollars, for calls that returned
-        self.reserved = 0.0  # worst cases of calls in flight, under a cost cap
-        self.unpriced: set[str] = set()
+        self.budget = Budget(options.max_cost_usd, "per-request")
+        self.spending = Spending((self.budget,))
+        self.retries = RetryBudget(options.max_retries, options.max_retries * len(voices))
         self.started = time.monotonic()
         self.job: ExecutionJob | None = None
         self.test_hint = ""
@@ -244,9 +253,10 @@ class _Run:
             privacy={"redacted": self._redacted_count()},
             notes=self._addressed_to_models(proposals),
             cost={
-                "request_usd": round(self.spent, 6),
+                "request_usd": round(self.budget.spent, 6),
                 "cap_usd": self.options.max_cost_usd,
-                "unpriced_models": sorted(self.unpriced),
+                "unpriced_models": sorted(self.spending.unpriced),
+                "retries": self.retries.taken,
                 "cached_calls": sum(1 for p in proposals if p.cached)
                 + sum(1 for j in judgments if j.cached),
             },
@@ -375,27 +385,38 @@ class _Run:
     async def _call(
         self, voice: Voice, call: StructuredCall, stage: str
     ) -> tuple[ModelReply, float]:
-        reserved = self._reserve_budget(voice, call)
+        model = voice.client.model
+        reservation = self.spending.reserve(model, self.options.worst_case_cost(model, call))
+        granted = self.retries.grant()
         started = time.monotonic()
-        reply: ModelReply | None = None
+        retries, cost = 0, 0.0
         try:
-            reply = await asyncio.wait_for(voice.client.complete(call), self.options.call_timeout_s)
-        except asyncio.TimeoutError:
+            reply = await asyncio.wait_for(
+                voice.client.complete(call, max_retries=granted), self.options.call_timeout_s
+            )
+            retries, cost = reply.retries, self.cost_of(voice, reply) or 0.0
+        except (asyncio.TimeoutError, asyncio.CancelledError) as stopped:
+            # The request was sent and the provider bills it; its usage never comes back, so
+            # count the input's estimate.
+            cost = self.options.cost(model, Usage(_estimated_input_tokens(call), 0)) or 0.0
+            if isinstance(stopped, asyncio.CancelledError):
+                raise
             raise ProviderError(
                 "timeout", f"no reply within {self.options.call_timeout_s:g} s"
             ) from None
-        except ProviderError:
+        except ProviderError as error:
+            retries, cost = error.retries, self.options.cost(model, error.usage) or 0.0
             raise
         except Exception as error:  # an adapter bug must not sink the other voices
             raise ProviderError("error", f"{type(error).__name__}: {error}") from error
         finally:
-            self.reserved -= reserved
+            self.retries.used(granted, retries)
+            self.spending.settle(reservation, cost)
             self.timings.append(
                 StageTiming(
                     voice.id, stage, started - self.started, time.monotonic() - self.started
                 )
             )
-        self.spent += self.cost_of(voice, reply) or 0.0
         return reply, time.monotonic() - started
 
     def _addressed_to_models(self, proposals: list[Proposal]) -> tuple[str, ...]:
@@ -424,28 +445,8 @@ class _Run:
             return 0.0
         cost = self.options.cost(voice.client.model, reply.usage)
         if cost is None:
-            self.unpriced.add(voice.client.model)
+            self.spending.unpriced.add(voice.client.model)
         return cost
-
-    def _reserve_budget(self, voice: Voice, call: StructuredCall) -> float:
-        """Refuse a call that could take the request past its cost cap; else set its worst
-        case aside until it returns, so concurrent calls cannot overshoot together."""
-        cap = self.options.max_cost_usd
-        if cap is None:
-            return 0.0
-        worst = self.options.worst_case_cost(voice.client.model, call)
-        if worst is None:
-            self.unpriced.add(voice.client.model)
-            return 0.0
-        committed = self.spent + self.reserved
-        if committed + worst > cap:
-            raise ProviderError(
-                "budget",
-                f"not sent: it could cost up to ${worst:.4f} and ${committed:.4f} of the "
-                f"${cap:.4f} per-request cap is already committed",
-            )
-        self.reserved += worst
-        return worst
 
     def _document_range(self, candidate: str, start_line: int, end_line: int) -> Range:
         """Map a judge's candidate lines (1-based) onto document lines: exactly where the

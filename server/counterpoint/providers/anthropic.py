@@ -15,14 +15,15 @@ class AnthropicClient:
         self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
     ) -> None:
         self.model = model
-        self._timeout_s, self._max_retries = timeout_s, max_retries
+        self._timeout_s = timeout_s
         self._sdk = anthropic.AsyncAnthropic(
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
         )
 
-    async def complete(self, call: StructuredCall) -> ModelReply:
+    async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
+        sdk = self._sdk if max_retries is None else self._sdk.with_options(max_retries=max_retries)
         try:
-            message = await self._sdk.messages.create(
+            raw = await sdk.messages.with_raw_response.create(
                 model=self.model,
                 max_tokens=call.max_tokens,
                 system=call.system,
@@ -36,10 +37,9 @@ class AnthropicClient:
                 ],
                 tool_choice={"type": "tool", "name": call.schema_name},
             )
+            message = await raw.parse()
         except (anthropic.AnthropicError, ValueError) as error:
-            raise from_sdk_error(
-                anthropic, error, "Anthropic", self._timeout_s, self._max_retries + 1
-            ) from error
+            raise from_sdk_error(anthropic, error, "Anthropic", self._timeout_s) from error
 
         usage = Usage(message.usage.input_tokens, message.usage.output_tokens)
         data = None
@@ -56,7 +56,9 @@ class AnthropicClient:
             raise ProviderError("truncated", "Claude's reply hit max_tokens", usage=usage)
         if data is None and not text.strip():
             raise ProviderError("empty", "Claude's reply was empty", usage=usage)
-        return ModelReply(data, text, usage, message.model, message.stop_reason or "")
+        return ModelReply(
+            data, text, usage, message.model, message.stop_reason or "", retries=raw.retries_taken
+        )
 
     async def close(self) -> None:
         await self._sdk.close()

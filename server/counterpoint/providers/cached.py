@@ -41,12 +41,12 @@ class CachedClient:
         digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
         return f"reply:{digest}"
 
-    async def complete(self, call: StructuredCall) -> ModelReply:
+    async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
         key = self.key(call)
         hit = self.cache.get(key)
         if isinstance(hit, ModelReply):
-            return dataclasses.replace(hit, cached=True)
-        reply = await self.inner.complete(call)
+            return dataclasses.replace(hit, cached=True, retries=0)
+        reply = await self.inner.complete(call, max_retries)
         self.cache.set(key, reply)
         return reply
 

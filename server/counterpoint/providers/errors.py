@@ -6,19 +6,38 @@ module so this file imports neither.
 
 from __future__ import annotations
 
+import contextlib
 from types import ModuleType
 
 from counterpoint.pipeline.model import ProviderError
 
 
 def from_sdk_error(
-    sdk: ModuleType,
-    error: Exception,
-    provider: str,
-    timeout_s: float | None = None,
-    attempts: int | None = None,
+    sdk: ModuleType, error: Exception, provider: str, timeout_s: float | None = None
 ) -> ProviderError:
-    tries = f", {attempts} attempts" if attempts and attempts > 1 else ""
+    mapped = _classify(sdk, error, provider, timeout_s, retries_taken(error))
+    mapped.retries = retries_taken(error)
+    return mapped
+
+
+def retries_taken(error: Exception) -> int:
+    """How many times the SDK repeated the request: each attempt carries its number."""
+    request = getattr(error, "request", None)
+    response = getattr(error, "response", None)
+    if response is not None:
+        with contextlib.suppress(RuntimeError):  # a response built without its request
+            request = response.request
+    headers = getattr(request, "headers", None)
+    try:
+        return int(headers.get("x-stainless-retry-count", 0)) if headers is not None else 0
+    except (TypeError, ValueError):
+        return 0
+
+
+def _classify(
+    sdk: ModuleType, error: Exception, provider: str, timeout_s: float | None, retries: int
+) -> ProviderError:
+    tries = f", {retries + 1} attempts" if retries else ""
     if isinstance(error, sdk.APITimeoutError):
         within = f" within {timeout_s:g} s" if timeout_s else " in time"
         return ProviderError("timeout", f"{provider} did not answer{within}{tries}")

@@ -21,14 +21,15 @@ class OpenAIClient:
         self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
     ) -> None:
         self.model = model
-        self._timeout_s, self._max_retries = timeout_s, max_retries
+        self._timeout_s = timeout_s
         self._sdk = openai.AsyncOpenAI(
             api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
         )
 
-    async def complete(self, call: StructuredCall) -> ModelReply:
+    async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
+        sdk = self._sdk if max_retries is None else self._sdk.with_options(max_retries=max_retries)
         try:
-            completion = await self._sdk.chat.completions.create(
+            raw = await sdk.chat.completions.with_raw_response.create(
                 model=self.model,
                 messages=[
                     {"role": "system", "content": call.system},
@@ -44,10 +45,9 @@ class OpenAIClient:
                     },
                 },
             )
+            completion = raw.parse()
         except (openai.OpenAIError, ValueError) as error:
-            raise from_sdk_error(
-                openai, error, "OpenAI", self._timeout_s, self._max_retries + 1
-            ) from error
+            raise from_sdk_error(openai, error, "OpenAI", self._timeout_s) from error
 
         usage = Usage()
         if completion.usage is not None:
@@ -73,6 +73,7 @@ class OpenAIClient:
             usage,
             completion.model,
             choice.finish_reason or "",
+            retries=raw.retries_taken,
         )
 
     async def close(self) -> None:

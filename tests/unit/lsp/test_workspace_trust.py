@@ -1,0 +1,118 @@
+"""workspace/configuration may be a cloned repository's .vscode/settings.json: it may only tighten
+the user's own settings (the environment and initializationOptions), never loosen them."""
+
+from __future__ import annotations
+
+from counterpoint.config import MAX_RETRIES_LIMIT, Settings
+from counterpoint.lsp.server import CounterpointServer
+
+
+def server_with(init_options: dict, env: dict | None = None) -> tuple[CounterpointServer, list]:
+    server = CounterpointServer()
+    shown: list[str] = []
+    server.show_message = lambda message, *_: shown.append(message)  # type: ignore[method-assign]
+    server.init_options = init_options
+    return server, shown
+
+
+def test_a_value_the_client_sent_as_the_users_own_is_neither_warned_about_nor_ignored():
+    server, shown = server_with({"cacheDir": "/home/me/cache", "gptModel": "gpt-mine"})
+    server.push_settings({"cacheDir": "/home/me/cache", "gptModel": "gpt-mine"})
+    assert server.settings.cache_dir == "/home/me/cache"
+    assert server.settings.gpt_model == "gpt-mine"
+    assert shown == []
+
+
+def test_settings_that_pick_keys_programs_models_or_prices_never_come_from_a_workspace():
+    server, shown = server_with({})
+    server.push_settings(
+        {
+            "cacheDir": "/repo/elsewhere",
+            "python": "/repo/evil",
+            "gptModel": "gpt-pricey",
+            "prices": {"claude-opus-5-5": [0, 0]},
+            "voices": [
+                {"provider": "anthropic", "model": "a"},
+                {"provider": "openai", "model": "b"},
+            ],
+            "voices_config": [{"provider": "openai", "model": "y"}],
+        }
+    )
+    defaults = Settings.from_env()
+    assert server.settings.cache_dir == defaults.cache_dir
+    assert server.settings.python == defaults.python
+    assert server.settings.gpt_model == defaults.gpt_model
+    assert server.settings.prices == {} and server.settings.voices_config == ()
+    for key in ("cacheDir", "python", "gptModel", "prices", "voices", "voices_config"):
+        assert sum(f"counterpoint.{key} " in m for m in shown) == 1, key
+
+
+def test_a_looser_cost_cap_from_the_workspace_is_ignored_with_a_message_naming_it():
+    server, shown = server_with({"maxCostPerRequest": 0.0001})
+    server.push_settings({"maxCostPerRequest": 100000})
+    assert server.settings.max_cost_usd == 0.0001
+    (message,) = shown
+    assert "counterpoint.maxCostPerRequest" in message and "100000" in message
+    assert "0.0001" in message  # the user's own value, which stays
+    server.push_settings({"maxCostPerRequest": 200000})
+    assert server.settings.max_cost_usd == 0.0001
+    assert len(shown) == 1  # one message per setting, not one per change
+
+
+def test_a_stricter_value_from_the_workspace_applies():
+    server, shown = server_with({"maxCostPerRequest": 0.5, "maxRetries": 3})
+    server.push_settings(
+        {"maxCostPerRequest": 0.01, "maxRetries": 1, "requestTimeout": 30, "execute": False}
+    )
+    settings = server.settings
+    assert (settings.max_cost_usd, settings.max_retries) == (0.01, 1)
+    assert settings.request_timeout_s == 30 and settings.execute is False
+    assert shown == []
+
+
+def test_no_cap_of_the_users_own_means_any_workspace_cap_tightens():
+    server, _ = server_with({})
+    server.push_settings({"maxCostPerRequest": 2, "maxCostPerSession": 5})
+    assert server.settings.max_cost_usd == 2
+    assert server.settings.max_cost_per_session_usd == 5
+    assert server.session_budget.cap == 5
+
+
+def test_looser_limits_from_a_workspace_are_each_ignored():
+    server, shown = server_with({})
+    defaults = Settings()
+    server.push_settings(
+        {
+            "maxRetries": 4,
+            "requestTimeout": 999,
+            "runTimeout": 999,
+            "testTimeout": 999,
+            "maxConcurrentChecks": 64,
+            "contextChars": 10**7,
+        }
+    )
+    settings = server.settings
+    assert settings.max_retries == defaults.max_retries
+    assert settings.request_timeout_s == defaults.request_timeout_s
+    assert settings.run_timeout_s == defaults.run_timeout_s
+    assert settings.test_timeout_s == defaults.test_timeout_s
+    assert settings.max_concurrent_checks == defaults.max_concurrent_checks
+    assert settings.context_chars == defaults.context_chars
+    assert len(shown) == 6
+
+
+def test_turning_execution_on_is_not_a_workspace_s_choice():
+    server, shown = server_with({"execute": False})
+    server.push_settings({"execute": True})
+    assert server.settings.execute is False
+    assert any("counterpoint.execute" in m for m in shown)
+
+
+def test_retries_have_a_hard_bound_whoever_sets_them():
+    settings = Settings.from_env({"COUNTERPOINT_MAX_RETRIES": "56"})
+    assert settings.max_retries == MAX_RETRIES_LIMIT
+    assert any("above the limit" in p for p in settings.problems)
+    server, shown = server_with({"maxRetries": 1000})
+    server.apply_settings()
+    assert server.settings.max_retries == MAX_RETRIES_LIMIT
+    assert any("maxRetries" in m and "above the limit" in m for m in shown)
