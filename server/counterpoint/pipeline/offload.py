@@ -10,10 +10,12 @@ are prepared in place, which takes milliseconds; starting the worker costs more.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import multiprocessing
 import os
 import resource
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -26,6 +28,8 @@ log = logging.getLogger(__name__)
 
 IN_PROCESS_CHARS = 256 * 1024
 WORKER_ADDRESS_SPACE_BYTES = 3 * 1024**3  # a 16 MiB document peaks at about 1 GB
+
+PR_SET_PDEATHSIG = 1
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -42,11 +46,12 @@ async def prepare_context(
     pool = _worker_pool()
     try:
         return await loop.run_in_executor(pool, _build_in_worker, request, language.name, max_chars)
-    except BrokenProcessPool:
-        _discard(pool)
+    except (BrokenProcessPool, MemoryError) as error:
+        if isinstance(error, BrokenProcessPool):
+            _discard(pool)
         raise RequestError(
             "the document could not be parsed within "
-            f"{WORKER_ADDRESS_SPACE_BYTES // 1024**3} GB of memory; select less or split the file"
+            f"{WORKER_ADDRESS_SPACE_BYTES // 1024**2:,} MB of memory; split the file"
         ) from None
 
 
@@ -54,13 +59,14 @@ def _build_in_worker(request: CrossCheckRequest, language: str, max_chars: int) 
     return build_context(request, language_for(language), max_chars)
 
 
-def _start_worker() -> None:
+def _start_worker(address_space_bytes: int) -> None:
+    # Die with the server (it starts the worker from its event loop's thread, which lasts).
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     # The server speaks LSP on stdout: nothing the worker prints may reach it.
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.close(devnull)
-    limit = WORKER_ADDRESS_SPACE_BYTES
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_AS, (address_space_bytes, address_space_bytes))
 
 
 def _worker_pool() -> ProcessPoolExecutor:
@@ -72,6 +78,7 @@ def _worker_pool() -> ProcessPoolExecutor:
                 max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
+                initargs=(WORKER_ADDRESS_SPACE_BYTES,),
             )
         return _pool
 
