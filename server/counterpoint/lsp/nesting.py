@@ -20,15 +20,18 @@ _KEY = re.compile(rb"\s*:\s*")
 
 
 class TooDeep:
-    """A message that could not be decoded for its nesting, with its id if one was found."""
+    """A message that could not be decoded for its nesting: its id and method where found (a
+    message with an id and no method is a client's reply to one of ours)."""
 
-    def __init__(self, request_id: int | str | None) -> None:
+    def __init__(self, request_id: int | str | None, method: str | None) -> None:
         self.id = request_id
+        self.method = method
 
 
-def top_level_id(body: bytes) -> int | str | None:
-    """The value of the outermost object's "id" when it is a number or a string; a scan of
+def top_level_fields(body: bytes) -> dict[str, Any]:
+    """The outermost object's "id" and "method" where their values are shallow: a scan of
     the tokens that keeps count of the depth, so nesting costs nothing."""
+    found: dict[str, Any] = {}
     depth = 0
     for token in _TOKEN.finditer(body):
         text = token.group()
@@ -36,19 +39,23 @@ def top_level_id(body: bytes) -> int | str | None:
             depth += 1
         elif text in (b"]", b"}"):
             depth -= 1
-        elif depth == 1 and text == b'"id"':
+        elif depth == 1 and text in (b'"id"', b'"method"'):
             separator = _KEY.match(body, token.end())
             if separator is None:
-                continue  # "id" as a value, not a key
+                continue  # a value, not a key
             try:
                 value, _ = json.JSONDecoder().raw_decode(
-                    body[separator.end() :].decode("utf-8", "replace")
+                    body[separator.end() : separator.end() + 1024].decode("utf-8", "replace")
                 )
             except (ValueError, RecursionError):
-                return None
-            if isinstance(value, (int, str)) and not isinstance(value, bool):
-                return value
-            return None
+                continue
+            found[text.decode().strip('"')] = value
+    return found
+
+
+def _request_id(value: Any) -> int | str | None:
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        return value
     return None
 
 
@@ -57,7 +64,9 @@ def loads(body: bytes | str, object_hook: Callable[[dict[str, Any]], Any] | None
         return json.loads(body, object_hook=object_hook)
     except RecursionError:
         raw = body.encode() if isinstance(body, str) else body
-        return TooDeep(top_level_id(raw))
+        fields = top_level_fields(raw)
+        method = fields.get("method")
+        return TooDeep(_request_id(fields.get("id")), method if isinstance(method, str) else None)
 
 
 class _GuardedJson:

@@ -89,9 +89,13 @@ class CounterpointProtocol(LanguageServerProtocol):
     def handle_message(self, message: Any) -> None:
         if isinstance(message, nesting.TooDeep):
             reason = "the message is nested too deeply to decode (the limit is about 1,000 levels)"
-            log.warning("%s (request %r)", reason, message.id)
-            if message.id is not None:
+            log.warning("%s (%s %r)", reason, message.method or "reply", message.id)
+            if message.id is None:
+                return  # a notification: nothing to answer
+            if message.method is not None:
                 self._send_response(message.id, None, JsonRpcParseError(reason).to_response_error())
+            elif (waiting := self._request_futures.pop(message.id, None)) is not None:
+                waiting.set_exception(JsonRpcParseError(reason))  # the client's reply to us
             return
         if isinstance(message, _Unreadable):
             request_id = message.id
