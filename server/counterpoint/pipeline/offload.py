@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from counterpoint.languages import LanguageSpec, language_for
-from counterpoint.pipeline.context import CodeContext, build_context, check_size
+from counterpoint.pipeline.context import CodeContext, build_context
 from counterpoint.pipeline.request import CrossCheckRequest, RequestError
 
 log = logging.getLogger(__name__)
@@ -38,17 +38,16 @@ _pool_lock = threading.Lock()
 async def prepare_context(
     request: CrossCheckRequest, language: LanguageSpec, max_chars: int
 ) -> CodeContext:
-    """build_context, in a worker process when the document is big. Raises RequestError."""
-    check_size(request)  # before the text is sent anywhere
+    """build_context, in a worker process when the document is big (check_size it first, so
+    an oversized one is never sent there). Raises RequestError."""
     if len(request.text) <= IN_PROCESS_CHARS:
         return build_context(request, language, max_chars)
     loop = asyncio.get_running_loop()
     pool = _worker_pool()
     try:
         return await loop.run_in_executor(pool, _build_in_worker, request, language.name, max_chars)
-    except (BrokenProcessPool, MemoryError) as error:
-        if isinstance(error, BrokenProcessPool):
-            _discard(pool)
+    except (BrokenProcessPool, MemoryError):
+        _discard(pool)  # a new worker, rather than one whose memory the failed parse holds
         raise RequestError(
             "the document could not be parsed within "
             f"{WORKER_ADDRESS_SPACE_BYTES // 1024**2:,} MB of memory; split the file"
@@ -88,5 +87,5 @@ def _discard(pool: ProcessPoolExecutor) -> None:
     with _pool_lock:
         if _pool is pool:
             _pool = None
-    log.warning("the context worker died; a new one starts with the next big document")
+    log.warning("the context worker ran out of memory; a new one starts with the next document")
     pool.shutdown(wait=False, cancel_futures=True)
