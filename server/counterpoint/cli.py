@@ -14,7 +14,13 @@ from counterpoint.config import ConfigError, Settings
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.pipeline.execute import ExecutionService
 from counterpoint.pipeline.render import render_sarif, render_text
-from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
+from counterpoint.pipeline.request import (
+    MAX_DOCUMENT_CHARS,
+    CrossCheckRequest,
+    Range,
+    RequestError,
+    check_document_size,
+)
 from counterpoint.pipeline.run import cross_check
 from counterpoint.pipeline.text import line_count
 
@@ -80,6 +86,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     try:
         text = _read(args.file)
+        check_document_size(len(text))
         first, last = _parse_lines(args.lines, text)
         language = language_for(path=str(args.file))
         settings = Settings.from_env()
@@ -132,6 +139,12 @@ def _check(args: argparse.Namespace) -> int:
 
 def _read(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > 4 * MAX_DOCUMENT_CHARS:  # over the limit however it is encoded: not read
+            raise RequestError(
+                f"the document has {size:,} bytes; Counterpoint cross-checks documents of "
+                f"at most {MAX_DOCUMENT_CHARS:,} characters ({MAX_DOCUMENT_CHARS // 1024**2} MiB)"
+            )
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise RequestError(f"no such file: {path}") from None

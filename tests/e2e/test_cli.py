@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from counterpoint.pipeline.request import MAX_DOCUMENT_CHARS
 from tests.e2e.scripts import FIXED, VARIANT, run_check, script_disagreement
 from tests.fakes.providers import Reply
 
@@ -231,3 +232,24 @@ def test_a_cost_cap_stops_calls_before_they_could_exceed_it(fake_providers, tmp_
     budget = [f for f in report["failures"] if f["kind"] == "budget"]
     assert budget and "per-request cap" in budget[0]["message"]
     assert report["cost"]["request_usd"] <= 0.01
+
+
+def test_a_file_over_the_size_limit_is_refused_with_one_line(fake_providers, tmp_path):
+    big = tmp_path / "big.py"
+    line = "x = 1\n"
+    big.write_text(line * (MAX_DOCUMENT_CHARS // len(line) + 1))
+    result = run_check(fake_providers.env(), str(big), "--lines", "1-2", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert f"at most {MAX_DOCUMENT_CHARS:,} characters" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert fake_providers.requests == []
+
+
+def test_a_file_far_over_the_limit_is_refused_unread(fake_providers, tmp_path):
+    huge = tmp_path / "huge.py"
+    with huge.open("wb") as sparse:  # 1 GB of holes: refused on its size, never read
+        sparse.truncate(1024**3)
+    result = run_check(fake_providers.env(), str(huge), "--lines", "1-2", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "1,073,741,824 bytes" in result.stderr and "at most" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

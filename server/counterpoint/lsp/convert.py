@@ -3,14 +3,12 @@ code-point positions. Lines past the end are kept as they are, so the pipeline c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from lsprotocol import types
 from pygls.workspace import TextDocument
 
 from counterpoint.lsp.state import StoredReport
 from counterpoint.pipeline.request import Position, Range
-from counterpoint.pipeline.text import split_lines
+from counterpoint.pipeline.text import LineLookup, line_at, line_start
 
 
 def to_pipeline_range(document: TextDocument, span: types.Range) -> Range:
@@ -20,10 +18,10 @@ def to_pipeline_range(document: TextDocument, span: types.Range) -> Range:
 
 
 def to_pipeline_position(document: TextDocument, position: types.Position) -> Position:
-    lines = split_lines(document.source)
-    if position.line >= len(lines) or position.line < 0:
+    start = line_start(document.source, position.line) if position.line >= 0 else None
+    if start is None:
         return Position(position.line, position.character)
-    line = lines[position.line].removesuffix("\n").removesuffix("\r")
+    line = line_at(document.source, position.line, start).removesuffix("\n").removesuffix("\r")
     units = 0
     for index, char in enumerate(line):
         if units >= position.character:
@@ -32,14 +30,14 @@ def to_pipeline_position(document: TextDocument, position: types.Position) -> Po
     return Position(position.line, len(line))
 
 
-def to_lsp_range(lines: Sequence[str], span: Range, document: TextDocument) -> types.Range:
+def to_lsp_range(lines: LineLookup, span: Range, document: TextDocument) -> types.Range:
     return types.Range(
         to_lsp_position(lines, span.start, document), to_lsp_position(lines, span.end, document)
     )
 
 
 def to_lsp_position(
-    lines: Sequence[str], position: Position, document: TextDocument
+    lines: LineLookup, position: Position, document: TextDocument
 ) -> types.Position:
     if position.line >= len(lines):
         # Past the last line (a whole-line range over a file with no final newline): clamp to

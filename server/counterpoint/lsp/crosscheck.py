@@ -17,10 +17,11 @@ from counterpoint.languages import UnsupportedLanguageError
 from counterpoint.lsp.convert import to_pipeline_range
 from counterpoint.lsp.diagnostics import publish
 from counterpoint.lsp.state import StoredReport
+from counterpoint.pipeline.context import check_size
 from counterpoint.pipeline.request import CrossCheckRequest, RequestError
 from counterpoint.pipeline.run import cross_check
 from counterpoint.pipeline.slots import SlotsFull
-from counterpoint.pipeline.text import split_lines
+from counterpoint.pipeline.text import LineWindow
 
 if TYPE_CHECKING:
     from counterpoint.lsp.server import CounterpointServer
@@ -56,7 +57,11 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         instruction=instruction,
         version=document.version,
     )
-    lines = tuple(split_lines(document.source))
+    try:
+        check_size(request)  # refused at once, before anything parses the document
+    except RequestError as error:
+        server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
+        raise RequestFailed(str(error)) from None
     settings = await server.current_settings()
     try:
         voices = server.voices(settings)
@@ -108,6 +113,9 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         server.untrack_request()
         publish(server, server.store, uri)  # clears "Cross-checking…" (and nothing later)
 
+    target = report.target_range
+    # Only the checked lines, for position conversion: not a copy of every line of the file.
+    lines = LineWindow(request.text, target.start.line, target.end.line)
     server.store.add(StoredReport(report, uri, request.version, lines))
     publish(server, server.store, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)

@@ -8,7 +8,7 @@ from pygls.lsp.server import LanguageServer
 from counterpoint.lsp.convert import stored_range, to_lsp_range
 from counterpoint.lsp.state import ReportStore, StoredReport
 from counterpoint.pipeline.render import failing_tests, summary_line
-from counterpoint.pipeline.text import split_lines
+from counterpoint.pipeline.text import Lines
 
 SOURCE = "counterpoint"
 
@@ -75,7 +75,7 @@ def publish(server: LanguageServer, store: ReportStore, uri: str) -> None:
     "Cross-checking…" marker on each range still being checked."""
     diagnostics = [d for stored in store.for_uri(uri) for d in diagnostics_for(server, stored)]
     document = server.workspace.get_text_document(uri)
-    lines = split_lines(document.source)
+    lines = Lines(document.source)
     for running_uri, span in getattr(server, "in_progress", {}).values():
         if running_uri == uri:
             diagnostics.append(

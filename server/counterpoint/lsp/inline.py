@@ -10,7 +10,7 @@ from pygls.workspace import TextDocument
 
 from counterpoint.lsp.convert import stored_range, to_pipeline_position
 from counterpoint.lsp.state import ReportStore
-from counterpoint.pipeline.text import split_lines
+from counterpoint.pipeline.text import line_at
 
 
 def inline_completions(
@@ -51,7 +51,6 @@ def inline_completions(
 
 def _whole_line(document: TextDocument, line: int) -> types.Range:
     """The line without its line break, in client units: an inline item stays on one line."""
-    lines = split_lines(document.source)
-    text = lines[line].rstrip("\r\n") if line < len(lines) else ""
+    text = line_at(document.source, line).rstrip("\r\n")
     end = document.position_codec.client_num_units(text)
     return types.Range(types.Position(line, 0), types.Position(line, end))

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcParseError
 from pygls.lsp.server import LanguageServer
 from pygls.protocol import LanguageServerProtocol
 
 from counterpoint import __version__
 from counterpoint.cache import DiskCache
 from counterpoint.config import Settings
+from counterpoint.lsp import nesting
 from counterpoint.lsp.actions import (
     ACCEPT_COMMAND,
     CROSS_CHECK_COMMAND,
@@ -56,7 +57,8 @@ class CounterpointProtocol(LanguageServerProtocol):
 
     pygls also leaves a request whose params do not fit its type unanswered (the client waits
     for ever) and chokes on JSON that is not an object: answer the one with InvalidParams and
-    ignore the other, with a warning."""
+    ignore the other, with a warning. A request nested too deeply to decode gets a ParseError
+    with its id (see nesting.py)."""
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         try:
@@ -68,6 +70,16 @@ class CounterpointProtocol(LanguageServerProtocol):
         return message
 
     def handle_message(self, message: Any) -> None:
+        if isinstance(message, nesting.TooDeep):
+            reason = "the message is nested too deeply to decode (the limit is about 1,000 levels)"
+            log.warning("%s (%s %r)", reason, message.method or "reply", message.id)
+            if message.id is None:
+                return  # a notification: nothing to answer
+            if message.method is not None:
+                self._send_response(message.id, None, JsonRpcParseError(reason).to_response_error())
+            elif (waiting := self._request_futures.pop(message.id, None)) is not None:
+                waiting.set_exception(JsonRpcParseError(reason))  # the client's reply to us
+            return
         if isinstance(message, _Unreadable):
             request_id = message.id
             if (
@@ -99,6 +111,7 @@ class CounterpointProtocol(LanguageServerProtocol):
 class CounterpointServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("counterpoint", __version__, protocol_cls=CounterpointProtocol)
+        nesting.install()
         self.store = ReportStore()
         self.init_options: dict[str, Any] = {}
         self.editor_settings: dict[str, Any] = {}

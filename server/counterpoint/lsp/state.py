@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from counterpoint.pipeline.report import Report
 from counterpoint.pipeline.request import Position, Range
+from counterpoint.pipeline.text import LineLookup
 
 MAX_REPORTS = 200
 
@@ -16,7 +17,7 @@ class StoredReport:
     report: Report
     uri: str
     version: int | None  # the document version the proposals were written against
-    lines: tuple[str, ...]  # the document's lines at that version, for position conversion
+    lines: LineLookup  # the document's checked lines at that version, for position conversion
     shift: int = 0  # lines added (or removed, if negative) above the report by later edits
 
     def unshifted(self, position: Position) -> Position:

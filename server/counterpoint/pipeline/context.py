@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from counterpoint.languages import LanguageSpec
-from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
-from counterpoint.pipeline.text import byte_offset, offset_of, split_lines
+from counterpoint.pipeline.request import (
+    CrossCheckRequest,
+    Range,
+    RequestError,
+    check_document_size,
+    check_selection_size,
+)
+from counterpoint.pipeline.text import byte_offset, line_start, offset_of, split_lines
 
-MAX_TARGET_CHARS = 60_000
 DEFAULT_CONTEXT_CHARS = 8_000
 
 
@@ -41,9 +46,27 @@ class CodeContext:
         return self.target_range.end.line - self.target_range.start.line
 
 
+def check_size(request: CrossCheckRequest) -> None:
+    """Refuse a document or a selection (widened to whole lines) that is too big, before
+    anything parses the document. An empty selection's target is known only after parsing."""
+    text, selection = request.text, request.selection
+    check_document_size(len(text))
+    if selection.is_empty or selection.end < selection.start:
+        return
+    start = line_start(text, selection.start.line)
+    if start is None:
+        return  # past the end: _target_lines says so
+    last = selection.end.line
+    if selection.end.character == 0 and selection.end.line > selection.start.line:
+        last -= 1
+    end = line_start(text, last + 1)
+    check_selection_size((len(text) if end is None else end) - start)
+
+
 def build_context(
     request: CrossCheckRequest, language: LanguageSpec, max_chars: int = DEFAULT_CONTEXT_CHARS
 ) -> CodeContext:
+    check_size(request)
     text = request.text
     lines = split_lines(text)
     source = text.encode("utf-8")
@@ -55,10 +78,7 @@ def build_context(
     target_code = "".join(lines[first : last + 1])
     if not target_code.strip():
         raise RequestError(f"lines {first + 1}-{last + 1} are blank: select the code to check")
-    if len(target_code) > MAX_TARGET_CHARS:
-        raise RequestError(
-            f"the selection has {len(target_code)} characters; the limit is {MAX_TARGET_CHARS}"
-        )
+    check_selection_size(len(target_code))
 
     budget = _Budget(max_chars)
     enclosing_label, enclosing_code = None, None

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_INSTRUCTION = "Review this code: fix any bugs you find and keep its behaviour otherwise."
+# Parsing takes about 50 bytes of memory per character and a second per 2 MB; past this the
+# server refuses rather than hold gigabytes for minutes (a 50 MB file peaked at 3.3 GB).
+MAX_DOCUMENT_CHARS = 16 * 1024 * 1024
+MAX_SELECTION_CHARS = 60_000
 
 
 class RequestError(ValueError):
@@ -71,3 +75,19 @@ class CrossCheckRequest:
     @property
     def effective_instruction(self) -> str:
         return self.instruction.strip() or DEFAULT_INSTRUCTION
+
+
+def check_document_size(length: int) -> None:
+    """Refuse a document too big to parse, before anything reads it whole."""
+    if length > MAX_DOCUMENT_CHARS:
+        raise RequestError(
+            f"the document has {length:,} characters; Counterpoint cross-checks documents of "
+            f"at most {MAX_DOCUMENT_CHARS:,} characters ({MAX_DOCUMENT_CHARS // 1024**2} MiB)"
+        )
+
+
+def check_selection_size(characters: int) -> None:
+    if characters > MAX_SELECTION_CHARS:
+        raise RequestError(
+            f"the selection has {characters:,} characters; the limit is {MAX_SELECTION_CHARS:,}"
+        )

@@ -22,7 +22,7 @@ from counterpoint.pipeline import prompts
 from counterpoint.pipeline.budget import Budget, RetryBudget, Spending
 from counterpoint.pipeline.compare import diverging_regions
 from counterpoint.pipeline.confidence import assess, blocks_agreement
-from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, build_context
+from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, check_size
 from counterpoint.pipeline.execute import (
     ORIGINAL,
     Counterexample,
@@ -39,6 +39,7 @@ from counterpoint.pipeline.model import (
     StructuredCall,
     Usage,
 )
+from counterpoint.pipeline.offload import prepare_context
 from counterpoint.pipeline.parse import parse_judgment, parse_proposal
 from counterpoint.pipeline.privacy import ignoring_pattern
 from counterpoint.pipeline.report import (
@@ -124,6 +125,7 @@ async def cross_check(
     RequestError for a request that cannot be served as given."""
     options = options or RunOptions()
     secrets = tuple(secrets)
+    check_size(request)
     path = document_path(request.uri)
     on_disk = Path(path) if urlparse(request.uri).scheme == "file" else None
     root = workspace_root or (find_project_root(on_disk) if on_disk else None)
@@ -136,7 +138,7 @@ async def cross_check(
     if len({voice.family for voice in voices}) < 2:
         raise RequestError("a cross-check needs voices from at least two model families")
     language = language_for(request.language_id, path)
-    context = build_context(request, language, options.context_chars)
+    context = await prepare_context(request, language, options.context_chars)
     job = (
         execution.job(request, context, language, on_disk, root, tuple(secrets))
         if execution

@@ -4,7 +4,14 @@ import pytest
 
 from counterpoint.languages import language_for
 from counterpoint.pipeline.context import build_context
-from counterpoint.pipeline.request import CrossCheckRequest, Position, Range, RequestError
+from counterpoint.pipeline.request import (
+    MAX_DOCUMENT_CHARS,
+    MAX_SELECTION_CHARS,
+    CrossCheckRequest,
+    Position,
+    Range,
+    RequestError,
+)
 
 PYTHON = language_for("python")
 
@@ -108,3 +115,22 @@ def test_non_ascii_text_keeps_code_point_columns():
     text = 'def greet():\n    return "héllo 😀"\n'
     context = build_context(request(Range(Position(1, 12), Position(1, 12)), text), PYTHON)
     assert context.target_code == text
+
+
+def test_a_document_over_the_limit_is_refused_before_it_is_parsed(monkeypatch):
+    language = language_for("python")
+    monkeypatch.setattr(type(language), "parser", lambda self: pytest.fail("parsed"))
+    text = "x = 1\n" * (MAX_DOCUMENT_CHARS // 6 + 1)
+    request = CrossCheckRequest("file:///big.py", text, "python", Range.of_lines(0, 1))
+    with pytest.raises(RequestError, match=f"at most {MAX_DOCUMENT_CHARS:,} characters"):
+        build_context(request, language)
+
+
+def test_a_selection_over_the_limit_is_refused_before_the_document_is_parsed(monkeypatch):
+    language = language_for("python")
+    monkeypatch.setattr(type(language), "parser", lambda self: pytest.fail("parsed"))
+    lines = MAX_SELECTION_CHARS // 6 + 1
+    text = "x = 1\n" * (lines + 10)
+    request = CrossCheckRequest("file:///big.py", text, "python", Range.of_lines(5, 5 + lines))
+    with pytest.raises(RequestError, match=f"the limit is {MAX_SELECTION_CHARS:,}"):
+        build_context(request, language)
