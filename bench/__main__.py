@@ -32,6 +32,7 @@ BENCHMARKS = {
     "prompt": "bench.prompt",
     "verification_real": "bench.verification_real",
     "hardening": "bench.hardening",
+    "secrets": "bench.secrets",
 }
 HERE = Path(__file__).resolve().parent
 # Covered by another benchmark's run in `all`: memory by responsiveness, the real library by

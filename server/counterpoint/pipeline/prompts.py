@@ -6,9 +6,6 @@ no explanation, only code, so it cannot defer to (or against) a family.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
 from counterpoint.pipeline.context import CodeContext
 from counterpoint.pipeline.model import StructuredCall
 from counterpoint.pipeline.schemas import (
@@ -17,6 +14,7 @@ from counterpoint.pipeline.schemas import (
     PROPOSAL_SCHEMA,
     PROPOSAL_TOOL,
 )
+from counterpoint.pipeline.secrets import Secrets, redact
 
 PROPOSER_SYSTEM = """\
 You are an expert {language} programmer working on one change in a larger codebase. \
@@ -48,7 +46,7 @@ def proposal_call(
     context: CodeContext,
     instruction: str,
     path: str,
-    secrets: Iterable[str],
+    secrets: Secrets,
     test_hint: str = "",
 ) -> StructuredCall:
     user = "\n\n".join(
@@ -72,7 +70,7 @@ def proposal_call(
 
 
 def judgment_call(
-    context: CodeContext, instruction: str, path: str, candidate: str, secrets: Iterable[str]
+    context: CodeContext, instruction: str, path: str, candidate: str, secrets: Secrets
 ) -> StructuredCall:
     user = "\n\n".join(
         part
@@ -99,25 +97,6 @@ def number_lines(code: str) -> str:
     lines = code.rstrip("\n").split("\n")
     width = len(str(len(lines)))
     return "\n".join(f"{index:>{width}} | {line}" for index, line in enumerate(lines, 1))
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Blank out any secret value (API keys and the like) that appears in the document."""
-    return redactions(text, secrets)[0]
-
-
-def redactions(text: str, secrets: Iterable[str]) -> tuple[str, int]:
-    """The text with secrets blanked out, and how many were."""
-    count = 0
-    for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
-        count += text.count(secret)
-        text = text.replace(secret, "[REDACTED]")
-    text, found = _KEY_PATTERN.subn("[REDACTED]", text)
-    return text, count + found
-
-
-# Shapes of well-known provider keys, caught even when they are not in our environment.
-_KEY_PATTERN = re.compile(r"\b(?:sk-ant-[A-Za-z0-9_-]{20,}|sk-(?:proj-)?[A-Za-z0-9_-]{32,})")
 
 
 def _line_span(context: CodeContext) -> str:

@@ -177,7 +177,7 @@ async def test_secret_values_in_the_document_are_redacted_from_prompts():
         secrets=["sk-live-1234567890abcdef"],
     )
     assert all("sk-live-1234567890abcdef" not in call.user for call in claude.calls)
-    assert "[REDACTED]" in claude.calls[0].user
+    assert "REDACTED-environment-1" in claude.calls[0].user
 
 
 def test_judges_rotate_across_families():
