@@ -1,9 +1,10 @@
 """Finding secrets in text and replacing them before anything leaves the machine.
 
-Detection is Yelp's detect-secrets (its plugins, run line by line with its heuristic filters) plus
-the exact values of key-like environment variables. Each secret becomes a placeholder such as
-`REDACTED-aws-access-key-1`: letters, digits and dashes only, so a string literal stays a string
-literal and the code still parses; the same value gets the same placeholder throughout a request.
+Detection is Yelp's detect-secrets (its plugin classes, called in memory, with its heuristic
+filters on the noisy ones) plus the exact values of key-like environment variables. Each secret
+becomes a placeholder such as `REDACTED-aws-access-key-1`: letters, digits and dashes only, so a
+string literal stays a string literal and the code still parses; the same value gets the same
+placeholder throughout a request.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from detect_secrets.plugins.twilio import TwilioKeyDetector
 SECRET_NAME_TAGS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL")
 MIN_ENVIRONMENT_VALUE = 8  # shorter values ("1", "true") would blank out ordinary text
 
-# Entropy limits above detect-secrets' defaults (4.5 and 3.0): at the defaults, hashes and test
-# data in ordinary code trip them; see `python -m bench secrets`.
+# detect-secrets' default entropy limits: with its filters, and lock files skipped, they flag
+# nothing in inspect.py or the test fixtures (`python -m bench secrets`).
 BASE64_ENTROPY_LIMIT = 4.5
 HEX_ENTROPY_LIMIT = 3.0
 
@@ -52,24 +53,25 @@ class AnthropicKeyDetector(RegexBasedDetector):
     """detect-secrets has no Anthropic plugin; our own provider's keys must never be sent."""
 
     secret_type = "Anthropic Key"
-    denylist = (re.compile(r"sk-ant-[A-Za-z0-9_-]{20,}"),)
+    denylist = (re.compile(r"\bsk-ant-[A-Za-z0-9_-]{20,}"),)
 
 
 class OpenAIProjectKeyDetector(RegexBasedDetector):
     """detect-secrets' OpenAI plugin needs the `T3BlbkFJ` marker; keys without it still go."""
 
     secret_type = "OpenAI Key"
-    denylist = (re.compile(r"sk-(?:proj-)?[A-Za-z0-9_-]{32,}"),)
+    denylist = (re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{32,}"),)
 
 
 class GoogleApiKeyDetector(RegexBasedDetector):
     """detect-secrets has no Google plugin: API keys are `AIza` and 35 URL-safe characters."""
 
     secret_type = "Google API Key"
-    denylist = (re.compile(r"AIza[0-9A-Za-z_-]{35}"),)
+    denylist = (re.compile(r"\bAIza[0-9A-Za-z_-]{35}"),)
 
 
-# Plugins whose shape is specific enough to trust without the noise filters, first wins.
+# Plugins whose shape is specific enough to trust without the noise filters. Order matters: where
+# two match the same value (an Anthropic key also looks like an OpenAI one), the first names it.
 _SHAPED: tuple[type[BasePlugin], ...] = (
     AWSKeyDetector,
     GitHubTokenDetector,
@@ -214,7 +216,8 @@ def environment_secrets(env: Iterable[tuple[str, str]]) -> list[str]:
 
 
 _PEM_END = re.compile(r"-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----")
-_PEM_BODY = re.compile(r"""\s*["']?[A-Za-z0-9+/=]{16,}(?:\\n)?["']?\s*,?\s*""")  # quoted or not
+_PEM_BODY = re.compile(r"""\s*["']?[A-Za-z0-9+/=]{16,}(?:\\n)?["']?\s*[,)]*\s*""")  # quoted or not
+_PEM_HEADER_TAIL = re.compile(r"-*")
 _PEM_BASE64 = re.compile(r"[A-Za-z0-9+/=]{16,}")
 _TOKEN_TAIL = re.compile(r"[A-Za-z0-9_-]+")
 _PLACEHOLDER = re.compile(r"REDACTED-[a-z0-9-]+-[0-9]+")
@@ -312,8 +315,13 @@ class Redactor:
                 out.append(line)
                 index += 1
                 continue
-            start = _block_start(line, str(markers[0]))
-            end_line, end_col = _block_end(lines, index, start)
+            marker = str(markers[0])
+            start = _block_start(line, marker)
+            end = _block_end(lines, index, start)
+            if end is None:  # a truncated paste: no END marker to stop at
+                index = self._redact_unterminated_key(lines, index, start, marker, out)
+                continue
+            end_line, end_col = end
             if end_line == index:
                 block = line[start:end_col]
             else:
@@ -323,9 +331,27 @@ class Redactor:
             # prefixes with `E   `, is still the same key.
             body = "".join(_PEM_BASE64.findall(block)) or block
             placeholder = self.placeholder(Finding(PRIVATE_KEY, body))
-            out.append(line[:start] + placeholder + lines[end_line][end_col:])
-            index = end_line + 1
+            lines[end_line] = line[:start] + placeholder + lines[end_line][end_col:]
+            index = end_line  # scanned again: the rest of that line may hold another key
         return "\n".join(out)
+
+    def _redact_unterminated_key(
+        self, lines: list[str], first: int, start: int, marker: str, out: list[str]
+    ) -> int:
+        """The header's marker becomes the placeholder and each base64 line after it loses its
+        base64, keeping its quotes; returns the index of the first line after the key."""
+        line = lines[first]
+        marker_end = line.find(marker, start) + len(marker)
+        dashes = _PEM_HEADER_TAIL.match(line, marker_end)
+        header_end = dashes.end() if dashes else marker_end
+        after = first + 1
+        while after < len(lines) and _PEM_BODY.fullmatch(lines[after]):
+            after += 1
+        body = "".join(_PEM_BASE64.findall("\n".join(lines[first + 1 : after])))
+        placeholder = self.placeholder(Finding(PRIVATE_KEY, body or line[start:header_end]))
+        out.append(line[:start] + placeholder + line[header_end:])
+        out.extend(_PEM_BASE64.sub("", body_line) for body_line in lines[first + 1 : after])
+        return after
 
 
 def _block_start(line: str, marker: str) -> int:
@@ -335,18 +361,14 @@ def _block_start(line: str, marker: str) -> int:
     return start
 
 
-def _block_end(lines: list[str], first: int, start: int) -> tuple[int, int]:
-    """(line, column just past the block): the END marker, else where the base64 body stops."""
+def _block_end(lines: list[str], first: int, start: int) -> tuple[int, int] | None:
+    """(line, column just past the block's END marker), or None if there is none near."""
     for number in range(first, min(len(lines), first + _BLOCK_SEARCH_LINES)):
         searched = lines[number][start:] if number == first else lines[number]
         match = _PEM_END.search(searched)
         if match:
             return number, match.end() + (start if number == first else 0)
-    # No END marker (a truncated paste): take the header line and every body-looking line after.
-    number = first
-    while number + 1 < len(lines) and _PEM_BODY.fullmatch(lines[number + 1]):
-        number += 1
-    return number, len(lines[number])
+    return None
 
 
 Secrets = Redactor | Iterable[str]  # a request's Redactor, or bare environment values

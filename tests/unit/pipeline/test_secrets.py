@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import logging
 
 from counterpoint.config import Settings
@@ -135,6 +136,21 @@ def test_an_unterminated_private_key_is_still_removed():
     ast.parse(redacted)
 
 
+def test_two_keys_escaped_on_one_line_are_both_removed():
+    one_line = (
+        '{"a": "-----BEGIN RSA PRIVATE KEY-----\\n'
+        + RSA_BODY
+        + '\\n-----END RSA PRIVATE KEY-----", '
+        '"b": "-----BEGIN OPENSSH PRIVATE KEY-----\\n'
+        + SSH_BODY
+        + '\\n-----END OPENSSH PRIVATE KEY-----"}'
+    )
+    redactor = Redactor(filename="keys.json")
+    redacted = redactor.redact(one_line)
+    assert json.loads(redacted) == {"a": "REDACTED-private-key-1", "b": "REDACTED-private-key-2"}
+    assert redactor.counts == {"private-key": 2}
+
+
 def test_credential_variables_count_as_secrets():
     env = {"MY_CREDENTIAL": CREDENTIAL, "HOME": "/home/someone-long", "GH_TOKEN": GITHUB}
     assert sorted(Settings().secrets(env)) == sorted([CREDENTIAL, GITHUB])
@@ -159,3 +175,19 @@ def test_log_records_are_redacted_with_their_tracebacks():
     assert "calling with REDACTED-github-token-1 and REDACTED-environment-1" in written
     assert "ValueError: bad token REDACTED-slack-token-1" in written
     assert GITHUB not in written and CREDENTIAL not in written and SLACK not in written
+
+
+def test_a_truncated_key_in_string_pieces_still_parses():
+    pasted = (
+        "KEY = (\n"
+        '    "-----BEGIN RSA PRIVATE KEY-----\\n"\n'
+        f'    "{RSA_BODY}\\n"\n'
+        f'    "{RSA_BODY[::-1]}\\n")\n'
+        "x = 1\n"
+    )
+    redactor = Redactor()
+    redacted = redactor.redact(pasted)
+    assert RSA_BODY not in redacted and RSA_BODY[::-1] not in redacted
+    tree = ast.parse(redacted)
+    assert ast.literal_eval(tree.body[0].value) == "REDACTED-private-key-1\n\n\n"  # type: ignore[attr-defined]
+    assert redactor.counts == {"private-key": 1}
