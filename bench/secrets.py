@@ -4,7 +4,8 @@ Every detection in these files is counted; none of them holds a real secret, so 
 false positive, except the canaries the hardening tests plant on purpose (listed by kind, apart):
 - the running Python's own `inspect.py` (about 3,300 lines);
 - every file under tests/e2e/fixtures (node_modules and build output excluded);
-- the hardening tests' own Python files under tests/hardening.
+- the hardening tests' own Python files under tests/hardening;
+- for a wider view, every top-level module of the stdlib (about 170 files, 130,000 lines).
 
 Speed: `inspect.py` cut into 8 KB prompts, each redacted by a fresh Redactor (one per request, as
 the pipeline does); the figure is the median ms per prompt, and the whole file in one call.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import statistics
+import sysconfig
 import time
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,12 @@ def run() -> dict[str, Any]:
     fixture_total, fixture_found = summed(fixtures)
     hardening_total, hardening_found = summed(hardening)
     inspect_found = detections(source)
+    stdlib = sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
+    stdlib_found = [detections(p) for p in stdlib]
+    stdlib_by_kind: dict[str, int] = {}
+    for counts in stdlib_found:
+        for kind, count in counts.items():
+            stdlib_by_kind[kind] = stdlib_by_kind.get(kind, 0) + count
     return {
         "inspect_py_lines": text.count("\n"),
         "inspect_py_detections": sum(inspect_found.values()),
@@ -74,6 +82,10 @@ def run() -> dict[str, Any]:
         "hardening_files": len(hardening),
         "hardening_detections": hardening_total,
         "hardening_detections_by_file": hardening_found,
+        "stdlib_files": len(stdlib),
+        "stdlib_lines": sum(p.read_text(errors="replace").count("\n") for p in stdlib),
+        "stdlib_detections": sum(stdlib_by_kind.values()),
+        "stdlib_by_kind": dict(sorted(stdlib_by_kind.items())),
         "prompts_8kb": len(prompts),
         "ms_per_8kb_prompt_median": round(statistics.median(times), 2),
         "ms_per_8kb_prompt_max": round(max(times), 2),

@@ -315,7 +315,7 @@ class Redactor:
                 out.append(line)
                 index += 1
                 continue
-            marker = str(markers[0])
+            marker = min(map(str, markers), key=line.find)  # a set: take the first on the line
             start = _block_start(line, marker)
             end = _block_end(lines, index, start)
             if end is None:  # a truncated paste: no END marker to stop at
