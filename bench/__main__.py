@@ -33,6 +33,7 @@ BENCHMARKS = {
     "verification_real": "bench.verification_real",
     "hardening": "bench.hardening",
     "big_document": "bench.big_document",
+    "secrets": "bench.secrets",
 }
 HERE = Path(__file__).resolve().parent
 # Covered by another benchmark's run in `all`: memory by responsiveness, the real library by

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from counterpoint.pipeline.request import (
     check_document_size,
 )
 from counterpoint.pipeline.run import cross_check
+from counterpoint.pipeline.secrets import SecretFilter, environment_secrets
 from counterpoint.pipeline.text import line_count
 
 
@@ -33,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    secret_filter = SecretFilter(environment_secrets(os.environ.items()))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(secret_filter)
     if args.command == "check":
         return _check(args)
     return _serve(args)
@@ -72,7 +77,7 @@ def _serve(args: argparse.Namespace) -> int:
     from counterpoint.lsp.server import SERVER, ClientFaultFilter  # pygls is only needed here
 
     for handler in logging.getLogger().handlers:
-        handler.addFilter(ClientFaultFilter())
+        handler.filters.insert(0, ClientFaultFilter())  # before SecretFilter, which sees its text
     if getattr(args, "tcp", None):
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit():

@@ -24,6 +24,7 @@ from counterpoint.pipeline.budget import Budget
 from counterpoint.pipeline.execute import ExecutionOptions
 from counterpoint.pipeline.model import ModelClient
 from counterpoint.pipeline.run import RunOptions, Voice
+from counterpoint.pipeline.secrets import environment_secrets
 from counterpoint.providers.pricing import PRICES_PER_MTOK
 
 DEFAULT_CLAUDE_MODEL = "claude-opus-5-5"
@@ -173,17 +174,10 @@ class Settings:
         return Budget(self.max_cost_per_session_usd, "per-session (maxCostPerSession)")
 
     def secrets(self, env: Mapping[str, str] | None = None) -> list[str]:
-        """Values to scrub from prompts: the keys and anything named like a secret."""
+        """Values to scrub from prompts: the keys and anything named like a secret (KEY, TOKEN,
+        SECRET, PASSWORD, PASSWD, CREDENTIAL)."""
         env = os.environ if env is None else env
-        return [
-            value
-            for name, value in env.items()
-            if value
-            and any(
-                tag in name.upper()
-                for tag in ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL", "PASSWD")
-            )
-        ]
+        return environment_secrets(env.items())
 
     def voices(
         self, env: Mapping[str, str] | None = None, cache: DiskCache | None = None

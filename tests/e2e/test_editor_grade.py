@@ -86,10 +86,10 @@ async def test_a_key_in_the_selection_never_reaches_the_models(client, fake_prov
         )
     )
     summary = await cross_check(client, uri, whole_lines(0, 7))
-    assert summary["privacy"]["redacted"] == 1
+    assert summary["privacy"]["redacted"] == {"anthropic-key": 1}
     bodies = [str(r.body) for r in fake_providers.requests]
     assert bodies and all(KEY not in body for body in bodies)
-    assert any("[REDACTED]" in body for body in bodies)
+    assert any("REDACTED-anthropic-key-1" in body for body in bodies)
 
 
 async def test_ignored_files_are_never_sent(client, fake_providers):

@@ -27,8 +27,8 @@ from counterpoint.languages.testing import (
     TestSupport,
 )
 from counterpoint.pipeline.context import CodeContext
-from counterpoint.pipeline.prompts import redact
 from counterpoint.pipeline.request import CrossCheckRequest
+from counterpoint.pipeline.secrets import Redactor, Secrets, as_redactor
 from counterpoint.pipeline.text import replace_range
 from counterpoint.sandbox.runner import (
     UNSAFE_SETTING,
@@ -183,10 +183,10 @@ class ExecutionService:
         language: LanguageSpec,
         document_path: Path | None,
         root: Path | None,
-        secrets: Sequence[str] = (),
+        secrets: Secrets = (),
     ) -> ExecutionJob:
         return ExecutionJob(
-            self, request, context, language, document_path, root, secrets=tuple(secrets)
+            self, request, context, language, document_path, root, redactor=as_redactor(secrets)
         )
 
     async def run_once(self, key: str, start: Callable[[], Awaitable[Execution]]) -> Execution:
@@ -252,7 +252,8 @@ class ExecutionJob:
     snapshot_stats: RefreshStats | None = None
     interpreter: str = ""
     unavailable: str | None = None
-    secrets: tuple[str, ...] = ()  # scrubbed from anything a run prints, should one leak
+    # Scrubs anything a run prints or returns: the original code runs with its real secrets.
+    redactor: Redactor = field(default_factory=Redactor)
     _workspace_state: str = ""  # the snapshot's fingerprint: part of every result's key
     _probe: BehaviourProbe | None = None
     _probe_decided: bool = False
@@ -442,17 +443,28 @@ class ExecutionJob:
                 default=list,
             ).encode()
         ).hexdigest()
-        result = await self.service.run_once(
-            key, lambda: self._run_in_sandbox(support, rel, text, model_tests, probe)
-        )
+
+        async def run_redacted() -> Execution:
+            # Redacted before the result is shared or cached on disk, not only when reported.
+            return self._redacted(
+                await self._run_in_sandbox(support, rel, text, model_tests, probe)
+            )
+
+        result = await self.service.run_once(key, run_redacted)
+        # Again with this request's own placeholders: the result may be another request's.
         return self._redacted(replace(result, proposal=label))
 
     def _redacted(self, result: Execution) -> Execution:
+        redact = self.redactor.redact
         return replace(
             result,
-            message=redact(result.message, self.secrets),
-            output_tail=redact(result.output_tail, self.secrets),
-            tests=tuple(replace(t, message=redact(t.message, self.secrets)) for t in result.tests),
+            message=redact(result.message),
+            output_tail=redact(result.output_tail),
+            tests=tuple(replace(t, message=redact(t.message)) for t in result.tests),
+            behaviour=tuple(
+                {k: redact(v) if isinstance(v, str) else v for k, v in call.items()}
+                for call in result.behaviour
+            ),
         )
 
     async def _run_in_sandbox(

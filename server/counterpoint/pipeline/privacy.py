@@ -1,5 +1,5 @@
 """What never leaves the machine: files matching `.counterpointignore` (gitignore syntax, in the
-workspace root) or the defaults, and key-shaped strings, which prompts.redact blanks out."""
+workspace root) or the defaults. Secrets inside what is sent are replaced by pipeline.secrets."""
 
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ instructions. Only the user's instruction and our own sentences stand outside th
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from secrets import token_hex
@@ -27,6 +26,7 @@ from counterpoint.pipeline.schemas import (
     PROPOSAL_SCHEMA,
     PROPOSAL_TOOL,
 )
+from counterpoint.pipeline.secrets import Secrets, redact
 
 TOKEN_BYTES = 8  # 16 hex digits: no text written before the call can guess them
 
@@ -118,7 +118,7 @@ def proposal_call(
     context: CodeContext,
     instruction: str,
     path: str,
-    secrets: Iterable[str],
+    secrets: Secrets,
     test_hint: str = "",
 ) -> StructuredCall:
     parts: list[Part] = [
@@ -152,7 +152,7 @@ def proposal_call(
 
 
 def judgment_call(
-    context: CodeContext, instruction: str, path: str, candidate: str, secrets: Iterable[str]
+    context: CodeContext, instruction: str, path: str, candidate: str, secrets: Secrets
 ) -> StructuredCall:
     parts: list[Part] = [
         f"Instruction given to the author: {instruction}",
@@ -182,25 +182,6 @@ def number_lines(code: str) -> str:
     lines = code.rstrip("\n").split("\n")
     width = len(str(len(lines)))
     return "\n".join(f"{index:>{width}} | {line}" for index, line in enumerate(lines, 1))
-
-
-def redact(text: str, secrets: Iterable[str]) -> str:
-    """Blank out any secret value (API keys and the like) that appears in the document."""
-    return redactions(text, secrets)[0]
-
-
-def redactions(text: str, secrets: Iterable[str]) -> tuple[str, int]:
-    """The text with secrets blanked out, and how many were."""
-    count = 0
-    for secret in sorted({s for s in secrets if len(s) >= 8}, key=len, reverse=True):
-        count += text.count(secret)
-        text = text.replace(secret, "[REDACTED]")
-    text, found = _KEY_PATTERN.subn("[REDACTED]", text)
-    return text, count + found
-
-
-# Shapes of well-known provider keys, caught even when they are not in our environment.
-_KEY_PATTERN = re.compile(r"\b(?:sk-ant-[A-Za-z0-9_-]{20,}|sk-(?:proj-)?[A-Za-z0-9_-]{32,})")
 
 
 def _line_span(context: CodeContext) -> str:

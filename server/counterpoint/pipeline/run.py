@@ -12,7 +12,7 @@ import difflib
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
@@ -52,6 +52,7 @@ from counterpoint.pipeline.report import (
     StageTiming,
 )
 from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
+from counterpoint.pipeline.secrets import Redactor, Secrets
 from counterpoint.pipeline.text import split_lines
 from counterpoint.sandbox.snapshot import find_project_root
 
@@ -115,7 +116,7 @@ async def cross_check(
     voices: Sequence[Voice],
     options: RunOptions | None = None,
     progress: ProgressCallback | None = None,
-    secrets: Iterable[str] = (),
+    secrets: Secrets = (),
     execution: ExecutionService | None = None,
     workspace_root: Path | None = None,
     session: Budget | None = None,
@@ -124,9 +125,14 @@ async def cross_check(
     is given; every call is charged to `session` too, and checked against its cap. Raises
     RequestError for a request that cannot be served as given."""
     options = options or RunOptions()
-    secrets = tuple(secrets)
     check_size(request)
     path = document_path(request.uri)
+    # One per request: the same secret gets the same placeholder in every prompt and output.
+    redactor = (
+        secrets
+        if isinstance(secrets, Redactor)
+        else Redactor(secrets, filename=PurePosixPath(path).name)
+    )
     on_disk = Path(path) if urlparse(request.uri).scheme == "file" else None
     root = workspace_root or (find_project_root(on_disk) if on_disk else None)
     pattern = ignoring_pattern(Path(path), root)
@@ -139,11 +145,14 @@ async def cross_check(
         raise RequestError("a cross-check needs voices from at least two model families")
     language = language_for(request.language_id, path)
     context = await prepare_context(request, language, options.context_chars)
-    job = (
-        execution.job(request, context, language, on_disk, root, tuple(secrets))
-        if execution
-        else None
-    )
+    # Number the context's secrets before the baseline's output can: placeholders, and so the
+    # prompts and their cache keys, are then the same on every run of this request. It also
+    # counts them when every call fails.
+    for part in (context.target_code, context.enclosing_code or "", context.imports):
+        redactor.redact(part)
+    for signature in context.signatures:
+        redactor.redact(signature)
+    job = execution.job(request, context, language, on_disk, root, redactor) if execution else None
     test_hint = ""
     support = test_support(language)
     if support is not None and root is not None and on_disk is not None:
@@ -151,7 +160,7 @@ async def cross_check(
             rel = on_disk.relative_to(root).as_posix()
             module = support.module_name(root, rel)
             test_hint = support.import_hint(module, root, rel) if module else ""
-    run = _Run(request, context, voices, options, progress or (lambda _: None), tuple(secrets))
+    run = _Run(request, context, voices, options, progress or (lambda _: None), redactor)
     if session is not None:
         run.spending.budgets += (session,)
     run.job, run.test_hint = job, test_hint
@@ -172,14 +181,14 @@ class _Run:
         voices: Sequence[Voice],
         options: RunOptions,
         progress: ProgressCallback,
-        secrets: tuple[str, ...],
+        redactor: Redactor,
     ) -> None:
         self.request = request
         self.context = context
         self.voices = voices
         self.options = options
         self.progress = progress
-        self.secrets = secrets
+        self.redactor = redactor
         self.instruction = request.effective_instruction
         self.proposals: list[Proposal] = []
         self.judgments: list[Judgment] = []
@@ -239,7 +248,7 @@ class _Run:
             instruction=self.instruction,
             document_version=self.request.version,
             target_range=self.context.target_range,
-            original_code=self.context.target_code,
+            original_code=self.redactor.redact(self.context.target_code),
             proposals=tuple(proposals),
             judgments=tuple(judgments),
             disagreements=self._disagreements(proposals, judgments, same_code, counterexample),
@@ -252,7 +261,7 @@ class _Run:
             else {"available": False, "notes": ["execution is turned off"]},
             timings=tuple(sorted(self.timings, key=lambda t: t.start_s)),
             wall_s=time.monotonic() - self.started,
-            privacy={"redacted": self._redacted_count()},
+            privacy=self._privacy(),
             notes=self._addressed_to_models(proposals),
             cost={
                 "request_usd": round(self.budget.spent, 6),
@@ -311,14 +320,20 @@ class _Run:
     async def _propose(self, voice: Voice) -> Proposal | None:
         self.progress(f"{voice.name} proposing")
         call = prompts.proposal_call(
-            self.context, self.instruction, self.file_name, self.secrets, self.test_hint
+            self.context, self.instruction, self.file_name, self.redactor, self.test_hint
         )
         try:
             reply, elapsed = await self._call(voice, call, "propose")
             content = parse_proposal(reply, self.context.target_code)
         except ProviderError as error:
             self.failures.append(
-                Failure(voice.id, voice.client.provider, "propose", error.kind, error.message)
+                Failure(
+                    voice.id,
+                    voice.client.provider,
+                    "propose",
+                    error.kind,
+                    self.redactor.redact(error.message),  # a provider may echo the request
+                )
             )
             self.progress(f"{voice.name} failed to propose: {error.kind}")
             return None
@@ -344,7 +359,7 @@ class _Run:
     async def _judge(self, judge: Voice, proposal: Proposal) -> None:
         self.progress(f"{judge.name} judging {proposal.voice}'s proposal")
         call = prompts.judgment_call(
-            self.context, self.instruction, self.file_name, proposal.code, self.secrets
+            self.context, self.instruction, self.file_name, proposal.code, self.redactor
         )
         candidate_lines = proposal.code.rstrip("\n").count("\n") + 1
         try:
@@ -353,7 +368,12 @@ class _Run:
         except ProviderError as error:
             self.failures.append(
                 Failure(
-                    judge.id, judge.client.provider, "judge", error.kind, error.message, proposal.id
+                    judge.id,
+                    judge.client.provider,
+                    "judge",
+                    error.kind,
+                    self.redactor.redact(error.message),
+                    proposal.id,
                 )
             )
             self.progress(f"{judge.name} failed to judge {proposal.voice}'s proposal: {error.kind}")
@@ -430,17 +450,9 @@ class _Run:
             for line, text in addressed_to_models(proposal.code, self.context.target_code)
         )
 
-    def _redacted_count(self) -> int:
-        """How many secrets were blanked out of what the models were sent."""
-        sent = "\n".join(
-            [
-                self.context.target_code,
-                self.context.enclosing_code or "",
-                self.context.imports,
-                *self.context.signatures,
-            ]
-        )
-        return prompts.redactions(sent, self.secrets)[1]
+    def _privacy(self) -> dict[str, object]:
+        """What was replaced, by kind, in everything sent to the models or put in the report."""
+        return {"redacted": self.redactor.counts, "redacted_total": self.redactor.total}
 
     def cost_of(self, voice: Voice, reply: ModelReply) -> float | None:
         if reply.cached:

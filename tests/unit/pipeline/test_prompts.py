@@ -136,7 +136,7 @@ def test_the_delimiters_survive_redaction():
     source = SOURCE.replace("import math", f"import math\nPASSWORD = '{secret}'")
     call = proposal_call(context_of(source, (0, 8)), "fix", "shapes.py", (secret,))
     blocks, _ = split_blocks(call.user, call.delimiter_token)
-    assert secret not in call.user and "[REDACTED]" in blocks[0].text
+    assert secret not in call.user and "REDACTED-environment-1" in blocks[0].text
 
 
 def test_the_reply_cache_ignores_the_token_but_not_the_material(tmp_path):

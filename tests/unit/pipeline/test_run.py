@@ -177,7 +177,31 @@ async def test_secret_values_in_the_document_are_redacted_from_prompts():
         secrets=["sk-live-1234567890abcdef"],
     )
     assert all("sk-live-1234567890abcdef" not in call.user for call in claude.calls)
-    assert "[REDACTED]" in claude.calls[0].user
+    assert "REDACTED-environment-1" in claude.calls[0].user
+
+
+async def test_prompts_with_secrets_are_the_same_on_every_run_so_cache_keys_are_too():
+    text = (
+        'GITHUB = "ghp_Q7w2E9r4T1y6U3i8O5p0A2s7D4f9G1h6J3k8"\n'
+        'DSN = "postgres://app:s3cr3t-pw@db/app"\n\n\n'
+        "def f():\n    return GITHUB, DSN\n"
+    )
+    prompts = []
+    for _ in range(2):
+        voices, claude, gpt = make_voices([])
+        report = await cross_check(
+            CrossCheckRequest("file:///w/k.py", text, "python", Range.of_lines(4, 5)), voices
+        )
+        # Each call's delimiter token is random; the cache key leaves it out, and so does this.
+        prompts.append(
+            ["".join(call.user.split(call.delimiter_token)) for call in claude.calls + gpt.calls]
+        )
+        assert report.privacy == {
+            "redacted": {"basic-auth": 1, "github-token": 1},
+            "redacted_total": 2,
+        }
+    assert prompts[0] == prompts[1]
+    assert "ghp_" not in "".join(prompts[0]) and "s3cr3t-pw" not in "".join(prompts[0])
 
 
 def test_judges_rotate_across_families():
