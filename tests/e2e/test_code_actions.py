@@ -7,8 +7,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 
 from tests.e2e.conftest import open_fixture, whole_lines
-from tests.e2e.scripts import FIXED, script_disagreement
+from tests.e2e.scripts import ACCEPT, FIXED, script_disagreement
 from tests.e2e.test_crosscheck import cross_check
+from tests.fakes.providers import Reply
 
 
 def apply_text_edit(text: str, edit: types.TextEdit) -> str:
@@ -206,3 +207,40 @@ async def test_an_inline_suggestion_offers_the_recommended_line(client, fake_pro
     )
     line = text.splitlines()[6]
     assert first.range == types.Range(types.Position(6, 0), types.Position(6, len(line)))
+
+
+async def test_an_accepted_proposal_gets_back_the_secrets_the_models_never_saw(
+    client, fake_providers
+):
+    """The models see a placeholder where the selection holds a secret and keep it in their
+    code; accepting the proposal must write the real value back, not the placeholder."""
+    token = "ghp_Q7w2E9r4T1y6U3i8O5p0A2s7D4f9G1h6J3k8"
+    client.set_configuration({"execute": False}, section="counterpoint")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    uri, text = open_fixture(client)
+    marker = '    """\n'
+    with_token = text.replace(marker, f'{marker}    token = "{token}"\n', 1)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=with_token)],
+        )
+    )
+    kept = FIXED.replace(marker, f'{marker}    token = "REDACTED-github-token-1"\n', 1)
+    for provider in ("anthropic", "openai"):
+        fake_providers.default(
+            provider,
+            "submit_proposal",
+            Reply.structured({"code": kept, "explanation": "", "tests": []}),
+        )
+        fake_providers.default(provider, "submit_judgment", Reply.structured(ACCEPT))
+    summary = await cross_check(client, uri, whole_lines(0, 7))
+    assert summary["privacy"]["redacted"] == {"github-token": 1}
+    assert all(token not in str(r.body) for r in fake_providers.requests)
+
+    fixes = await code_actions(client, uri, only=[types.CodeActionKind.QuickFix])
+    edit = fixes[0].edit.document_changes[0].edits[0]
+    assert f'token = "{token}"' in edit.new_text and "REDACTED" not in edit.new_text
+    assert apply_text_edit(with_token, edit) == FIXED.replace(
+        marker, f'{marker}    token = "{token}"\n', 1
+    ) + with_token[with_token.index("\n\ndef untouched") :]

@@ -103,7 +103,9 @@ def region_actions(
         if not (region.range.overlaps(wanted) or region.range.start.line == wanted.start.line):
             continue
         for proposal_id, text in region.texts.items():
-            edit = types.TextEdit(range=stored_range(stored, region.range, document), new_text=text)
+            edit = types.TextEdit(
+                range=stored_range(stored, region.range, document), new_text=stored.restored(text)
+            )
             actions.append(
                 types.CodeAction(
                     title=f"Use {names.get(proposal_id, proposal_id)}'s version of this region",
@@ -138,7 +140,7 @@ def accept_edit(
                 edits=[
                     types.TextEdit(
                         range=stored_range(stored, stored.report.target_range, document),
-                        new_text=proposal.code,
+                        new_text=stored.restored(proposal.code),
                     )
                 ],
             )

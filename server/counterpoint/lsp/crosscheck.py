@@ -7,6 +7,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
@@ -19,7 +20,8 @@ from counterpoint.lsp.diagnostics import publish
 from counterpoint.lsp.state import StoredReport
 from counterpoint.pipeline.context import check_size
 from counterpoint.pipeline.request import CrossCheckRequest, RequestError
-from counterpoint.pipeline.run import cross_check
+from counterpoint.pipeline.run import cross_check, document_path
+from counterpoint.pipeline.secrets import Redactor
 from counterpoint.pipeline.slots import SlotsFull
 from counterpoint.pipeline.text import LineWindow
 
@@ -82,6 +84,9 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     publish(server, server.store, uri)  # shows "Cross-checking…" on the range
     limit = settings.max_concurrent_checks
     admitted = False
+    # Kept with the report: an accepted edit gets the real values back where a proposal kept
+    # a secret's placeholder.
+    redactor = Redactor(settings.secrets(), filename=PurePosixPath(document_path(uri)).name)
     try:
         async with _progress(server, "Counterpoint") as report_stage:
             await server.check_slots.acquire(limit, report_stage)
@@ -91,7 +96,7 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
                 voices,
                 settings.run_options(),
                 progress=report_stage,
-                secrets=settings.secrets(),
+                secrets=redactor,
                 execution=server.execution_service(settings),
                 workspace_root=server.workspace_root_of(uri),
                 session=session,
@@ -116,7 +121,7 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     target = report.target_range
     # Only the checked lines, for position conversion: not a copy of every line of the file.
     lines = LineWindow(request.text, target.start.line, target.end.line)
-    server.store.add(StoredReport(report, uri, request.version, lines))
+    server.store.add(StoredReport(report, uri, request.version, lines, secrets=redactor))
     publish(server, server.store, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
     session_cost = {"session_usd": round(session.spent, 6), "session_cap_usd": session.cap}

@@ -39,9 +39,9 @@ def inline_completions(
             start = stored_range(stored, region.range, document).start
             items.append(
                 types.InlineCompletionItem(
-                    insert_text=text.rstrip("\r\n"),
+                    insert_text=stored.restored(text).rstrip("\r\n"),
                     range=_whole_line(document, start.line),
-                    filter_text=region.original.rstrip("\r\n"),
+                    filter_text=stored.restored(region.original).rstrip("\r\n"),
                 )
             )
         if items:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from counterpoint.pipeline.report import Report
 from counterpoint.pipeline.request import Position, Range
+from counterpoint.pipeline.secrets import Redactor
 from counterpoint.pipeline.text import LineLookup
 
 MAX_REPORTS = 200
@@ -19,6 +20,11 @@ class StoredReport:
     version: int | None  # the document version the proposals were written against
     lines: LineLookup  # the document's checked lines at that version, for position conversion
     shift: int = 0  # lines added (or removed, if negative) above the report by later edits
+    # The request's placeholders for secrets, to put the real values back into accepted edits.
+    secrets: Redactor | None = None
+
+    def restored(self, text: str) -> str:
+        return self.secrets.restore(text) if self.secrets is not None else text
 
     def unshifted(self, position: Position) -> Position:
         return Position(position.line - self.shift, position.character)

@@ -258,6 +258,16 @@ class Redactor:
         self._kinds[finding.value] = finding.kind
         return placeholder
 
+    def restore(self, text: str) -> str:
+        """Put the real values back where a proposal kept a placeholder: for an edit the user
+        accepts into their own file, never for anything sent or shown elsewhere."""
+        # Longest first, so REDACTED-x-1 does not eat the start of REDACTED-x-10.
+        for value, placeholder in sorted(
+            self._placeholders.items(), key=lambda item: len(item[1]), reverse=True
+        ):
+            text = text.replace(placeholder, value)
+        return text
+
     def redact(self, text: str) -> str:
         if not text:
             return text
