@@ -90,7 +90,7 @@ class Settings:
                 continue
             try:
                 changes[name] = _coerce(fields[name].type, value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # int(1e400): JSON's infinity
                 problems.append(
                     f"{origin}: {key}={value!r} is not a valid {fields[name].type}; "
                     "using the default"
@@ -118,9 +118,10 @@ class Settings:
         ignored: dict[str, str] = {}
         candidate = self.merged(overrides, origin)
         taken: dict[str, Any] = {}
+        fields = {f.name for f in dataclasses.fields(self)} - {"problems"}
         for key in overrides:
             name = _CAMEL.get(key, key)
-            if not hasattr(self, name) or name == "problems":
+            if name not in fields:  # a method's name ("secrets") is not a setting either
                 continue
             mine, theirs = getattr(self, name), getattr(candidate, name)
             if theirs == mine:
