@@ -359,6 +359,8 @@ TIGHTEN_ONLY: dict[str, Callable[[Any, Any], bool]] = {
     "test_timeout_s": _lower,
     "context_chars": _lower,
     "execute": _off,  # running tests executes the repository's code
+    "cache": _off,  # the user may keep the models' replies (about their code) off disk
+    "cache_size_mb": _lower,
 }
 
 

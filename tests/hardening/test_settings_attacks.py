@@ -34,3 +34,22 @@ async def test_an_odd_key_or_value_next_to_a_tighter_cap_neither_breaks_checks_n
     assert {f["kind"] for f in summary["failures"]} == {"budget"}
     assert fake_providers.requests == []
     assert summary["cost"]["cap_usd"] == 0.0001
+
+
+async def test_a_workspace_cannot_turn_on_the_reply_cache_the_user_turned_off(
+    fake_providers, tmp_path
+):
+    """The user keeps the models' replies (about their code) off disk; a repository's
+    "counterpoint.cache": true and a huge cacheSizeMb must not undo that."""
+    user = {"cache": False, "execute": False}
+    async with started_client(fake_providers, tmp_path, user) as client:
+        client.set_configuration({"cache": True, "cacheSizeMb": 10**9}, section="counterpoint")
+        client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+        uri, _ = open_fixture(client)
+        for _ in range(2):
+            script_disagreement(fake_providers)
+            await cross_check(client, uri, whole_lines(0, 6))
+        warned = " ".join(m.message for m in client.messages)
+    assert len(fake_providers.accepted) == 8  # the second check was not answered from a cache
+    assert not (tmp_path / "cache" / "cache").exists()
+    assert "counterpoint.cache " in warned and "counterpoint.cacheSizeMb " in warned

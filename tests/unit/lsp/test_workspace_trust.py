@@ -116,3 +116,14 @@ def test_retries_have_a_hard_bound_whoever_sets_them():
     server.apply_settings()
     assert server.settings.max_retries == MAX_RETRIES_LIMIT
     assert any("maxRetries" in m and "above the limit" in m for m in shown)
+
+
+def test_a_workspace_may_turn_the_reply_cache_off_and_shrink_it_but_not_the_reverse():
+    server, shown = server_with({"cache": False, "cacheSizeMb": 64})
+    server.push_settings({"cache": True, "cacheSizeMb": 10**9})
+    assert server.settings.cache is False and server.settings.cache_size_mb == 64
+    assert sum("counterpoint.cache " in m for m in shown) == 1
+    assert sum("counterpoint.cacheSizeMb " in m for m in shown) == 1
+    server, _ = server_with({})
+    server.push_settings({"cache": False, "cacheSizeMb": 16})
+    assert server.settings.cache is False and server.settings.cache_size_mb == 16
