@@ -122,3 +122,29 @@ async def test_the_session_counts_the_calls_of_a_cancelled_run(fake_providers):
     assert session.calls == 3  # two that returned, and GPT's proposal that never did
     assert session.spent > 0
     assert session.reserved == pytest.approx(0, abs=1e-12)  # nothing left set aside
+
+
+@pytest.mark.parametrize("last", ["truncated", "refusal"])
+async def test_retries_before_a_reply_that_fails_still_count_against_the_request(
+    fake_providers, last
+):
+    """Claude's proposal meets 429 three times and then a reply that fails (cut off, refused):
+    those three retries were taken. With GPT's proposal taking its three too, the request's
+    3 × 2 are spent and the judge of GPT's proposal, meeting 429, is tried once."""
+    script_healthy(fake_providers)
+    busy = Reply.error(429, retry_after=0.01)
+    for provider in PROVIDERS:
+        for _ in range(3):
+            fake_providers.script(provider, "submit_proposal", busy)
+        fake_providers.default(provider, "submit_judgment", busy)
+    failed = Reply.truncated({"code": "x"}) if last == "truncated" else Reply.refusal()
+    fake_providers.script("anthropic", "submit_proposal", failed)
+    settings, env = settings_for(fake_providers, maxRetries=3, execute=False)
+    report = await run(settings, env)
+
+    attempts = {
+        kind: sum(1 for r in fake_providers.requests if r.kind == kind)
+        for kind in ("submit_proposal", "submit_judgment")
+    }
+    assert attempts == {"submit_proposal": 8, "submit_judgment": 1}
+    assert report.cost["retries"] == 6
