@@ -408,6 +408,9 @@ class _Run:
             ) from None
         except ProviderError as error:
             retries, cost = error.retries, self.options.cost(model, error.usage) or 0.0
+            if error.kind == "timeout":  # each attempt the SDK gave up on was sent, as above
+                sent = self.options.cost(model, Usage(_estimated_input_tokens(call), 0)) or 0.0
+                cost = max(cost, sent * (error.retries + 1))
             raise
         except Exception as error:  # an adapter bug must not sink the other voices
             raise ProviderError("error", f"{type(error).__name__}: {error}") from error
