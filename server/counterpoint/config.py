@@ -398,7 +398,7 @@ def _coerce(annotation: Any, value: Any) -> Any:
         raise ValueError("not a boolean")
     if kind.startswith("float"):
         number = float(value)
-        if number <= 0:
+        if not number > 0:  # NaN too: it compares false with every cap and every user's value
             raise ValueError("must be positive")
         return number
     if kind.startswith("int"):

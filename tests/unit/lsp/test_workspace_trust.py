@@ -127,3 +127,17 @@ def test_a_workspace_may_turn_the_reply_cache_off_and_shrink_it_but_not_the_reve
     server, _ = server_with({})
     server.push_settings({"cache": False, "cacheSizeMb": 16})
     assert server.settings.cache is False and server.settings.cache_size_mb == 16
+
+
+def test_nan_is_no_cap_or_timeout_and_does_not_block_a_workspaces_tighter_one():
+    """NaN compares false with everything: as a cap it would refuse nothing, and as the user's
+    value every workspace value would look looser than it."""
+    user = Settings.from_env(
+        {"COUNTERPOINT_MAX_COST": "nan", "COUNTERPOINT_REQUEST_TIMEOUT": "NaN"}
+    )
+    assert user.max_cost_usd is None and user.request_timeout_s == Settings().request_timeout_s
+    assert sum("not a valid" in problem for problem in user.problems) == 2
+    settings, ignored = user.tightened_by({"maxCostPerRequest": 0.01}, "workspace")
+    assert settings.max_cost_usd == 0.01 and ignored == {}
+    settings, ignored = Settings().tightened_by({"maxCostPerSession": float("nan")}, "workspace")
+    assert settings.max_cost_per_session_usd is None
