@@ -222,8 +222,9 @@ class Extension {
 
   private async resolveCommand(): Promise<ServerCommand> {
     const config = vscode.workspace.getConfiguration('counterpoint');
-    const command = config.get<string[]>('server.command') ?? [];
-    const python = config.get<string>('server.python') ?? '';
+    // Which program runs is the user's choice: never a repository's .vscode/settings.json.
+    const command = config.inspect<string[]>('server.command')?.globalValue ?? [];
+    const python = config.inspect<string>('server.python')?.globalValue ?? '';
     if (command.length > 0 || python.trim()) return resolveServerCommand({ command, python });
     const interpreter = await pythonExtensionInterpreter();
     const onPath = findOnPath('counterpoint');

@@ -91,19 +91,21 @@ class Settings:
                 continue
             try:
                 changes[name] = _coerce(fields[name].type, value)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # int(1e400): JSON's infinity
                 problems.append(
-                    f"{origin}: {key}={value!r} is not a valid {fields[name].type}; "
+                    f"{origin}: {key}={_shown(value)} is not a valid {fields[name].type}; "
                     "using the default"
                 )
                 continue
             if name == "max_retries" and changes[name] > MAX_RETRIES_LIMIT:
                 problems.append(
-                    f"{origin}: {key}={value!r} is above the limit; using {MAX_RETRIES_LIMIT}"
+                    f"{origin}: {key}={_shown(value)} is above the limit; using {MAX_RETRIES_LIMIT}"
                 )
                 changes[name] = MAX_RETRIES_LIMIT
             if name == "max_concurrent_checks" and changes[name] < 1:
-                problems.append(f"{origin}: {key}={value!r} must be at least 1; using the default")
+                problems.append(
+                    f"{origin}: {key}={_shown(value)} must be at least 1; using the default"
+                )
                 del changes[name]
         return dataclasses.replace(self, **changes, problems=tuple(problems))
 
@@ -119,9 +121,10 @@ class Settings:
         ignored: dict[str, str] = {}
         candidate = self.merged(overrides, origin)
         taken: dict[str, Any] = {}
+        fields = {f.name for f in dataclasses.fields(self)} - {"problems"}
         for key in overrides:
             name = _CAMEL.get(key, key)
-            if not hasattr(self, name) or name == "problems":
+            if name not in fields:  # a method's name ("secrets") is not a setting either
                 continue
             mine, theirs = getattr(self, name), getattr(candidate, name)
             if theirs == mine:
@@ -135,7 +138,7 @@ class Settings:
             elif name in TIGHTEN_ONLY and not TIGHTEN_ONLY[name](theirs, mine):
                 shown = "none" if mine is None else repr(mine)
                 ignored[key] = (
-                    f"{theirs!r} is looser than yours ({shown}), and a repository's settings "
+                    f"{_shown(theirs)} is looser than yours ({shown}), and a repository's settings "
                     "may only tighten yours"
                 )
             else:
@@ -352,12 +355,20 @@ TIGHTEN_ONLY: dict[str, Callable[[Any, Any], bool]] = {
     "test_timeout_s": _lower,
     "context_chars": _lower,
     "execute": _off,  # running tests executes the repository's code
+    "cache": _off,  # the user may keep the models' replies (about their code) off disk
+    "cache_size_mb": _lower,
 }
 
 
 def client_spellings(names: frozenset[str] | Mapping[str, Any]) -> list[str]:
     """The camelCase keys the editor uses for these fields."""
     return sorted(key for key, name in _CAMEL.items() if name in names)
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A value for a message, cut short: a repository's text must not fill the user's window."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _coerce(annotation: Any, value: Any) -> Any:
@@ -389,7 +400,7 @@ def _coerce(annotation: Any, value: Any) -> Any:
         raise ValueError("not a boolean")
     if kind.startswith("float"):
         number = float(value)
-        if number <= 0:
+        if not number > 0:  # NaN too: it compares false with every cap and every user's value
             raise ValueError("must be positive")
         return number
     if kind.startswith("int"):

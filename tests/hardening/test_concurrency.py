@@ -192,3 +192,26 @@ def test_a_did_change_storm_leaks_no_tasks(server):
     assert status["crossChecksRunning"] == 0 and status["trackedRequests"] == 0, status
     assert status["tasks"] <= idle + 1, status
     assert status["documents"] == 3
+
+
+def test_a_cross_check_refused_because_the_queue_is_full_does_not_cancel_the_one_it_overlaps(
+    fake_providers, tmp_path
+):
+    """One runs and four wait (maxConcurrentChecks 1). A fifth request on the running one's
+    lines is refused, and a refused request must have no effect: before, it first cancelled
+    the running check (whose calls were already paid for), so both were lost."""
+    server = start_server(fake_providers, tmp_path, maxConcurrentChecks=1)
+    try:
+        uris = open_documents(server, 5)
+        first = cross_check(server, uris[0])
+        while not fake_providers.requests:  # the first is running
+            time.sleep(0.01)
+        queued = [cross_check(server, uri) for uri in uris[1:]]
+        time.sleep(0.2)  # the four are in the queue
+        again = server.reply(cross_check(server, uris[0]), timeout=60)
+        replies = [server.reply(request_id, timeout=60) for request_id in [first, *queued]]
+    finally:
+        log = server.stop()
+    assert not UNHANDLED.search(log), log[-3000:]
+    assert "maxConcurrentChecks is 1" in again["error"]["message"]
+    assert all("result" in reply for reply in replies), replies

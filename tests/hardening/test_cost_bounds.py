@@ -11,6 +11,7 @@ import pytest
 from counterpoint.config import Settings
 from counterpoint.pipeline.budget import Budget
 from counterpoint.pipeline.run import cross_check
+from counterpoint.providers.pricing import PRICES_PER_MTOK
 from tests.fakes.providers import PROVIDERS, Reply
 from tests.hardening.cases import script_healthy, windows_request
 
@@ -122,3 +123,58 @@ async def test_the_session_counts_the_calls_of_a_cancelled_run(fake_providers):
     assert session.calls == 3  # two that returned, and GPT's proposal that never did
     assert session.spent > 0
     assert session.reserved == pytest.approx(0, abs=1e-12)  # nothing left set aside
+
+
+@pytest.mark.parametrize("last", ["truncated", "refusal"])
+async def test_retries_before_a_reply_that_fails_still_count_against_the_request(
+    fake_providers, last
+):
+    """Claude's proposal meets 429 three times and then a reply that fails (cut off, refused):
+    those three retries were taken. With GPT's proposal taking its three too, the request's
+    3 × 2 are spent and the judge of GPT's proposal, meeting 429, is tried once."""
+    script_healthy(fake_providers)
+    busy = Reply.error(429, retry_after=0.01)
+    for provider in PROVIDERS:
+        for _ in range(3):
+            fake_providers.script(provider, "submit_proposal", busy)
+        fake_providers.default(provider, "submit_judgment", busy)
+    failed = Reply.truncated({"code": "x"}) if last == "truncated" else Reply.refusal()
+    fake_providers.script("anthropic", "submit_proposal", failed)
+    settings, env = settings_for(fake_providers, maxRetries=3, execute=False)
+    report = await run(settings, env)
+
+    attempts = {
+        kind: sum(1 for r in fake_providers.requests if r.kind == kind)
+        for kind in ("submit_proposal", "submit_judgment")
+    }
+    assert attempts == {"submit_proposal": 8, "submit_judgment": 1}
+    assert report.cost["retries"] == 6
+
+
+def _input_estimate_usd(request) -> float:
+    """The pipeline's estimate of one attempt's input (~3 characters a token), at its price."""
+    body = request.body
+    if request.provider == "anthropic":
+        text = body["system"] + body["messages"][0]["content"]
+    else:
+        text = "".join(message["content"] for message in body["messages"])
+    return (len(text) // 3 + 1) * PRICES_PER_MTOK[body["model"]][0] / 1_000_000
+
+
+async def test_calls_the_sdk_timed_out_and_retried_are_charged_like_cancelled_ones(
+    fake_providers,
+):
+    """A repository may set requestTimeout (a shorter timeout is "tighter"). Every attempt the
+    SDK sent and gave up on was sent, as a cancelled call was: it counts its input's estimate,
+    so a session cap still ends a run of timeouts instead of seeing them as free."""
+    for provider in PROVIDERS:
+        fake_providers.default(provider, "submit_proposal", Reply.hang(30))
+    settings, env = settings_for(fake_providers, requestTimeout=0.2, maxRetries=1, execute=False)
+    session = Budget(None, "per-session")
+    report = await run(settings, env, session)
+
+    assert {f.kind for f in report.failures} == {"timeout"}
+    attempts = fake_providers.requests
+    assert len(attempts) == 4  # two proposals, each sent twice
+    assert session.spent == pytest.approx(sum(_input_estimate_usd(r) for r in attempts))
+    assert session.spent > 0

@@ -3,6 +3,7 @@ workspace, or takes only to tighten: its lists must be the server's."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -23,3 +24,15 @@ def test_the_clients_user_only_list_is_the_servers():
 
 def test_the_clients_tighten_only_list_is_the_servers():
     assert client_list("TIGHTEN_ONLY_SETTINGS") == client_spellings(TIGHTEN_ONLY)
+
+
+def test_the_program_that_starts_the_server_comes_from_the_users_settings_alone():
+    """`counterpoint.server.command` / `server.python` pick the program VS Code runs: with scope
+    "machine-overridable" a repository's .vscode/settings.json could set them."""
+    package = json.loads((SETTINGS_TS.parents[2] / "package.json").read_text())
+    properties = package["contributes"]["configuration"]["properties"]
+    for key in ("counterpoint.server.command", "counterpoint.server.python"):
+        assert properties[key]["scope"] in ("machine", "application"), key
+    extension = (SETTINGS_TS.parents[1] / "extension.ts").read_text()
+    assert "get<string[]>('server.command')" not in extension
+    assert "get<string>('server.python')" not in extension

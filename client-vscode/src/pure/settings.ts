@@ -27,6 +27,8 @@ export const TIGHTEN_ONLY_SETTINGS = [
   'testTimeout',
   'contextChars',
   'execute',
+  'cache',
+  'cacheSizeMb',
 ] as const;
 
 // The client sends the user's own (global) values of both when it starts the server.

@@ -27,7 +27,7 @@ test('the lists match what the server refuses from workspace/configuration, or o
     'openaiKeyEnv', 'prices', 'python', 'unsafeNoSandbox', 'voices',
   ]);
   assert.deepEqual([...TIGHTEN_ONLY_SETTINGS].sort(), [
-    'contextChars', 'execute', 'maxConcurrentChecks', 'maxCostPerRequest', 'maxCostPerSession',
-    'maxRetries', 'requestTimeout', 'runTimeout', 'testTimeout',
+    'cache', 'cacheSizeMb', 'contextChars', 'execute', 'maxConcurrentChecks', 'maxCostPerRequest',
+    'maxCostPerSession', 'maxRetries', 'requestTimeout', 'runTimeout', 'testTimeout',
   ]);
 });

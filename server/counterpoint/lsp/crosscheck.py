@@ -79,10 +79,16 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         server.show_message(f"Counterpoint: {message}", types.MessageType.Error)
         raise RequestFailed(message)
 
+    limit = settings.max_concurrent_checks
+    try:
+        server.check_slots.refuse_if_full(limit)  # refused before it replaces anything
+    except SlotsFull as error:
+        server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
+        raise RequestFailed(str(error)) from None
+
     span = server.track_request(request.selection, uri)
     server.cancel_overlapping(uri, span)  # the newer request replaces older ones on these lines
     publish(server, server.store, uri)  # shows "Cross-checking…" on the range
-    limit = settings.max_concurrent_checks
     admitted = False
     # Kept with the report: an accepted edit gets the real values back where a proposal kept
     # a secret's placeholder.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import difflib
+import json
 import time
 import uuid
 from collections import Counter
@@ -89,12 +90,24 @@ class RunOptions:
         return (usage.input_tokens * price[0] + usage.output_tokens * price[1]) / 1_000_000
 
     def worst_case_cost(self, model: str, call: StructuredCall) -> float | None:
-        """An upper bound before the call: ~3 characters a token in, max_tokens out."""
-        return self.cost(model, Usage(_estimated_input_tokens(call), call.max_tokens))
+        """An upper bound before the call: a token per UTF-8 byte of what is sent (the most a
+        byte-level tokenizer makes; text outside ASCII can take more than one a character),
+        the schema and the provider's tool prompt included, and max_tokens out."""
+        return self.cost(model, Usage(_most_input_tokens(call), call.max_tokens))
 
 
 def _estimated_input_tokens(call: StructuredCall) -> int:
     return (len(call.system) + len(call.user)) // 3 + 1
+
+
+# What a provider adds to the input around a forced tool or JSON schema (Anthropic documents a
+# few hundred tokens for its tool-use system prompt).
+_TOOL_PROMPT_TOKENS = 1_000
+
+
+def _most_input_tokens(call: StructuredCall) -> int:
+    sent = call.system + call.user + json.dumps(call.schema, ensure_ascii=False)
+    return len(sent.encode("utf-8", "surrogatepass")) + _TOOL_PROMPT_TOKENS
 
 
 def assign_judges(voices: Sequence[Voice]) -> dict[str, Voice | None]:
@@ -428,6 +441,9 @@ class _Run:
             ) from None
         except ProviderError as error:
             retries, cost = error.retries, self.options.cost(model, error.usage) or 0.0
+            if error.kind == "timeout":  # each attempt the SDK gave up on was sent, as above
+                sent = self.options.cost(model, Usage(_estimated_input_tokens(call), 0)) or 0.0
+                cost = max(cost, sent * (error.retries + 1))
             raise
         except Exception as error:  # an adapter bug must not sink the other voices
             raise ProviderError("error", f"{type(error).__name__}: {error}") from error

@@ -32,11 +32,7 @@ class CheckSlots:
         if self.running < limit and not self._waiting:
             self.running += 1
             return
-        if len(self._waiting) >= limit * QUEUE_FACTOR:
-            raise SlotsFull(
-                f"{self.running} cross-checks are running and {len(self._waiting)} are waiting "
-                f"(maxConcurrentChecks is {limit}); try again when some have finished"
-            )
+        self.refuse_if_full(limit)
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting.append(turn)
         if progress is not None:
@@ -49,6 +45,15 @@ class CheckSlots:
             elif turn.done() and not turn.cancelled():
                 self.release(limit)  # the slot came as we were cancelled: pass it on
             raise
+
+    def refuse_if_full(self, limit: int) -> None:
+        """Raise SlotsFull if a cross-check asking now would be refused: callers check before
+        doing anything a refused request must not do (such as cancelling the one it replaces)."""
+        if (self.running >= limit or self._waiting) and len(self._waiting) >= limit * QUEUE_FACTOR:
+            raise SlotsFull(
+                f"{self.running} cross-checks are running and {len(self._waiting)} are waiting "
+                f"(maxConcurrentChecks is {limit}); try again when some have finished"
+            )
 
     def release(self, limit: int) -> None:
         self.running -= 1

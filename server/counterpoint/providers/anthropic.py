@@ -22,6 +22,7 @@ class AnthropicClient:
 
     async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
         sdk = self._sdk if max_retries is None else self._sdk.with_options(max_retries=max_retries)
+        raw = None
         try:
             raw = await sdk.messages.with_raw_response.create(
                 model=self.model,
@@ -39,8 +40,12 @@ class AnthropicClient:
             )
             message = await raw.parse()
         except (anthropic.AnthropicError, ValueError) as error:
-            raise from_sdk_error(anthropic, error, "Anthropic", self._timeout_s) from error
+            mapped = from_sdk_error(anthropic, error, "Anthropic", self._timeout_s)
+            if raw is not None:  # the reply came, after retries, but could not be read
+                mapped.retries = raw.retries_taken
+            raise mapped from error
 
+        retries = raw.retries_taken  # a reply that fails below took them too
         usage = Usage(message.usage.input_tokens, message.usage.output_tokens)
         data = None
         texts = []
@@ -51,13 +56,17 @@ class AnthropicClient:
                 texts.append(block.text)
         text = "\n".join(texts)
         if message.stop_reason == "refusal":
-            raise ProviderError("refusal", f"Claude declined: {text[:200]}", usage=usage)
+            raise ProviderError(
+                "refusal", f"Claude declined: {text[:200]}", usage=usage, retries=retries
+            )
         if message.stop_reason == "max_tokens":
-            raise ProviderError("truncated", "Claude's reply hit max_tokens", usage=usage)
+            raise ProviderError(
+                "truncated", "Claude's reply hit max_tokens", usage=usage, retries=retries
+            )
         if data is None and not text.strip():
-            raise ProviderError("empty", "Claude's reply was empty", usage=usage)
+            raise ProviderError("empty", "Claude's reply was empty", usage=usage, retries=retries)
         return ModelReply(
-            data, text, usage, message.model, message.stop_reason or "", retries=raw.retries_taken
+            data, text, usage, message.model, message.stop_reason or "", retries=retries
         )
 
     async def close(self) -> None:

@@ -28,6 +28,7 @@ class OpenAIClient:
 
     async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
         sdk = self._sdk if max_retries is None else self._sdk.with_options(max_retries=max_retries)
+        raw = None
         try:
             raw = await sdk.chat.completions.with_raw_response.create(
                 model=self.model,
@@ -47,22 +48,30 @@ class OpenAIClient:
             )
             completion = raw.parse()
         except (openai.OpenAIError, ValueError) as error:
-            raise from_sdk_error(openai, error, "OpenAI", self._timeout_s) from error
+            mapped = from_sdk_error(openai, error, "OpenAI", self._timeout_s)
+            if raw is not None:  # the reply came, after retries, but could not be read
+                mapped.retries = raw.retries_taken
+            raise mapped from error
 
+        retries = raw.retries_taken  # a reply that fails below took them too
         usage = Usage()
         if completion.usage is not None:
             usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens)
         if not completion.choices:
-            raise ProviderError("empty", "GPT's reply had no choices", usage=usage)
+            raise ProviderError("empty", "GPT's reply had no choices", usage=usage, retries=retries)
         choice = completion.choices[0]
         message = choice.message
         if message.refusal:
-            raise ProviderError("refusal", f"GPT declined: {message.refusal[:200]}", usage=usage)
+            raise ProviderError(
+                "refusal", f"GPT declined: {message.refusal[:200]}", usage=usage, retries=retries
+            )
         if choice.finish_reason == "length":
-            raise ProviderError("truncated", "GPT's reply hit the token limit", usage=usage)
+            raise ProviderError(
+                "truncated", "GPT's reply hit the token limit", usage=usage, retries=retries
+            )
         text = message.content or ""
         if not text.strip():
-            raise ProviderError("empty", "GPT's reply was empty", usage=usage)
+            raise ProviderError("empty", "GPT's reply was empty", usage=usage, retries=retries)
         try:
             data = json.loads(text)
         except json.JSONDecodeError:
@@ -73,7 +82,7 @@ class OpenAIClient:
             usage,
             completion.model,
             choice.finish_reason or "",
-            retries=raw.retries_taken,
+            retries=retries,
         )
 
     async def close(self) -> None:

