@@ -241,6 +241,8 @@ async def test_an_accepted_proposal_gets_back_the_secrets_the_models_never_saw(
     fixes = await code_actions(client, uri, only=[types.CodeActionKind.QuickFix])
     edit = fixes[0].edit.document_changes[0].edits[0]
     assert f'token = "{token}"' in edit.new_text and "REDACTED" not in edit.new_text
-    assert apply_text_edit(with_token, edit) == FIXED.replace(
-        marker, f'{marker}    token = "{token}"\n', 1
-    ) + with_token[with_token.index("\n\ndef untouched") :]
+    assert (
+        apply_text_edit(with_token, edit)
+        == FIXED.replace(marker, f'{marker}    token = "{token}"\n', 1)
+        + with_token[with_token.index("\n\ndef untouched") :]
+    )

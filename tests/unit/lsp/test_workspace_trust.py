@@ -3,7 +3,9 @@ the user's own settings (the environment and initializationOptions), never loose
 
 from __future__ import annotations
 
-from counterpoint.config import MAX_RETRIES_LIMIT, Settings
+import dataclasses
+
+from counterpoint.config import MAX_RETRIES_LIMIT, TIGHTEN_ONLY, USER_ONLY, Settings
 from counterpoint.lsp.server import CounterpointServer
 
 
@@ -150,3 +152,9 @@ def test_a_workspaces_bad_value_is_not_repeated_at_length_in_the_users_messages(
     server.push_settings({"maxRetries": lure})
     (message,) = shown
     assert "maxRetries" in message and len(message) < 300
+
+
+def test_every_setting_says_what_a_workspace_may_do_with_it():
+    """A new setting must be placed in USER_ONLY or TIGHTEN_ONLY; else a repository sets it."""
+    fields = {f.name for f in dataclasses.fields(Settings)} - {"problems"}
+    assert fields - USER_ONLY - set(TIGHTEN_ONLY) == set()
