@@ -1,4 +1,4 @@
-"""Attacks on the sandbox itself, held to DESIGN.md "Trust and isolation".
+"""Attacks on the sandbox itself, held to the README's "The sandbox" section.
 
 Each attack is a Python proposal for `window_sums` whose module attacks when the tests import
 it (see hostile.escape_module). They go through stable interfaces only: ExecutionService and

@@ -1,7 +1,7 @@
 """The report: what the CLI prints as JSON and what the editor surfaces are built from.
 
-Contract (DESIGN.md): proposals[], judgments[], executions[], disagreements[], confidence and
-recommended. Everything else is extra and may grow.
+Contract (the README's "The report"): proposals[], judgments[], executions[], disagreements[],
+confidence and recommended. Everything else is extra and may grow.
 """
 
 from __future__ import annotations

@@ -73,3 +73,25 @@ def test_judgment_without_a_known_verdict_is_malformed():
         parse_judgment(
             ModelReply({"verdict": "maybe", "confidence": 0.5, "summary": "", "issues": []}), 3
         )
+
+
+def test_crlf_documents_get_crlf_proposals():
+    reply = ModelReply({"code": "def f(x):\n    return x + 1", "explanation": "", "tests": []})
+    assert parse_proposal(reply, "def f(x):\r\n    return x\r\n").code == (
+        "def f(x):\r\n    return x + 1\r\n"
+    )
+
+
+def test_non_finite_numbers_in_a_judgment_do_not_crash():
+    reply = ModelReply(
+        {
+            "verdict": "incorrect",
+            "confidence": float("nan"),
+            "summary": "",
+            "issues": [
+                {"start_line": float("inf"), "end_line": 2, "severity": "error", "message": "m"}
+            ],
+        }
+    )
+    verdict = parse_judgment(reply, 3)
+    assert verdict.confidence == 0.5 and verdict.issues[0].start_line == 1

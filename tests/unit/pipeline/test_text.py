@@ -71,3 +71,8 @@ def test_a_line_window_of_a_big_document_keeps_only_its_lines():
     window = LineWindow(text, 50_000, 50_002)
     assert window.kept == ("x = 1\n",) * 3
     assert len(window) == 100_001
+
+
+def test_only_lsp_line_breaks_split_lines():
+    text = 'a = "x\u2028y\x0cz"\r\nb = 1\rc = 2\n'
+    assert split_lines(text) == ['a = "x\u2028y\x0cz"\r\n', "b = 1\r", "c = 2\n", ""]
