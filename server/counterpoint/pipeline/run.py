@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
 import json
 import time
 import uuid
@@ -21,12 +20,10 @@ from urllib.parse import unquote, urlparse
 from counterpoint.languages import language_for, test_support
 from counterpoint.pipeline import prompts
 from counterpoint.pipeline.budget import Budget, RetryBudget, Spending
-from counterpoint.pipeline.compare import diverging_regions
 from counterpoint.pipeline.confidence import assess, blocks_agreement
 from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, check_size
 from counterpoint.pipeline.execute import (
     ORIGINAL,
-    Counterexample,
     Execution,
     ExecutionJob,
     ExecutionService,
@@ -43,8 +40,8 @@ from counterpoint.pipeline.model import (
 from counterpoint.pipeline.offload import prepare_context
 from counterpoint.pipeline.parse import parse_judgment, parse_proposal
 from counterpoint.pipeline.privacy import ignoring_pattern
+from counterpoint.pipeline.regions import disagreements, issue_range, normalised
 from counterpoint.pipeline.report import (
-    Disagreement,
     Failure,
     Judgment,
     JudgmentIssue,
@@ -52,9 +49,8 @@ from counterpoint.pipeline.report import (
     Report,
     StageTiming,
 )
-from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
+from counterpoint.pipeline.request import CrossCheckRequest, RequestError
 from counterpoint.pipeline.secrets import Redactor, Secrets
-from counterpoint.pipeline.text import split_lines
 from counterpoint.sandbox.snapshot import find_project_root
 
 ProgressCallback = Callable[[str], None]
@@ -227,7 +223,7 @@ class _Run:
         order = {voice.id: index for index, voice in enumerate(self.voices)}
         proposals = sorted(self.proposals, key=lambda p: order[p.id])
         judgments = sorted(self.judgments, key=lambda j: order[j.target])
-        same_code = len({_normalised(p.code) for p in proposals}) == 1
+        same_code = len({normalised(p.code) for p in proposals}) == 1
         executions = sorted(
             self.executions,
             key=lambda e: -1 if e.proposal == ORIGINAL else order.get(e.proposal, 99),
@@ -264,7 +260,9 @@ class _Run:
             original_code=self.redactor.redact(self.context.target_code),
             proposals=tuple(proposals),
             judgments=tuple(judgments),
-            disagreements=self._disagreements(proposals, judgments, same_code, counterexample),
+            disagreements=disagreements(
+                self.context, self.names, proposals, judgments, same_code, counterexample
+            ),
             confidence=assessment.confidence,
             recommended=assessment.recommended,
             failures=tuple(self.failures),
@@ -404,7 +402,7 @@ class _Run:
                     JudgmentIssue(
                         issue.start_line,
                         issue.end_line,
-                        self._document_range(proposal.code, issue.start_line, issue.end_line),
+                        issue_range(self.context, proposal.code, issue.start_line, issue.end_line),
                         issue.severity,
                         issue.message,
                     )
@@ -477,106 +475,3 @@ class _Run:
         if cost is None:
             self.spending.unpriced.add(voice.client.model)
         return cost
-
-    def _document_range(self, candidate: str, start_line: int, end_line: int) -> Range:
-        """Map a judge's candidate lines (1-based) onto document lines: exactly where the
-        candidate kept the original's lines, else onto the original lines it replaced."""
-        original = split_lines(self.context.target_code)
-        matcher = difflib.SequenceMatcher(None, original, split_lines(candidate), autojunk=False)
-        mapping: dict[int, int] = {}
-        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-            for offset, j in enumerate(range(j1, j2)):
-                mapping[j] = i1 + offset if tag == "equal" else min(i1 + offset, max(i2 - 1, i1))
-        last = max(self.context.target_line_count - 1, 0)
-        start = min(mapping.get(start_line - 1, start_line - 1), last)
-        end = max(start, min(mapping.get(end_line - 1, end_line - 1), last))
-        first = self.context.first_line
-        return Range.of_lines(first + start, first + end)
-
-    def _disagreements(
-        self,
-        proposals: list[Proposal],
-        judgments: list[Judgment],
-        same_code: bool,
-        counterexample: Counterexample | None,
-    ) -> tuple[Disagreement, ...]:
-        """One disagreement per region where the proposals differ, with the judges' comments
-        that touch it and, on the first, the input where their behaviour differs."""
-        if len(proposals) < 2:
-            return ()
-        language = language_for(self.context.language)
-        regions = diverging_regions(
-            self.context.target_code, {p.id: p.code for p in proposals}, language
-        )
-        shown = counterexample.describe(self.names) if counterexample else None
-        rejections = [j for j in judgments if j.verdict != "correct"]
-        verdicts = [
-            f"{self.names[j.judge]} finds {self.names[j.target]}'s proposal {j.verdict}"
-            + (f": {j.summary}" if j.summary else "")
-            for j in rejections
-        ]
-        found = []
-        for index, region in enumerate(regions):
-            comments = tuple(
-                f"{self.names[j.judge]} on {self.names[j.target]}'s version: {issue.message}"
-                for j in judgments
-                for issue in j.issues
-                if _touches(region.versions.get(j.target), issue.start_line, issue.end_line)
-            )
-            differs = " and ".join(self.names[p.id] for p in proposals)
-            summary = f"{differs} differ here"
-            if index == 0 and verdicts:
-                summary += "; " + "; ".join(verdicts)
-            if comments:
-                summary += "; " + "; ".join(comments)
-            if index == 0 and shown:
-                summary += f"; they behave differently on {shown}"
-            found.append(
-                Disagreement(
-                    range=self._region_range(region.original),
-                    summary=summary,
-                    proposals=tuple(p.id for p in proposals),
-                    counterexample=shown if index == 0 else None,
-                    versions={
-                        pid: (start + 1, max(start + 1, end))
-                        for pid, (start, end) in region.versions.items()
-                    },
-                    texts=dict(region.texts),
-                    original=region.original_text,
-                    comments=comments,
-                )
-            )
-        if not found and (rejections or shown):
-            # Same code, yet a judge rejects it or it behaves differently (nondeterminism).
-            parts = list(verdicts)
-            if shown:
-                parts.append(f"they behave differently on {shown}")
-            found.append(
-                Disagreement(
-                    range=self.context.target_range,
-                    summary="; ".join(parts),
-                    proposals=tuple(p.id for p in proposals),
-                    counterexample=shown,
-                )
-            )
-        return tuple(found)
-
-    def _region_range(self, span: tuple[int, int]) -> Range:
-        """Document lines of a region; a pure insertion is shown on the line it precedes."""
-        last = self.context.first_line + max(self.context.target_line_count - 1, 0)
-        first = min(self.context.first_line + span[0], last)
-        if span[1] <= span[0]:
-            return Range.of_lines(first, first)
-        return Range.of_lines(first, min(self.context.first_line + span[1] - 1, last))
-
-
-def _touches(span: tuple[int, int] | None, start_line: int, end_line: int) -> bool:
-    """Whether a judge's 1-based, inclusive issue lines meet a 0-based, half-open span."""
-    if span is None:
-        return False
-    start, end = span
-    return start_line - 1 < max(end, start + 1) and start <= end_line - 1
-
-
-def _normalised(code: str) -> str:
-    return "\n".join(line.rstrip() for line in code.strip().splitlines() if line.strip())
