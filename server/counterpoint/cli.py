@@ -74,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from counterpoint.lsp.server import SERVER, ClientFaultFilter  # pygls is only needed here
+    from counterpoint.lsp.protocol import ClientFaultFilter  # pygls is only needed here
+    from counterpoint.lsp.server import SERVER
 
     for handler in logging.getLogger().handlers:
         handler.filters.insert(0, ClientFaultFilter())  # before SecretFilter, which sees its text
