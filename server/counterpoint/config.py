@@ -10,12 +10,13 @@ name only; their values never enter Settings, logs or reports.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, cast
 
 from platformdirs import user_cache_dir
 
@@ -25,7 +26,9 @@ from counterpoint.pipeline.execute import ExecutionOptions
 from counterpoint.pipeline.model import ModelClient
 from counterpoint.pipeline.run import RunOptions, Voice
 from counterpoint.pipeline.secrets import environment_secrets
+from counterpoint.providers.cached import CachedClient
 from counterpoint.providers.pricing import PRICES_PER_MTOK
+from counterpoint.providers.registry import WIRE_FORMATS
 
 DEFAULT_CLAUDE_MODEL = "claude-opus-5-5"
 DEFAULT_GPT_MODEL = "gpt-6.2-sol"
@@ -39,31 +42,197 @@ class ConfigError(ValueError):
     """Settings that cannot work; the message says what to set."""
 
 
+# Is a workspace's value (`theirs`) at least as strict as the user's own (`mine`)?
+Strictness = Callable[[Any, Any], bool]
+# "user": only the user sets it; "lower" / "off": a workspace may only lower it / turn it off.
+Trust = Literal["user", "lower", "off"]
+T = TypeVar("T")
+SETTING = "counterpoint.setting"  # the metadata key of a field's declaration
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What one Settings field is to the outside: how it is spelled, who may set it, its bounds."""
+
+    env: str | None  # environment variable, or None when only an editor sets it
+    client: str | None  # the editor's (camelCase) spelling, or None when it has none
+    trust: Trust
+    description: str  # the "What" of the README's configuration table
+    at_most: int | None = None  # larger values are clamped to this, with a problem reported
+    at_least: int | None = None  # smaller values are refused: the default stays
+
+
+def setting(
+    default: T,
+    *,
+    trust: Trust,
+    description: str,
+    env: str | None = None,
+    client: str | None = None,
+    at_most: int | None = None,
+    at_least: int | None = None,
+) -> T:
+    """A Settings field with its declaration in the field's metadata. Typed as its default so
+    mypy checks the default against the annotation."""
+    declaration = Setting(env, client, trust, description, at_most, at_least)
+    metadata = {SETTING: declaration}
+    if isinstance(default, dict):  # a mutable default: each Settings gets its own copy
+        copy: Callable[[], dict[Any, Any]] = functools.partial(dict, default)
+        return cast(T, field(default_factory=copy, metadata=metadata))
+    return cast(T, field(default=default, metadata=metadata))
+
+
 @dataclass(frozen=True)
 class Settings:
-    claude_model: str = DEFAULT_CLAUDE_MODEL
-    gpt_model: str = DEFAULT_GPT_MODEL
-    anthropic_base_url: str | None = None
-    openai_base_url: str | None = None
-    anthropic_key_env: str = "ANTHROPIC_API_KEY"
-    openai_key_env: str = "OPENAI_API_KEY"
-    request_timeout_s: float = 120.0
-    max_retries: int = 2
-    context_chars: int = 8_000
-    cache_dir: str | None = None
-    execute: bool = True
-    cache: bool = True
-    cache_size_mb: int = 512
-    voices_config: tuple[Any, ...] = ()
-    prices: dict[str, Any] = field(default_factory=dict)  # model -> [input, output] $ per MTok
-    max_cost_usd: float | None = None  # per request
-    max_cost_per_session_usd: float | None = None  # all requests of one server or CLI run
-    max_concurrent_checks: int = 4  # more wait their turn, up to four times as many
-    python: str | None = None  # the interpreter that runs the workspace's tests
-    run_timeout_s: float = 120.0  # one whole test run, killed after this
-    test_timeout_s: float = 10.0  # one test
-    # Run tests with no sandbox where bubblewrap cannot run. Unsafe: the user's choice alone.
-    unsafe_no_sandbox: bool = False
+    # Each field is declared once, here; the tables below the class are derived from it.
+    claude_model: str = setting(
+        DEFAULT_CLAUDE_MODEL,
+        env="COUNTERPOINT_CLAUDE_MODEL",
+        client="claudeModel",
+        trust="user",
+        description="Claude model",
+    )
+    gpt_model: str = setting(
+        DEFAULT_GPT_MODEL,
+        env="COUNTERPOINT_GPT_MODEL",
+        client="gptModel",
+        trust="user",
+        description="GPT model",
+    )
+    anthropic_base_url: str | None = setting(
+        None,
+        env="ANTHROPIC_BASE_URL",
+        client="anthropicBaseUrl",
+        trust="user",
+        description="Anthropic endpoint",
+    )
+    openai_base_url: str | None = setting(
+        None,
+        env="OPENAI_BASE_URL",
+        client="openaiBaseUrl",
+        trust="user",
+        description="OpenAI(-compatible) endpoint",
+    )
+    anthropic_key_env: str = setting(
+        "ANTHROPIC_API_KEY",
+        client="anthropicKeyEnv",
+        trust="user",
+        description="Anthropic key",
+    )
+    openai_key_env: str = setting(
+        "OPENAI_API_KEY",
+        client="openaiKeyEnv",
+        trust="user",
+        description="OpenAI key",
+    )
+    request_timeout_s: float = setting(
+        120.0,
+        env="COUNTERPOINT_REQUEST_TIMEOUT",
+        client="requestTimeout",
+        trust="lower",
+        description="Per-call timeout, seconds",
+    )
+    max_retries: int = setting(
+        2,
+        env="COUNTERPOINT_MAX_RETRIES",
+        client="maxRetries",
+        trust="lower",
+        at_most=MAX_RETRIES_LIMIT,
+        description="SDK retries per call (429, 5xx, timeouts, resets); at most 5, and voices "
+        "× this per request",
+    )
+    context_chars: int = setting(
+        8_000, client="contextChars", trust="lower", description="Context budget, characters"
+    )
+    cache_dir: str | None = setting(
+        None,
+        env="COUNTERPOINT_CACHE_DIR",
+        client="cacheDir",
+        trust="user",
+        description="Cache directory (snapshots, test runs)",
+    )
+    execute: bool = setting(
+        True,
+        env="COUNTERPOINT_EXECUTE",
+        client="execute",
+        trust="off",  # running tests executes the repository's code
+        description="Run tests at all",
+    )
+    cache: bool = setting(
+        True,
+        env="COUNTERPOINT_CACHE",
+        client="cache",
+        trust="off",  # the user may keep the models' replies (about their code) off disk
+        description="Cache model replies and test results",
+    )
+    cache_size_mb: int = setting(
+        512, client="cacheSizeMb", trust="lower", description="Cache size bound, MB"
+    )
+    voices_config: tuple[Any, ...] = setting(
+        (),
+        env="COUNTERPOINT_VOICES",
+        client="voices",
+        trust="user",
+        description="Voices (more than two, other endpoints)",
+    )
+    prices: dict[str, Any] = setting(
+        {},
+        env="COUNTERPOINT_PRICES",
+        client="prices",
+        trust="user",
+        description="Prices, $ per million tokens",
+    )
+    max_cost_usd: float | None = setting(
+        None,
+        env="COUNTERPOINT_MAX_COST",
+        client="maxCostPerRequest",
+        trust="lower",
+        description="Per-request cost cap, USD",
+    )
+    max_cost_per_session_usd: float | None = setting(
+        None,
+        env="COUNTERPOINT_MAX_SESSION_COST",
+        client="maxCostPerSession",
+        trust="lower",
+        description="Per-session cost cap, USD (all requests of one server)",
+    )
+    max_concurrent_checks: int = setting(
+        4,
+        env="COUNTERPOINT_MAX_CONCURRENT_CHECKS",
+        client="maxConcurrentChecks",
+        trust="lower",
+        at_least=1,
+        description="Cross-checks running at once (4× as many more may wait)",
+    )
+    python: str | None = setting(
+        None,
+        env="COUNTERPOINT_PYTHON",
+        client="python",
+        trust="user",
+        description="Interpreter for the workspace's tests",
+    )
+    run_timeout_s: float = setting(
+        120.0,
+        env="COUNTERPOINT_RUN_TIMEOUT",
+        client="runTimeout",
+        trust="lower",
+        description="Timeout for one whole test run, seconds",
+    )
+    test_timeout_s: float = setting(
+        10.0,
+        env="COUNTERPOINT_TEST_TIMEOUT",
+        client="testTimeout",
+        trust="lower",
+        description="Timeout for one test, seconds",
+    )
+    unsafe_no_sandbox: bool = setting(
+        False,
+        env="COUNTERPOINT_UNSAFE_NO_SANDBOX",
+        client="unsafeNoSandbox",
+        trust="user",  # unsafe: the user's choice alone
+        description="Run tests without a sandbox (unsafe)",
+    )
+    # Not a setting: what went wrong while merging, for the front end to show.
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -80,7 +249,7 @@ class Settings:
         skipped so the rest still applies."""
         if not overrides:
             return self
-        fields = {f.name: f for f in dataclasses.fields(self) if f.name != "problems"}
+        fields = {f.name: f for f in dataclasses.fields(self) if f.name in DECLARATIONS}
         changes: dict[str, Any] = {}
         problems = list(self.problems)
         for key, value in overrides.items():
@@ -97,14 +266,16 @@ class Settings:
                     "using the default"
                 )
                 continue
-            if name == "max_retries" and changes[name] > MAX_RETRIES_LIMIT:
+            declared = DECLARATIONS[name]
+            if declared.at_most is not None and changes[name] > declared.at_most:
                 problems.append(
-                    f"{origin}: {key}={_shown(value)} is above the limit; using {MAX_RETRIES_LIMIT}"
+                    f"{origin}: {key}={_shown(value)} is above the limit; using {declared.at_most}"
                 )
-                changes[name] = MAX_RETRIES_LIMIT
-            if name == "max_concurrent_checks" and changes[name] < 1:
+                changes[name] = declared.at_most
+            if declared.at_least is not None and changes[name] < declared.at_least:
                 problems.append(
-                    f"{origin}: {key}={_shown(value)} must be at least 1; using the default"
+                    f"{origin}: {key}={_shown(value)} must be at least {declared.at_least}; "
+                    "using the default"
                 )
                 del changes[name]
         return dataclasses.replace(self, **changes, problems=tuple(problems))
@@ -121,10 +292,9 @@ class Settings:
         ignored: dict[str, str] = {}
         candidate = self.merged(overrides, origin)
         taken: dict[str, Any] = {}
-        fields = {f.name for f in dataclasses.fields(self)} - {"problems"}
         for key in overrides:
             name = _CAMEL.get(key, key)
-            if name not in fields:  # a method's name ("secrets") is not a setting either
+            if name not in DECLARATIONS:  # a method's name ("secrets") is not a setting either
                 continue
             mine, theirs = getattr(self, name), getattr(candidate, name)
             if theirs == mine:
@@ -186,11 +356,6 @@ class Settings:
         self, env: Mapping[str, str] | None = None, cache: DiskCache | None = None
     ) -> list[Voice]:
         """Build the voices, or raise ConfigError naming every missing key."""
-        # Imported here so the pipeline and config stay importable without touching the SDKs.
-        from counterpoint.providers.anthropic import AnthropicClient
-        from counterpoint.providers.cached import CachedClient
-        from counterpoint.providers.openai import OpenAIClient
-
         env = os.environ if env is None else env
         specs = self.voice_specs()
         missing = [
@@ -203,8 +368,7 @@ class Settings:
         voices = []
         for spec in specs:
             key = env.get(spec.key_env) or KEYLESS
-            kind = AnthropicClient if spec.provider == "anthropic" else OpenAIClient
-            client: ModelClient = kind(
+            client: ModelClient = WIRE_FORMATS[spec.provider].client(
                 spec.model, key, spec.base_url, self.request_timeout_s, self.max_retries
             )
             if cache is not None and cache.enabled:
@@ -240,7 +404,7 @@ class Settings:
             if not isinstance(raw, Mapping):
                 raise ConfigError(f"voices[{index}] must be an object")
             provider = raw.get("provider")
-            if provider not in ("anthropic", "openai"):
+            if not isinstance(provider, str) or provider not in WIRE_FORMATS:  # [] is unhashable
                 raise ConfigError(
                     f'voices[{index}].provider must be "anthropic" or "openai" '
                     "(any OpenAI-compatible server)"
@@ -256,7 +420,7 @@ class Settings:
                     provider=provider,
                     model=model,
                     base_url=raw.get("baseUrl") or None,
-                    key_env=str(raw.get("keyEnv") or f"{provider.upper()}_API_KEY"),
+                    key_env=str(raw.get("keyEnv") or WIRE_FORMATS[provider].key_env),
                     family=str(raw.get("family") or provider),
                 )
             )
@@ -273,58 +437,19 @@ class VoiceSpec:
 
     id: str
     name: str
-    provider: str  # "anthropic" or "openai" (also any OpenAI-compatible server)
+    provider: str  # a wire format: a key of providers.registry.WIRE_FORMATS
     model: str
     base_url: str | None
     key_env: str
     family: str  # who made the model: judges are always of another family
 
 
-_ENV = {
-    "claude_model": "COUNTERPOINT_CLAUDE_MODEL",
-    "gpt_model": "COUNTERPOINT_GPT_MODEL",
-    "anthropic_base_url": "ANTHROPIC_BASE_URL",
-    "openai_base_url": "OPENAI_BASE_URL",
-    "cache_dir": "COUNTERPOINT_CACHE_DIR",
-    "request_timeout_s": "COUNTERPOINT_REQUEST_TIMEOUT",
-    "max_retries": "COUNTERPOINT_MAX_RETRIES",
-    "python": "COUNTERPOINT_PYTHON",
-    "execute": "COUNTERPOINT_EXECUTE",
-    "cache": "COUNTERPOINT_CACHE",
-    "voices_config": "COUNTERPOINT_VOICES",
-    "max_cost_usd": "COUNTERPOINT_MAX_COST",
-    "prices": "COUNTERPOINT_PRICES",
-    "run_timeout_s": "COUNTERPOINT_RUN_TIMEOUT",
-    "test_timeout_s": "COUNTERPOINT_TEST_TIMEOUT",
-    "unsafe_no_sandbox": "COUNTERPOINT_UNSAFE_NO_SANDBOX",
-    "max_cost_per_session_usd": "COUNTERPOINT_MAX_SESSION_COST",
-    "max_concurrent_checks": "COUNTERPOINT_MAX_CONCURRENT_CHECKS",
+# Everything below is derived from the declarations in Settings' fields.
+DECLARATIONS: dict[str, Setting] = {
+    f.name: f.metadata[SETTING] for f in dataclasses.fields(Settings) if SETTING in f.metadata
 }
-
-_CAMEL = {
-    "claudeModel": "claude_model",
-    "gptModel": "gpt_model",
-    "anthropicBaseUrl": "anthropic_base_url",
-    "openaiBaseUrl": "openai_base_url",
-    "anthropicKeyEnv": "anthropic_key_env",
-    "openaiKeyEnv": "openai_key_env",
-    "requestTimeout": "request_timeout_s",
-    "maxRetries": "max_retries",
-    "contextChars": "context_chars",
-    "cacheDir": "cache_dir",
-    "execute": "execute",
-    "cache": "cache",
-    "cacheSizeMb": "cache_size_mb",
-    "voices": "voices_config",
-    "prices": "prices",
-    "maxCostPerRequest": "max_cost_usd",
-    "python": "python",
-    "runTimeout": "run_timeout_s",
-    "testTimeout": "test_timeout_s",
-    "unsafeNoSandbox": "unsafe_no_sandbox",
-    "maxCostPerSession": "max_cost_per_session_usd",
-    "maxConcurrentChecks": "max_concurrent_checks",
-}
+_ENV = {name: d.env for name, d in DECLARATIONS.items() if d.env is not None}
+_CAMEL = {d.client: name for name, d in DECLARATIONS.items() if d.client is not None}
 
 
 def _lower(theirs: Any, mine: Any) -> bool:
@@ -335,28 +460,14 @@ def _off(theirs: Any, mine: Any) -> bool:
     return not theirs or bool(mine) == bool(theirs)
 
 
+_STRICTER: dict[Trust, Strictness] = {"lower": _lower, "off": _off}
+
 # Settings only the user sets: where keys go, which programs run, which models are paid for, at
 # what price. A workspace's values of them are ignored.
-USER_ONLY = frozenset(
-    {
-        "anthropic_base_url", "openai_base_url", "anthropic_key_env", "openai_key_env",
-        "python", "voices_config", "cache_dir", "unsafe_no_sandbox", "prices",
-        "claude_model", "gpt_model",
-    }
-)  # fmt: skip
+USER_ONLY = frozenset(name for name, d in DECLARATIONS.items() if d.trust == "user")
 # Limits a workspace may only make stricter than the user's own: is `theirs` at least as strict?
-TIGHTEN_ONLY: dict[str, Callable[[Any, Any], bool]] = {
-    "max_cost_usd": _lower,
-    "max_cost_per_session_usd": _lower,
-    "max_retries": _lower,
-    "max_concurrent_checks": _lower,
-    "request_timeout_s": _lower,
-    "run_timeout_s": _lower,
-    "test_timeout_s": _lower,
-    "context_chars": _lower,
-    "execute": _off,  # running tests executes the repository's code
-    "cache": _off,  # the user may keep the models' replies (about their code) off disk
-    "cache_size_mb": _lower,
+TIGHTEN_ONLY: dict[str, Strictness] = {
+    name: _STRICTER[d.trust] for name, d in DECLARATIONS.items() if d.trust != "user"
 }
 
 

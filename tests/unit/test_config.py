@@ -48,3 +48,12 @@ def test_secret_values_are_collected_by_name_not_logged_in_settings():
     settings = Settings.from_env(env)
     assert sorted(settings.secrets(env)) == ["ghp_x", "sk-ant-secret"]
     assert "sk-ant-secret" not in repr(settings)
+
+
+def test_each_wire_format_builds_the_adapter_that_speaks_it():
+    from counterpoint.providers.registry import WIRE_FORMATS
+
+    for name, wire_format in WIRE_FORMATS.items():
+        client = wire_format.client("some-model", KEYLESS, "http://127.0.0.1:9", 1.0, 0)
+        assert client.provider == name
+        assert client.model == "some-model"

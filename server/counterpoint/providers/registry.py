@@ -1,0 +1,44 @@
+"""The wire formats a voice may speak (its "provider"), each with its adapter over an official SDK.
+
+An adapter's module imports its SDK, so it is loaded only when a client is built."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from counterpoint.pipeline.model import ModelClient
+
+# model, api_key, base_url, timeout_s, max_retries
+Adapter = Callable[[str, str, "str | None", float, int], ModelClient]
+
+
+def _anthropic() -> Adapter:
+    from counterpoint.providers.anthropic import AnthropicClient
+
+    return AnthropicClient
+
+
+def _openai() -> Adapter:
+    from counterpoint.providers.openai import OpenAIClient
+
+    return OpenAIClient
+
+
+@dataclass(frozen=True)
+class WireFormat:
+    name: str
+    key_env: str  # the SDK's own key variable
+    load: Callable[[], Adapter]
+
+    def client(
+        self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
+    ) -> ModelClient:
+        return self.load()(model, api_key, base_url, timeout_s, max_retries)
+
+
+WIRE_FORMATS: dict[str, WireFormat] = {
+    "anthropic": WireFormat("anthropic", "ANTHROPIC_API_KEY", _anthropic),
+    # Chat Completions: also any OpenAI-compatible server (Ollama, vLLM, OpenRouter).
+    "openai": WireFormat("openai", "OPENAI_API_KEY", _openai),
+}
