@@ -55,6 +55,7 @@ from counterpoint.pipeline.report import (
 from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
 from counterpoint.pipeline.secrets import Redactor, Secrets
 from counterpoint.pipeline.text import split_lines
+from counterpoint.pipeline.vocabulary import FailureKind, Stage
 from counterpoint.sandbox.snapshot import find_project_root
 
 ProgressCallback = Callable[[str], None]
@@ -303,8 +304,8 @@ class _Run:
                 Failure(
                     voice.id,
                     voice.client.provider,
-                    "judge",
-                    "no_judge",
+                    Stage.JUDGE,
+                    FailureKind.NO_JUDGE,
                     "no voice of another family",
                 )
             )
@@ -325,7 +326,7 @@ class _Run:
         result = await self.job.run_proposal(proposal.id, proposal.code, model_tests, edge_cases)
         self.timings.append(
             StageTiming(
-                proposal.id, "execute", started - self.started, time.monotonic() - self.started
+                proposal.id, Stage.EXECUTE, started - self.started, time.monotonic() - self.started
             )
         )
         self.executions.append(result)
@@ -336,14 +337,14 @@ class _Run:
             self.context, self.instruction, self.file_name, self.redactor, self.test_hint
         )
         try:
-            reply, elapsed = await self._call(voice, call, "propose")
+            reply, elapsed = await self._call(voice, call, Stage.PROPOSE)
             content = parse_proposal(reply, self.context.target_code)
         except ProviderError as error:
             self.failures.append(
                 Failure(
                     voice.id,
                     voice.client.provider,
-                    "propose",
+                    Stage.PROPOSE,
                     error.kind,
                     self.redactor.redact(error.message),  # a provider may echo the request
                 )
@@ -376,14 +377,14 @@ class _Run:
         )
         candidate_lines = proposal.code.rstrip("\n").count("\n") + 1
         try:
-            reply, elapsed = await self._call(judge, call, "judge")
+            reply, elapsed = await self._call(judge, call, Stage.JUDGE)
             verdict = parse_judgment(reply, candidate_lines)
         except ProviderError as error:
             self.failures.append(
                 Failure(
                     judge.id,
                     judge.client.provider,
-                    "judge",
+                    Stage.JUDGE,
                     error.kind,
                     self.redactor.redact(error.message),
                     proposal.id,
@@ -418,7 +419,7 @@ class _Run:
         )
 
     async def _call(
-        self, voice: Voice, call: StructuredCall, stage: str
+        self, voice: Voice, call: StructuredCall, stage: Stage
     ) -> tuple[ModelReply, float]:
         model = voice.client.model
         reservation = self.spending.reserve(model, self.options.worst_case_cost(model, call))
@@ -437,7 +438,7 @@ class _Run:
             if isinstance(stopped, asyncio.CancelledError):
                 raise
             raise ProviderError(
-                "timeout", f"no reply within {self.options.call_timeout_s:g} s"
+                FailureKind.TIMEOUT, f"no reply within {self.options.call_timeout_s:g} s"
             ) from None
         except ProviderError as error:
             retries, cost = error.retries, self.options.cost(model, error.usage) or 0.0
@@ -446,7 +447,7 @@ class _Run:
                 cost = max(cost, sent * (error.retries + 1))
             raise
         except Exception as error:  # an adapter bug must not sink the other voices
-            raise ProviderError("error", f"{type(error).__name__}: {error}") from error
+            raise ProviderError(FailureKind.ERROR, f"{type(error).__name__}: {error}") from error
         finally:
             self.retries.used(granted, retries)
             self.spending.settle(reservation, cost)
