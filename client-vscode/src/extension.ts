@@ -379,7 +379,7 @@ class Extension {
   }
 
   /** Both proposals of the last cross-check side by side, each applied to the whole file. The
-   * text comes from the server's "Accept …'s proposal" quick fixes, whose edits are the proposals. */
+   * text comes from the server's accept quick fixes (found by their `data`), whose edits are the proposals. */
   private async showDiff(): Promise<void> {
     const last = this.lastCheck;
     const client = this.client;

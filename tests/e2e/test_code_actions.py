@@ -65,6 +65,12 @@ async def test_accepting_the_recommended_proposal_changes_the_document(client, f
         "GPT's fails test_window_larger_than_list_has_no_sums",
         "Accept GPT's proposal: passes 4/5",
     ]
+    # Each accept action names its request and proposal, so a client need not parse its title.
+    request_id = diagnostics[0].data["requestId"]
+    assert [a.data for a in fixes] == [
+        {"requestId": request_id, "proposal": "claude", "voice": "Claude"},
+        {"requestId": request_id, "proposal": "gpt", "voice": "GPT"},
+    ]
     accept = fixes[0]
     assert accept.is_preferred
     assert list(accept.diagnostics) == list(diagnostics)

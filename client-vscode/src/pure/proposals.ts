@@ -1,6 +1,6 @@
-// The side-by-side diff is built from the server's own quick fixes: each "Accept X's proposal"
-// action carries a WorkspaceEdit whose text is that proposal. The crossCheck command returns only
-// a summary, and parsing the hover's markdown would be fragile; the edits are exact.
+// The side-by-side diff is built from the server's own quick fixes: each accept action carries a
+// WorkspaceEdit whose text is that proposal, and `data` naming it. The crossCheck command returns
+// only a summary, and parsing the hover's markdown would be fragile; the edits are exact.
 
 import type { Range } from './args';
 
@@ -13,27 +13,44 @@ export interface TextEdit {
 export interface LspCodeAction {
   title: string;
   kind?: string;
+  isPreferred?: boolean;
+  data?: unknown;
   edit?: {
     changes?: Record<string, TextEdit[]>;
     documentChanges?: Array<{ textDocument?: { uri: string }; edits?: TextEdit[] }>;
   };
 }
 
+/** An accept action's `data`: the accept command's argument, plus the voice's display name. */
+export interface AcceptData {
+  requestId: string;
+  proposal: string;
+  voice: string;
+}
+
 export interface Proposal {
+  /** The proposal's id, e.g. "claude". */
+  id: string;
+  requestId: string;
   voice: string;
   recommended: boolean;
   title: string;
   edits: TextEdit[];
 }
 
-const ACCEPT = /^Accept (.+?)'s proposal( \(recommended\))?/;
+export function acceptData(data: unknown): AcceptData | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const { requestId, proposal, voice } = data as Record<string, unknown>;
+  if (typeof requestId !== 'string' || typeof proposal !== 'string' || typeof voice !== 'string') return undefined;
+  return { requestId, proposal, voice };
+}
 
-/** The whole-proposal actions ("Accept Claude's proposal …") for one document, in order. */
+/** The whole-proposal (accept) actions for one document, in order. */
 export function proposalsFromActions(actions: readonly LspCodeAction[], uri: string): Proposal[] {
   const out: Proposal[] = [];
   for (const action of actions) {
-    const match = ACCEPT.exec(action.title ?? '');
-    if (!match || !action.edit) continue;
+    const accept = acceptData(action.data);
+    if (!accept || !action.edit) continue;
     const edits: TextEdit[] = [];
     for (const [target, list] of Object.entries(action.edit.changes ?? {})) {
       if (sameUri(target, uri)) edits.push(...list);
@@ -41,8 +58,15 @@ export function proposalsFromActions(actions: readonly LspCodeAction[], uri: str
     for (const change of action.edit.documentChanges ?? []) {
       if (change.textDocument && sameUri(change.textDocument.uri, uri)) edits.push(...(change.edits ?? []));
     }
-    if (edits.length === 0 || out.some((p) => p.voice === match[1])) continue;
-    out.push({ voice: match[1], recommended: Boolean(match[2]), title: action.title, edits });
+    if (edits.length === 0 || out.some((p) => p.id === accept.proposal)) continue;
+    out.push({
+      id: accept.proposal,
+      requestId: accept.requestId,
+      voice: accept.voice,
+      recommended: action.isPreferred === true,
+      title: action.title,
+      edits,
+    });
   }
   return out;
 }

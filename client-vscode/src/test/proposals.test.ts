@@ -1,23 +1,46 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyEdits, offsetAt, proposalsFromActions } from '../pure/proposals';
+import { acceptData, applyEdits, offsetAt, proposalsFromActions } from '../pure/proposals';
 import { serverEnv, describeKeys } from '../pure/env';
 
 const uri = 'file:///w/windows.py';
 const range = { start: { line: 0, character: 0 }, end: { line: 2, character: 0 } };
 
+const claudeData = { requestId: 'r1', proposal: 'claude', voice: 'Claude' };
+const gptData = { requestId: 'r1', proposal: 'gpt', voice: 'GPT' };
+
 test('proposals come from the accept quick fixes, not the per-region ones', () => {
   const actions = [
-    { title: "Accept Claude's proposal (recommended): passes 5/5", kind: 'quickfix', edit: { changes: { [uri]: [{ range, newText: 'A\n' }] } } },
+    { title: "Accept Claude's proposal (recommended): passes 5/5", kind: 'quickfix', isPreferred: true, data: claudeData, edit: { changes: { [uri]: [{ range, newText: 'A\n' }] } } },
     { title: "Use GPT's version of this region", kind: 'quickfix', edit: { changes: { [uri]: [{ range, newText: 'R\n' }] } } },
-    { title: "Accept GPT's proposal: fails test_x", kind: 'quickfix', edit: { documentChanges: [{ textDocument: { uri: 'file:///w/windows%2Epy' }, edits: [{ range, newText: 'B\n' }] }] } },
+    { title: "Accept GPT's proposal: fails test_x", kind: 'quickfix', data: gptData, edit: { documentChanges: [{ textDocument: { uri: 'file:///w/windows%2Epy' }, edits: [{ range, newText: 'B\n' }] }] } },
     { title: 'Cross-check with Claude and GPT' },
   ];
   const proposals = proposalsFromActions(actions, uri);
-  assert.deepEqual(proposals.map((p) => [p.voice, p.recommended, p.edits[0].newText]), [
-    ['Claude', true, 'A\n'],
-    ['GPT', false, 'B\n'],
+  assert.deepEqual(proposals.map((p) => [p.id, p.requestId, p.voice, p.recommended, p.edits[0].newText]), [
+    ['claude', 'r1', 'Claude', true, 'A\n'],
+    ['gpt', 'r1', 'GPT', false, 'B\n'],
   ]);
+});
+
+test('an accept action is known by its data, never by its title', () => {
+  const edit = { changes: { [uri]: [{ range, newText: 'A\n' }] } };
+  const actions = [
+    // Titled like an accept action but carrying no data (e.g. an older server): not a proposal.
+    { title: "Accept Claude's proposal (recommended)", kind: 'quickfix', isPreferred: true, edit },
+    // A title the old pattern could not read; the data still names the proposal.
+    { title: 'Übernehmen: Vorschlag von GPT', kind: 'quickfix', data: gptData, edit },
+    // The same proposal twice (two reports' actions): kept once.
+    { title: "Accept GPT's proposal", kind: 'quickfix', data: gptData, edit },
+  ];
+  assert.deepEqual(
+    proposalsFromActions(actions, uri).map((p) => [p.id, p.voice, p.recommended, p.title]),
+    [['gpt', 'GPT', false, 'Übernehmen: Vorschlag von GPT']],
+  );
+  assert.deepEqual(acceptData(claudeData), claudeData);
+  assert.equal(acceptData({ requestId: 'r1', proposal: 7, voice: 'GPT' }), undefined);
+  assert.equal(acceptData('claude'), undefined);
+  assert.equal(acceptData(null), undefined);
 });
 
 test('edits apply like a WorkspaceEdit', () => {

@@ -47,6 +47,7 @@ from counterpoint.languages.testing import (
     select_tests,
     unrun_errors,
 )
+from counterpoint.model.vocabulary import Outcome
 
 DRIVER_FILE = f"{MODEL_DIR}/run_go.sh"
 RESULTS_FILE = "results.jsonl"
@@ -220,7 +221,7 @@ class GoTests:
         go = selection if isinstance(selection, GoSelection) else GoSelection()
         known = {name: test_id for test_id, name in go.names}
         log = read_family_log(results)
-        outcomes_by_name: dict[str, tuple[str, float]] = {}
+        outcomes_by_name: dict[str, tuple[Outcome, float]] = {}
         output: dict[str, list[str]] = {}
         compile_errors: list[str] = []
         for line in log.lines:
@@ -238,7 +239,11 @@ class GoTests:
                     if not text.lstrip().startswith(("=== ", "--- ")):
                         output.setdefault(name, []).append(text.rstrip("\n"))
                 elif action in ("pass", "fail", "skip") and "/" not in event["Test"]:
-                    outcome = {"pass": "passed", "fail": "failed", "skip": "skipped"}[action]
+                    outcome = {
+                        "pass": Outcome.PASSED,
+                        "fail": Outcome.FAILED,
+                        "skip": Outcome.SKIPPED,
+                    }[action]
                     outcomes_by_name[name] = (outcome, float(event.get("Elapsed") or 0))
             elif _COMPILE_ERROR.match(line):
                 compile_errors.append(line.strip())

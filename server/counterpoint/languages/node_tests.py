@@ -43,6 +43,7 @@ from counterpoint.languages.testing import (
     TestSelection,
     select_tests,
 )
+from counterpoint.model.vocabulary import Outcome
 from counterpoint.sandbox.snapshot import inside_workspace, read_workspace_text
 
 MODEL_TESTS_DIR = "_counterpoint"
@@ -60,7 +61,8 @@ _FRAMEWORK_IMPORTS = (
     (JEST, re.compile(r"""(from\s+|require\(\s*|import\(\s*)['"]@jest/globals['"]""")),
     (NODE_TEST, re.compile(r"""(from\s+|require\(\s*|import\(\s*)['"]node:test['"]""")),
 )
-_STATUS = {"passed": "passed", "failed": "failed"}  # anything else (pending, todo…) is skipped
+# Anything else (pending, todo…) is skipped.
+_STATUS = {"passed": Outcome.PASSED, "failed": Outcome.FAILED}
 _STACK_LINE = re.compile(r"^\s+at ")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -561,7 +563,7 @@ def _read_node_events(
             TestOutcome(
                 f"{rel}::{name}",
                 model_files.get(rel, "workspace"),
-                str(event.get("status")),
+                Outcome.parse(event.get("status"), Outcome.SKIPPED),
                 _clip(str(event.get("message") or "").strip()),
                 float(event.get("duration_ms") or 0) / 1000,
             )
@@ -590,8 +592,8 @@ def _read_json_report(
             titles = [*(test.get("ancestorTitles") or []), str(test.get("title") or "")]
             full = str(test.get("fullName") or " ".join(titles))
             test_id = f"{rel}::{full}"
-            outcome = _STATUS.get(str(test.get("status")), "skipped")
-            if outcome == "skipped" and (source != "workspace" or test_id not in selected):
+            outcome = _STATUS.get(str(test.get("status")), Outcome.SKIPPED)
+            if outcome == Outcome.SKIPPED and (source != "workspace" or test_id not in selected):
                 continue  # left out by the name filter, not run
             if source == "workspace" and test_id not in selected:
                 continue
@@ -602,11 +604,11 @@ def _read_json_report(
         file_message = _failure_message(str(entry.get("message") or ""))
         if not assertions and file_message:  # the file did not load: its tests cannot run
             ids = [t for t in wanted if t.startswith(f"{rel}::")] or [rel]
-            outcomes += [TestOutcome(t, source, "error", file_message) for t in ids]
+            outcomes += [TestOutcome(t, source, Outcome.ERROR, file_message) for t in ids]
     for rel, voice in model_files.items():
         if rel not in seen_files and not PurePosixPath(rel).name.startswith(PROBE_NAME):
             why = "the runner did not pick this file up (its include patterns leave it out)"
-            outcomes.append(TestOutcome(rel, voice, "error", f"not run: {why}"))
+            outcomes.append(TestOutcome(rel, voice, Outcome.ERROR, f"not run: {why}"))
     return outcomes
 
 

@@ -29,6 +29,7 @@ from counterpoint.languages.testing import (
     TestSelection,
     select_tests,
 )
+from counterpoint.model.vocabulary import Outcome
 from counterpoint.sandbox.snapshot import inside_workspace, read_workspace_text
 
 MODEL_TESTS_DIR = "_counterpoint"
@@ -281,11 +282,15 @@ class PythonTests:
                 source = "doctest"
             else:
                 source = "workspace"
-            outcome, message = "passed", ""
+            outcome, message = Outcome.PASSED, ""
             for tag in ("failure", "error", "skipped"):
                 element = case.find(tag)
                 if element is not None:
-                    outcome = {"failure": "failed", "error": "error", "skipped": "skipped"}[tag]
+                    outcome = {
+                        "failure": Outcome.FAILED,
+                        "error": Outcome.ERROR,
+                        "skipped": Outcome.SKIPPED,
+                    }[tag]
                     message = (element.get("message") or element.text or "").strip()
                     break
             outcomes.append(

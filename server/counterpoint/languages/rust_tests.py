@@ -50,6 +50,7 @@ from counterpoint.languages.testing import (
     select_tests,
     unrun_errors,
 )
+from counterpoint.model.vocabulary import Outcome
 
 MODEL_MODULE = "counterpoint_model_tests_"
 DRIVER_FILE = f"{MODEL_DIR}/run_cargo.sh"
@@ -220,7 +221,7 @@ class CargoTests:
         rust = selection if isinstance(selection, RustSelection) else RustSelection()
         known = {(root, name): test_id for test_id, root, name in rust.names}
         log = read_family_log(results)
-        seen: dict[tuple[str, str], str] = {}  # (root, name) -> outcome, in order
+        seen: dict[tuple[str, str], Outcome] = {}  # (root, name) -> outcome, in order
         messages: dict[tuple[str, str], list[str]] = {}
         compile_errors: list[str] = []
         root, failure = "", None
@@ -229,8 +230,13 @@ class CargoTests:
                 root, failure = match.group(1), None
             elif match := _TEST_LINE.match(line):
                 status = match.group(2)
-                outcome = "passed" if status == "ok" else "failed" if status == "FAILED" else ""
-                seen[(root, match.group(1))] = outcome or "skipped"
+                seen[(root, match.group(1))] = (
+                    Outcome.PASSED
+                    if status == "ok"
+                    else Outcome.FAILED
+                    if status == "FAILED"
+                    else Outcome.SKIPPED
+                )
             elif match := _FAILURE_HEADER.match(line):
                 failure = (root, match.group(1))
                 messages[failure] = []

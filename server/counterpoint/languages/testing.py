@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from counterpoint.model.vocabulary import Outcome
+
 
 @dataclass(frozen=True)
 class TestSelection:
@@ -43,7 +45,7 @@ class TestOutcome:
 
     id: str
     source: str  # "workspace", "doctest", or the voice id of the family that wrote it
-    outcome: str  # "passed" | "failed" | "error" | "skipped"
+    outcome: Outcome
     message: str = ""
     duration_s: float = 0.0
 
@@ -306,7 +308,7 @@ def unrun_errors(
     outcomes = []
     if build_failed:
         message = clip(f"did not compile: {build_failed}")
-        outcomes += [TestOutcome(t, "workspace", "error", message) for t in workspace_ids]
+        outcomes += [TestOutcome(t, "workspace", Outcome.ERROR, message) for t in workspace_ids]
         outcomes = [o for o in outcomes if o.id not in ran]
     for name, (family, voice) in log.expected.items():
         identifier = test_id(family, name)
@@ -319,14 +321,14 @@ def unrun_errors(
             message = clip(f"did not compile: {build_failed}")
         else:
             continue
-        outcomes.append(TestOutcome(identifier, voice, "error", message))
+        outcomes.append(TestOutcome(identifier, voice, Outcome.ERROR, message))
     named = {family for family, _ in log.expected.values()}
     for family, lines in log.dropped.items():
         if family not in named:
             voice = log.families.get(family, family)
             why = "\n".join(lines) or "see the output"
             message = clip(f"{voice}'s tests did not compile: {why}")
-            outcomes.append(TestOutcome(family_id(family), voice, "error", message))
+            outcomes.append(TestOutcome(family_id(family), voice, Outcome.ERROR, message))
     return outcomes
 
 

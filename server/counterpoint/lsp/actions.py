@@ -7,7 +7,7 @@ so a client refuses it if the document moved on; we also disable the action and 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -23,6 +23,15 @@ CROSS_CHECK_COMMAND = "counterpoint.crossCheck"
 ACCEPT_COMMAND = "counterpoint.acceptProposal"
 CROSS_CHECK_KIND = types.CodeActionKind.RefactorRewrite
 STALE = "The document changed since this cross-check; run it again."
+
+
+class AcceptData(TypedDict):
+    """`CodeAction.data` of an accept action, so clients need not parse its title. It also
+    serves as the accept command's argument, which reads `requestId` and `proposal`."""
+
+    requestId: str
+    proposal: str  # the proposal's id
+    voice: str  # its voice's display name, e.g. for a diff's title
 
 
 def code_actions(
@@ -79,6 +88,7 @@ def accept_action(
         kind=types.CodeActionKind.QuickFix,
         diagnostics=ours or None,
         is_preferred=recommended or None,
+        data=AcceptData(requestId=report.request_id, proposal=proposal_id, voice=proposal.voice),
     )
     if is_stale(server, stored):
         action.disabled = types.CodeActionDisabled(reason=STALE)

@@ -2,38 +2,57 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from counterpoint.lsp.convert import stored_range, to_lsp_range
 from counterpoint.lsp.state import ReportStore, StoredReport
+from counterpoint.model.vocabulary import Severity, presentation
 from counterpoint.pipeline.render import failing_tests, summary_line
 from counterpoint.pipeline.text import Lines
 
 SOURCE = "counterpoint"
 
-SEVERITY = {
-    "verified-agreement": types.DiagnosticSeverity.Information,
-    "unverified": types.DiagnosticSeverity.Information,
-    "verified-one": types.DiagnosticSeverity.Warning,
-    "disputed": types.DiagnosticSeverity.Warning,
-    "not-cross-checked": types.DiagnosticSeverity.Warning,
-    "both-fail": types.DiagnosticSeverity.Error,
-    "failed": types.DiagnosticSeverity.Error,
+_LSP_SEVERITY = {
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.ERROR: types.DiagnosticSeverity.Error,
 }
+
+
+class DiagnosticData(TypedDict):
+    """`Diagnostic.data` of every report diagnostic: code actions find their report by it."""
+
+    requestId: str
+    proposals: list[str]
+    recommended: str | None
+    label: str
+    version: int | None
+
+
+class BreaksTestsData(DiagnosticData):
+    """On a "breaks-tests" diagnostic: also the proposal that breaks them."""
+
+    proposal: str
+
+
+def severity_of(label: str) -> types.DiagnosticSeverity:
+    return _LSP_SEVERITY[presentation(label).severity]
 
 
 def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.Diagnostic]:
     report = stored.report
     document = server.workspace.get_text_document(stored.uri)
-    data = {
+    data: DiagnosticData = {
         "requestId": report.request_id,
         "proposals": [p.id for p in report.proposals],
         "recommended": report.recommended,
         "label": report.confidence.label,
         "version": stored.version,
     }
-    severity = SEVERITY.get(report.confidence.label, types.DiagnosticSeverity.Warning)
+    severity = severity_of(report.confidence.label)
     headline = summary_line(report)
     label = f"Counterpoint [{report.confidence.label}]"
     spans = [
@@ -64,7 +83,7 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
                 severity=types.DiagnosticSeverity.Error,
                 source=SOURCE,
                 code="breaks-tests",
-                data={**data, "proposal": proposal.id},
+                data=BreaksTestsData(**data, proposal=proposal.id),
             )
         )
     return diagnostics

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from counterpoint.model.vocabulary import FailureKind
 from counterpoint.pipeline.model import ProviderError
 
 
@@ -41,14 +42,14 @@ class Spending:
     unpriced: set[str] = field(default_factory=set)
 
     def reserve(self, model: str, worst: float | None) -> Reservation:
-        """Set a call's worst case aside in every budget, or raise ProviderError("budget")."""
+        """Set a call's worst case aside in every budget, or raise a "budget" ProviderError."""
         capped = [budget for budget in self.budgets if budget.cap is not None]
         if worst is None:
             self.unpriced.add(model)
             if capped:
                 cap = capped[0]
                 raise ProviderError(
-                    "budget",
+                    FailureKind.BUDGET,
                     f"not sent: the price of {model} is unknown, so the {cap.scope} cost cap of "
                     f"${cap.cap:g} could not be kept. Give its price as counterpoint.prices "
                     f'(or COUNTERPOINT_PRICES): {{"{model}": [input, output]}} in $ per million '
@@ -59,7 +60,7 @@ class Spending:
             assert budget.cap is not None
             if budget.committed() + worst > budget.cap:
                 raise ProviderError(
-                    "budget",
+                    FailureKind.BUDGET,
                     f"not sent: it could cost up to ${worst:.4f} and ${budget.committed():.4f} "
                     f"of the ${budget.cap:.4f} {budget.scope} cap is already committed",
                 )

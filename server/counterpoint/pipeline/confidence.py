@@ -22,18 +22,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, Outcome, Verdict
 from counterpoint.pipeline.execute import Counterexample, Execution
 from counterpoint.pipeline.report import Confidence, Failure, Judgment, Proposal
-
-LABELS = (
-    "verified-agreement",
-    "verified-one",
-    "unverified",
-    "disputed",
-    "both-fail",
-    "not-cross-checked",
-    "failed",
-)
 
 ORIGIN_NOTES = {
     "derived": " (an input varied from the examples)",
@@ -84,7 +75,9 @@ def assess(
         target = f" {name(failure.target)}'s proposal" if failure.target else ""
         reasons.append(f"{name(failure.voice)} could not {failure.stage}{target}: {failure.kind}")
     if not proposals:
-        return Assessment(Confidence("failed", (*reasons, "no proposal arrived")), None)
+        return Assessment(
+            Confidence(ConfidenceLabel.FAILED, (*reasons, "no proposal arrived")), None
+        )
 
     verdicts = {j.target: j for j in judgments}
     for proposal in proposals:
@@ -112,7 +105,9 @@ def assess(
             f"{differences[0].describe(voice_names)}{ORIGIN_NOTES.get(differences[0].origin, '')}"
         )
 
-    accepted = {p.id for p in proposals if p.id in verdicts and verdicts[p.id].verdict == "correct"}
+    accepted = {
+        p.id for p in proposals if p.id in verdicts and verdicts[p.id].verdict == Verdict.CORRECT
+    }
     eligible = [p for p in proposals if not evidence[p.id].broken]
 
     def pick(candidates: Sequence[Proposal]) -> str | None:
@@ -134,7 +129,9 @@ def assess(
     unchecked = len(proposals) < 2 or any(p.id not in verdicts for p in proposals)
     if unchecked:
         checked = [p for p in eligible if p.id in accepted and evidence[p.id].workspace_ok]
-        return Assessment(Confidence("not-cross-checked", tuple(reasons)), pick(checked))
+        return Assessment(
+            Confidence(ConfidenceLabel.NOT_CROSS_CHECKED, tuple(reasons)), pick(checked)
+        )
 
     if not ran:
         reasons.append("no tests ran, so nothing is verified by execution")
@@ -145,30 +142,35 @@ def assess(
                 if same_code
                 else "the proposals differ in text; whether they differ in behaviour is untested",
             )
-            return Assessment(Confidence("unverified", tuple(reasons)), pick(proposals))
+            return Assessment(
+                Confidence(ConfidenceLabel.UNVERIFIED, tuple(reasons)), pick(proposals)
+            )
         return Assessment(
-            Confidence("disputed", tuple(reasons)), pick([p for p in proposals if p.id in accepted])
+            Confidence(ConfidenceLabel.DISPUTED, tuple(reasons)),
+            pick([p for p in proposals if p.id in accepted]),
         )
 
     passing = [p for p in ran if evidence[p.id].workspace_ok]
     if not passing:
-        return Assessment(Confidence("both-fail", tuple(reasons)), None)
+        return Assessment(Confidence(ConfidenceLabel.BOTH_FAIL, tuple(reasons)), None)
 
     clean = [p for p in passing if not evidence[p.id].model_failures]
     all_ran = len(ran) == len(proposals)
     agree = all_ran and len(clean) == len(proposals) and len(accepted) == len(proposals)
     if agree and not counterexample:
-        return Assessment(Confidence("verified-agreement", tuple(reasons)), pick(proposals))
+        return Assessment(
+            Confidence(ConfidenceLabel.VERIFIED_AGREEMENT, tuple(reasons)), pick(proposals)
+        )
     if agree:
         reasons.insert(0, "every test passes, but no test decides where their behaviour differs")
-        return Assessment(Confidence("disputed", tuple(reasons)), None)
+        return Assessment(Confidence(ConfidenceLabel.DISPUTED, tuple(reasons)), None)
     winners = clean or passing
     if len(winners) < len(proposals) and len(winners) == 1:
         winner = winners[0]
         if _beats_the_rest(winner, proposals, evidence):
             reasons.insert(0, f"{winner.voice}'s proposal passes tests the other fails")
-            return Assessment(Confidence("verified-one", tuple(reasons)), winner.id)
-    return Assessment(Confidence("disputed", tuple(reasons)), pick(winners))
+            return Assessment(Confidence(ConfidenceLabel.VERIFIED_ONE, tuple(reasons)), winner.id)
+    return Assessment(Confidence(ConfidenceLabel.DISPUTED, tuple(reasons)), pick(winners))
 
 
 def blocks_agreement(difference: Counterexample) -> bool:
@@ -186,16 +188,20 @@ def _evidence(execution: Execution | None) -> _Evidence:
     workspace_failing = frozenset(
         t.id
         for t in execution.tests
-        if t.source in ("workspace", "doctest") and t.outcome in ("failed", "error")
+        if t.source in ("workspace", "doctest") and t.outcome in (Outcome.FAILED, Outcome.ERROR)
     )
     model_failing = frozenset(
         t.id for t in execution.failing() if t.source not in ("workspace", "doctest")
     )
     broken = execution.regressions or (
-        () if execution.status != "timed_out" else ("the whole test run (timed out)",)
+        () if execution.status != ExecutionStatus.TIMED_OUT else ("the whole test run (timed out)",)
     )
     return _Evidence(
-        True, workspace_failing, model_failing, tuple(broken), execution.status == "ran"
+        True,
+        workspace_failing,
+        model_failing,
+        tuple(broken),
+        execution.status == ExecutionStatus.RAN,
     )
 
 
@@ -224,11 +230,11 @@ def _execution_reasons(
             reasons.append(f"{proposal.voice}'s proposal: tests not run ({execution.message})")
             continue
         facts = evidence[proposal.id]
-        passed, total = execution.count("passed"), len(execution.tests)
+        passed, total = execution.count(Outcome.PASSED), len(execution.tests)
         line = f"{proposal.voice}'s proposal passes {passed}/{total} tests"
         if facts.broken:
             line += f"; it breaks {', '.join(facts.broken[:3])}"
-        if execution.status == "timed_out":
+        if execution.status == ExecutionStatus.TIMED_OUT:
             line += f"; {execution.message}"
         reasons.append(line)
     return reasons

@@ -26,6 +26,7 @@ from counterpoint.languages.testing import (
     TestSelection,
     TestSupport,
 )
+from counterpoint.model.vocabulary import ExecutionStatus, Outcome
 from counterpoint.pipeline.context import CodeContext
 from counterpoint.pipeline.request import CrossCheckRequest
 from counterpoint.pipeline.secrets import Redactor, Secrets, as_redactor
@@ -74,7 +75,7 @@ class ExecutionOptions:
 @dataclass(frozen=True)
 class Execution:
     proposal: str  # a proposal id, or "original" for the baseline
-    status: str  # "ran" | "timed_out" | "error" | "skipped"
+    status: ExecutionStatus
     tests: tuple[TestOutcome, ...] = ()
     message: str = ""
     duration_s: float = 0.0
@@ -85,9 +86,9 @@ class Execution:
 
     @property
     def ran(self) -> bool:
-        return self.status in ("ran", "timed_out") and bool(self.tests)
+        return self.status in (ExecutionStatus.RAN, ExecutionStatus.TIMED_OUT) and bool(self.tests)
 
-    def count(self, outcome: str, source: str | None = None) -> int:
+    def count(self, outcome: Outcome, source: str | None = None) -> int:
         return sum(
             1 for t in self.tests if t.outcome == outcome and (source is None or t.source == source)
         )
@@ -96,7 +97,8 @@ class Execution:
         return [
             t
             for t in self.tests
-            if t.outcome in ("failed", "error") and (source is None or t.source == source)
+            if t.outcome in (Outcome.FAILED, Outcome.ERROR)
+            and (source is None or t.source == source)
         ]
 
     def by_source(self) -> dict[str, dict[str, int]]:
@@ -119,10 +121,10 @@ class Execution:
             "proposal": self.proposal,
             "status": self.status,
             "message": self.message,
-            "passed": self.count("passed"),
-            "failed": self.count("failed"),
-            "errors": self.count("error"),
-            "skipped": self.count("skipped"),
+            "passed": self.count(Outcome.PASSED),
+            "failed": self.count(Outcome.FAILED),
+            "errors": self.count(Outcome.ERROR),
+            "skipped": self.count(Outcome.SKIPPED),
             "by_source": self.by_source(),
             "regressions": list(self.regressions),
             "fixed": list(self.fixed),
@@ -231,7 +233,11 @@ class ExecutionService:
     def _settle(self, key: str, task: asyncio.Task[Execution]) -> None:
         self._running.pop(key, None)
         self._waiters.pop(key, None)
-        if not task.cancelled() and task.exception() is None and task.result().status != "error":
+        if (
+            not task.cancelled()
+            and task.exception() is None
+            and task.result().status != ExecutionStatus.ERROR
+        ):
             self._remember(key, task.result())
             if self.store is not None:
                 self.store.set(f"exec:{key}", task.result())
@@ -421,9 +427,11 @@ class ExecutionJob:
     ) -> Execution:
         support, rel = self._support, self._target_rel
         if self.unavailable or support is None or rel is None or self.root is None:
-            return Execution(label, "skipped", message=self.unavailable or "not executed")
+            return Execution(
+                label, ExecutionStatus.SKIPPED, message=self.unavailable or "not executed"
+            )
         if self.selection.empty and not any(model_tests.values()):
-            return Execution(label, "skipped", message="no tests found")
+            return Execution(label, ExecutionStatus.SKIPPED, message="no tests found")
         key = hashlib.sha256(
             json.dumps(
                 [
@@ -507,7 +515,9 @@ class ExecutionJob:
         finally:
             await asyncio.to_thread(run.remove)
         if process.setup_failed:
-            return Execution("", "error", message=f"not executed: {process.setup_failed}")
+            return Execution(
+                "", ExecutionStatus.ERROR, message=f"not executed: {process.setup_failed}"
+            )
         outcomes: list[TestOutcome] = []
         results = process.results.get(plan.results_file)
         if results is not None:
@@ -518,7 +528,7 @@ class ExecutionJob:
             except Exception as error:  # a hostile run may leave garbage behind
                 return Execution(
                     "",
-                    "error",
+                    ExecutionStatus.ERROR,
                     message=_stopped(f"unreadable test results: {error}", process, (), options),
                     output_tail=process.output,
                     duration_s=process.duration_s,
@@ -526,7 +536,7 @@ class ExecutionJob:
         if process.timed_out:
             return Execution(
                 "",
-                "timed_out",
+                ExecutionStatus.TIMED_OUT,
                 tuple(outcomes),
                 _stopped(
                     f"timed out after {options.run_timeout_s:g} s and was killed",
@@ -541,7 +551,7 @@ class ExecutionJob:
         if not outcomes:
             return Execution(
                 "",
-                "error",
+                ExecutionStatus.ERROR,
                 (),
                 _stopped(
                     f"the test run produced no results (exit code {process.returncode})",
@@ -554,7 +564,7 @@ class ExecutionJob:
             )
         return Execution(
             "",
-            "ran",
+            ExecutionStatus.RAN,
             tuple(outcomes),
             _stopped("", process, outcomes, options),
             process.duration_s,
@@ -618,12 +628,12 @@ def _compare(result: Execution, baseline: Execution) -> Execution:
     regressions = tuple(
         t.id
         for t in result.tests
-        if t.outcome in ("failed", "error") and before.get(t.id) == "passed"
+        if t.outcome in (Outcome.FAILED, Outcome.ERROR) and before.get(t.id) == Outcome.PASSED
     )
     fixed = tuple(
         t.id
         for t in result.tests
-        if t.outcome == "passed" and before.get(t.id) in ("failed", "error")
+        if t.outcome == Outcome.PASSED and before.get(t.id) in (Outcome.FAILED, Outcome.ERROR)
     )
     return replace(result, regressions=regressions, fixed=fixed)
 

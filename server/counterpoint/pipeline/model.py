@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from counterpoint.model.vocabulary import FailureKind
+
 
 @dataclass(frozen=True)
 class StructuredCall:
@@ -54,7 +56,7 @@ class ProviderError(Exception):
     """A model call failed. `kind` is short and stable: it appears in reports."""
 
     def __init__(
-        self, kind: str, message: str, *, usage: Usage | None = None, retries: int = 0
+        self, kind: FailureKind, message: str, *, usage: Usage | None = None, retries: int = 0
     ) -> None:
         super().__init__(message)
         self.kind = kind

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
+from counterpoint.model import vocabulary
+from counterpoint.model.vocabulary import FailureKind
 from counterpoint.pipeline.model import ModelReply, ProviderError
 from counterpoint.pipeline.schemas import SEVERITIES, VERDICTS
 from counterpoint.pipeline.text import line_ending
@@ -43,7 +45,7 @@ class JudgeIssue:
 
 @dataclass(frozen=True)
 class Verdict:
-    verdict: str
+    verdict: vocabulary.Verdict
     confidence: float
     summary: str
     issues: tuple[JudgeIssue, ...]
@@ -59,7 +61,7 @@ def _malformed_on_error(parse: Callable[P, T]) -> Callable[P, T]:
         except ProviderError:
             raise
         except (TypeError, ValueError, KeyError, AttributeError) as error:
-            raise ProviderError("malformed", f"unreadable reply: {error}") from error
+            raise ProviderError(FailureKind.MALFORMED, f"unreadable reply: {error}") from error
 
     return guarded
 
@@ -85,14 +87,18 @@ def parse_proposal(reply: ModelReply, original: str) -> ProposedCode:
         code = max(blocks, key=lambda block: len(block[1]))[1]
         prose = _FENCE.sub("", reply.text).strip()
         return ProposedCode(_match_line_ending(code, original), prose[:2000], (), False)
-    raise ProviderError("malformed", "the reply held neither a proposal object nor a code block")
+    raise ProviderError(
+        FailureKind.MALFORMED, "the reply held neither a proposal object nor a code block"
+    )
 
 
 @_malformed_on_error
 def parse_judgment(reply: ModelReply, candidate_lines: int) -> Verdict:
     data = reply.data if reply.data is not None else _json_in_text(reply.text)
     if not isinstance(data, dict) or data.get("verdict") not in VERDICTS:
-        raise ProviderError("malformed", "the reply held no judgment with a known verdict")
+        raise ProviderError(
+            FailureKind.MALFORMED, "the reply held no judgment with a known verdict"
+        )
     issues = []
     for item in data.get("issues") or ():
         if not isinstance(item, dict) or not isinstance(item.get("message"), str):
@@ -109,7 +115,7 @@ def parse_judgment(reply: ModelReply, candidate_lines: int) -> Verdict:
             )
         )
     return Verdict(
-        verdict=data["verdict"],
+        verdict=vocabulary.Verdict(data["verdict"]),
         confidence=float(_clamp(data.get("confidence"), 0.0, 1.0, default=0.5)),
         summary=_string(data, "summary"),
         issues=tuple(issues),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from counterpoint import __version__
+from counterpoint.model.vocabulary import ExecutionStatus, Outcome, presentation
 from counterpoint.pipeline.report import Disagreement, Report
 
 
@@ -121,9 +122,7 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
 
 
 def render_sarif(report: Report, path: str) -> dict[str, Any]:
-    level = {"disputed": "warning", "failed": "error", "not-cross-checked": "warning"}.get(
-        report.confidence.label, "note"
-    )
+    level = presentation(report.confidence.label).sarif_level
     results = [
         {
             "ruleId": f"counterpoint/{report.confidence.label}",
@@ -221,7 +220,7 @@ def matrix_line(report: Report, proposal_id: str) -> str:
             label = source
         cells.append(f"{counts['passed']}/{counts['total']} {label}")
     line = f"{who}: " + ", ".join(cells) + " tests"
-    if execution.status == "timed_out":
+    if execution.status == ExecutionStatus.TIMED_OUT:
         line += f" ({execution.message})"
     return line
 
@@ -282,7 +281,7 @@ def evidence(report: Report, proposal_id: str) -> str:
     execution = report.execution_of(proposal_id)
     if execution is None or not execution.ran:
         return ""
-    said = [f"passes {execution.count('passed')}/{len(execution.tests)}"]
+    said = [f"passes {execution.count(Outcome.PASSED)}/{len(execution.tests)}"]
     for other in report.proposals:
         run = report.execution_of(other.id)
         if other.id == proposal_id or run is None or not run.ran:

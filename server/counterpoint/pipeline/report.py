@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from counterpoint.model.vocabulary import ConfidenceLabel, FailureKind, Stage, Verdict
 from counterpoint.pipeline.execute import Execution
 from counterpoint.pipeline.model import Usage
 from counterpoint.pipeline.request import Range
@@ -76,7 +77,7 @@ class Judgment:
     judge_provider: str
     judge_model: str
     target: str  # the judged proposal's id
-    verdict: str
+    verdict: Verdict
     confidence: float
     summary: str
     issues: tuple[JudgmentIssue, ...]
@@ -106,8 +107,8 @@ class Judgment:
 class Failure:
     voice: str
     provider: str
-    stage: str  # "propose" | "judge"
-    kind: str  # e.g. "timeout", "rate_limited", "malformed"
+    stage: Stage
+    kind: FailureKind
     message: str
     target: str | None = None  # for a judge stage: the proposal it was judging
 
@@ -151,7 +152,7 @@ class Disagreement:
 
 @dataclass(frozen=True)
 class Confidence:
-    label: str
+    label: ConfidenceLabel
     reasons: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -161,7 +162,7 @@ class Confidence:
 @dataclass(frozen=True)
 class StageTiming:
     voice: str
-    stage: str  # "propose" | "judge"
+    stage: Stage
     start_s: float  # seconds since the run started
     end_s: float
 

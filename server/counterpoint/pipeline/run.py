@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
 from counterpoint.languages import language_for, test_support
+from counterpoint.model.vocabulary import FailureKind, Stage
 from counterpoint.pipeline import prompts
 from counterpoint.pipeline.budget import Budget, RetryBudget, Spending
 from counterpoint.pipeline.confidence import assess, blocks_agreement
@@ -301,8 +302,8 @@ class _Run:
                 Failure(
                     voice.id,
                     voice.client.provider,
-                    "judge",
-                    "no_judge",
+                    Stage.JUDGE,
+                    FailureKind.NO_JUDGE,
                     "no voice of another family",
                 )
             )
@@ -323,7 +324,7 @@ class _Run:
         result = await self.job.run_proposal(proposal.id, proposal.code, model_tests, edge_cases)
         self.timings.append(
             StageTiming(
-                proposal.id, "execute", started - self.started, time.monotonic() - self.started
+                proposal.id, Stage.EXECUTE, started - self.started, time.monotonic() - self.started
             )
         )
         self.executions.append(result)
@@ -334,14 +335,14 @@ class _Run:
             self.context, self.instruction, self.file_name, self.redactor, self.test_hint
         )
         try:
-            reply, elapsed = await self._call(voice, call, "propose")
+            reply, elapsed = await self._call(voice, call, Stage.PROPOSE)
             content = parse_proposal(reply, self.context.target_code)
         except ProviderError as error:
             self.failures.append(
                 Failure(
                     voice.id,
                     voice.client.provider,
-                    "propose",
+                    Stage.PROPOSE,
                     error.kind,
                     self.redactor.redact(error.message),  # a provider may echo the request
                 )
@@ -374,14 +375,14 @@ class _Run:
         )
         candidate_lines = proposal.code.rstrip("\n").count("\n") + 1
         try:
-            reply, elapsed = await self._call(judge, call, "judge")
+            reply, elapsed = await self._call(judge, call, Stage.JUDGE)
             verdict = parse_judgment(reply, candidate_lines)
         except ProviderError as error:
             self.failures.append(
                 Failure(
                     judge.id,
                     judge.client.provider,
-                    "judge",
+                    Stage.JUDGE,
                     error.kind,
                     self.redactor.redact(error.message),
                     proposal.id,
@@ -416,7 +417,7 @@ class _Run:
         )
 
     async def _call(
-        self, voice: Voice, call: StructuredCall, stage: str
+        self, voice: Voice, call: StructuredCall, stage: Stage
     ) -> tuple[ModelReply, float]:
         model = voice.client.model
         reservation = self.spending.reserve(model, self.options.worst_case_cost(model, call))
@@ -435,7 +436,7 @@ class _Run:
             if isinstance(stopped, asyncio.CancelledError):
                 raise
             raise ProviderError(
-                "timeout", f"no reply within {self.options.call_timeout_s:g} s"
+                FailureKind.TIMEOUT, f"no reply within {self.options.call_timeout_s:g} s"
             ) from None
         except ProviderError as error:
             retries, cost = error.retries, self.options.cost(model, error.usage) or 0.0
@@ -444,7 +445,7 @@ class _Run:
                 cost = max(cost, sent * (error.retries + 1))
             raise
         except Exception as error:  # an adapter bug must not sink the other voices
-            raise ProviderError("error", f"{type(error).__name__}: {error}") from error
+            raise ProviderError(FailureKind.ERROR, f"{type(error).__name__}: {error}") from error
         finally:
             self.retries.used(granted, retries)
             self.spending.settle(reservation, cost)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from counterpoint.model.vocabulary import Verdict
+
 PROPOSAL_TOOL = "submit_proposal"
 JUDGMENT_TOOL = "submit_judgment"
 
-VERDICTS = ("correct", "incorrect", "uncertain")
+VERDICTS = tuple(verdict.value for verdict in Verdict)  # plain strings for the JSON schema
 SEVERITIES = ("error", "warning", "info")
 
 PROPOSAL_SCHEMA: dict[str, Any] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import anthropic
 
+from counterpoint.model.vocabulary import FailureKind
 from counterpoint.pipeline.model import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.providers.errors import from_sdk_error
 
@@ -57,14 +58,16 @@ class AnthropicClient:
         text = "\n".join(texts)
         if message.stop_reason == "refusal":
             raise ProviderError(
-                "refusal", f"Claude declined: {text[:200]}", usage=usage, retries=retries
+                FailureKind.REFUSAL, f"Claude declined: {text[:200]}", usage=usage, retries=retries
             )
         if message.stop_reason == "max_tokens":
             raise ProviderError(
-                "truncated", "Claude's reply hit max_tokens", usage=usage, retries=retries
+                FailureKind.TRUNCATED, "Claude's reply hit max_tokens", usage=usage, retries=retries
             )
         if data is None and not text.strip():
-            raise ProviderError("empty", "Claude's reply was empty", usage=usage, retries=retries)
+            raise ProviderError(
+                FailureKind.EMPTY, "Claude's reply was empty", usage=usage, retries=retries
+            )
         return ModelReply(
             data, text, usage, message.model, message.stop_reason or "", retries=retries
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from types import ModuleType
 
+from counterpoint.model.vocabulary import FailureKind
 from counterpoint.pipeline.model import ProviderError
 
 
@@ -40,38 +41,51 @@ def _classify(
     tries = f", {retries + 1} attempts" if retries else ""
     if isinstance(error, sdk.APITimeoutError):
         within = f" within {timeout_s:g} s" if timeout_s else " in time"
-        return ProviderError("timeout", f"{provider} did not answer{within}{tries}")
+        return ProviderError(FailureKind.TIMEOUT, f"{provider} did not answer{within}{tries}")
     if isinstance(error, sdk.APIConnectionError):
         return ProviderError(
-            "unreachable", f"cannot reach {provider}: {_one_line(str(error)).rstrip('.')}{tries}"
+            FailureKind.UNREACHABLE,
+            f"cannot reach {provider}: {_one_line(str(error)).rstrip('.')}{tries}",
         )
     if isinstance(error, sdk.APIStatusError):
         status = error.status_code
         detail = _api_message(error)
         if isinstance(error, sdk.AuthenticationError) or status in (401, 403):
-            return ProviderError("auth", f"{provider} rejected the API key ({status}): {detail}")
+            return ProviderError(
+                FailureKind.AUTH, f"{provider} rejected the API key ({status}): {detail}"
+            )
         if status == 429:
             return ProviderError(
-                "rate_limited", f"{provider} rate limit (429{tries}); try again later: {detail}"
+                FailureKind.RATE_LIMITED,
+                f"{provider} rate limit (429{tries}); try again later: {detail}",
             )
         if status == 529 or "overloaded" in detail.lower():
             return ProviderError(
-                "overloaded", f"{provider} is overloaded ({status}{tries}); try again later"
+                FailureKind.OVERLOADED,
+                f"{provider} is overloaded ({status}{tries}); try again later",
             )
         if status >= 500:
             return ProviderError(
-                "server_error", f"{provider} server error ({status}{tries}): {detail}"
+                FailureKind.SERVER_ERROR, f"{provider} server error ({status}{tries}): {detail}"
             )
-        return ProviderError("bad_request", f"{provider} refused the request ({status}): {detail}")
+        return ProviderError(
+            FailureKind.BAD_REQUEST, f"{provider} refused the request ({status}): {detail}"
+        )
     if isinstance(error, sdk.APIResponseValidationError):
-        return ProviderError("malformed", f"{provider} sent a reply the SDK could not read")
+        return ProviderError(
+            FailureKind.MALFORMED, f"{provider} sent a reply the SDK could not read"
+        )
     if isinstance(error, ValueError):  # the SDK parses the body lazily: not JSON
-        return ProviderError("malformed", f"{provider} sent a reply that is not valid JSON")
+        return ProviderError(
+            FailureKind.MALFORMED, f"{provider} sent a reply that is not valid JSON"
+        )
     if isinstance(error, sdk.APIError):
         return ProviderError(
-            "malformed", f"{provider} sent an unreadable reply: {_one_line(str(error))}"
+            FailureKind.MALFORMED, f"{provider} sent an unreadable reply: {_one_line(str(error))}"
         )
-    return ProviderError("error", f"{provider}: {type(error).__name__}: {_one_line(str(error))}")
+    return ProviderError(
+        FailureKind.ERROR, f"{provider}: {type(error).__name__}: {_one_line(str(error))}"
+    )
 
 
 def _one_line(text: str, limit: int = 200) -> str:

@@ -10,6 +10,7 @@ import json
 
 import openai
 
+from counterpoint.model.vocabulary import FailureKind
 from counterpoint.pipeline.model import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.providers.errors import from_sdk_error
 
@@ -58,20 +59,30 @@ class OpenAIClient:
         if completion.usage is not None:
             usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens)
         if not completion.choices:
-            raise ProviderError("empty", "GPT's reply had no choices", usage=usage, retries=retries)
+            raise ProviderError(
+                FailureKind.EMPTY, "GPT's reply had no choices", usage=usage, retries=retries
+            )
         choice = completion.choices[0]
         message = choice.message
         if message.refusal:
             raise ProviderError(
-                "refusal", f"GPT declined: {message.refusal[:200]}", usage=usage, retries=retries
+                FailureKind.REFUSAL,
+                f"GPT declined: {message.refusal[:200]}",
+                usage=usage,
+                retries=retries,
             )
         if choice.finish_reason == "length":
             raise ProviderError(
-                "truncated", "GPT's reply hit the token limit", usage=usage, retries=retries
+                FailureKind.TRUNCATED,
+                "GPT's reply hit the token limit",
+                usage=usage,
+                retries=retries,
             )
         text = message.content or ""
         if not text.strip():
-            raise ProviderError("empty", "GPT's reply was empty", usage=usage, retries=retries)
+            raise ProviderError(
+                FailureKind.EMPTY, "GPT's reply was empty", usage=usage, retries=retries
+            )
         try:
             data = json.loads(text)
         except json.JSONDecodeError:

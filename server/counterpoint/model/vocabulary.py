@@ -1,0 +1,154 @@
+"""The closed vocabularies: confidence labels, verdicts, statuses, outcomes, stages and failure
+kinds, plus the one table that says how each confidence label is shown.
+
+Plain data with no imports from the rest of Counterpoint, so any layer may use it. Each member is
+a `str`, so JSON, LSP `data` and SARIF carry exactly the strings they carried before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TypeVar
+
+_V = TypeVar("_V", bound="Vocabulary")
+
+
+class Vocabulary(str, Enum):
+    """A `str` enum whose text is its value. `enum.StrEnum` needs Python 3.11; we support 3.10."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+    @classmethod
+    def parse(cls: type[_V], text: object, default: _V) -> _V:
+        """The member spelled `text`, or `default` for anything else (e.g. a sandbox's output)."""
+        try:
+            return cls(text)
+        except ValueError:
+            return default
+
+
+class ConfidenceLabel(Vocabulary):
+    """Most to least trusted; `pipeline/confidence.py` decides which applies."""
+
+    VERIFIED_AGREEMENT = "verified-agreement"
+    VERIFIED_ONE = "verified-one"
+    UNVERIFIED = "unverified"
+    DISPUTED = "disputed"
+    BOTH_FAIL = "both-fail"
+    NOT_CROSS_CHECKED = "not-cross-checked"
+    FAILED = "failed"
+
+
+class Verdict(Vocabulary):
+    CORRECT = "correct"
+    INCORRECT = "incorrect"
+    UNCERTAIN = "uncertain"
+
+
+class Stage(Vocabulary):
+    """A step of a run, as failures and timings name it."""
+
+    PROPOSE = "propose"
+    JUDGE = "judge"
+    EXECUTE = "execute"
+
+
+class ExecutionStatus(Vocabulary):
+    """Whether a proposal's test run happened and finished."""
+
+    RAN = "ran"
+    TIMED_OUT = "timed_out"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Outcome(Vocabulary):
+    """One test's result."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class FailureKind(Vocabulary):
+    """`ProviderError.kind`: short and stable, since reports show it."""
+
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"
+    AUTH = "auth"
+    RATE_LIMITED = "rate_limited"
+    OVERLOADED = "overloaded"
+    SERVER_ERROR = "server_error"
+    BAD_REQUEST = "bad_request"
+    MALFORMED = "malformed"
+    REFUSAL = "refusal"
+    TRUNCATED = "truncated"
+    EMPTY = "empty"
+    BUDGET = "budget"
+    NO_JUDGE = "no_judge"  # no voice of another family to judge a proposal
+    ERROR = "error"
+
+
+class Severity(Vocabulary):
+    """How loudly an editor shows a label; the LSP front end maps it to its own numbers."""
+
+    INFORMATION = "information"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class LabelPresentation:
+    severity: Severity  # of the LSP diagnostics
+    sarif_level: str  # SARIF 2.1.0 `level` of the disagreement results
+    wording: str  # what the label means, for people
+
+
+# SARIF levels are not derived from the severities (both-fail is an LSP error but a SARIF note):
+# both are kept as released.
+PRESENTATION: dict[ConfidenceLabel, LabelPresentation] = {
+    ConfidenceLabel.VERIFIED_AGREEMENT: LabelPresentation(
+        Severity.INFORMATION,
+        "note",
+        "every proposal passes every test that ran, every judge accepts, and no input was found "
+        "on which they behave differently",
+    ),
+    ConfidenceLabel.VERIFIED_ONE: LabelPresentation(
+        Severity.WARNING,
+        "note",
+        "one proposal passes tests another fails, and nothing else contradicts it",
+    ),
+    ConfidenceLabel.UNVERIFIED: LabelPresentation(
+        Severity.INFORMATION, "note", "proposals and judges agree, but no test ran"
+    ),
+    ConfidenceLabel.DISPUTED: LabelPresentation(
+        Severity.WARNING,
+        "warning",
+        "a judge rejects a proposal, or tests leave the proposals split without a winner",
+    ),
+    ConfidenceLabel.BOTH_FAIL: LabelPresentation(
+        Severity.ERROR, "note", "every proposal fails a workspace test or doctest"
+    ),
+    ConfidenceLabel.NOT_CROSS_CHECKED: LabelPresentation(
+        Severity.WARNING,
+        "warning",
+        "a proposal is missing or was not judged (a provider failed)",
+    ),
+    ConfidenceLabel.FAILED: LabelPresentation(Severity.ERROR, "error", "no proposal arrived"),
+}
+
+# What an unknown label (a newer server's, say) is shown as.
+UNKNOWN_PRESENTATION = LabelPresentation(Severity.WARNING, "note", "an unknown label")
+
+
+def presentation(label: str) -> LabelPresentation:
+    try:
+        return PRESENTATION[ConfidenceLabel(label)]
+    except ValueError:
+        return UNKNOWN_PRESENTATION
