@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counterpoint.config import Settings
-from counterpoint.pipeline.execute import Execution, ExecutionOptions, ExecutionService
+from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
 from counterpoint.pipeline.report import Report
 from counterpoint.pipeline.request import CrossCheckRequest, Range
+from counterpoint.pipeline.results import Execution
 from counterpoint.pipeline.run import cross_check
 from counterpoint.sandbox.runner import Limits, detect_isolation
 from tests.e2e.scripts import ACCEPT, FIXED

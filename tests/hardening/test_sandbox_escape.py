@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.pipeline.execute import Execution
 from counterpoint.pipeline.report import Report
+from counterpoint.pipeline.results import Execution
 from tests.e2e.scripts import ACCEPT, FIXED, VARIANT
 from tests.fakes.providers import Reply
 from tests.hardening.hostile import (

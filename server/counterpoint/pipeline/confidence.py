@@ -23,8 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, Outcome, Verdict
-from counterpoint.pipeline.execute import Counterexample, Execution
 from counterpoint.pipeline.report import Confidence, Failure, Judgment, Proposal
+from counterpoint.pipeline.results import Counterexample, Execution
 
 ORIGIN_NOTES = {
     "derived": " (an input varied from the examples)",

@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import json
 import os
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,9 +26,15 @@ from counterpoint.languages.testing import (
     TestSelection,
     TestSupport,
 )
-from counterpoint.model.vocabulary import ExecutionStatus, Outcome
+from counterpoint.model.vocabulary import ExecutionStatus
 from counterpoint.pipeline.context import CodeContext
 from counterpoint.pipeline.request import CrossCheckRequest
+from counterpoint.pipeline.results import (
+    ORIGINAL,
+    Execution,
+    compare_with_baseline,
+    parse_behaviour,
+)
 from counterpoint.pipeline.secrets import Redactor, Secrets, as_redactor
 from counterpoint.pipeline.text import replace_range
 from counterpoint.sandbox.runner import (
@@ -51,7 +57,6 @@ from counterpoint.sandbox.snapshot import (
     stage_files,
 )
 
-ORIGINAL = "original"
 MEMO_ENTRIES = 256  # results kept in memory; the disk cache keeps more
 
 
@@ -70,78 +75,6 @@ class ExecutionOptions:
     limits: Limits = field(default_factory=Limits)
     # Run tests with no sandbox at all: only ever from the user's own settings.
     unsafe_no_sandbox: bool = False
-
-
-@dataclass(frozen=True)
-class Execution:
-    proposal: str  # a proposal id, or "original" for the baseline
-    status: ExecutionStatus
-    tests: tuple[TestOutcome, ...] = ()
-    message: str = ""
-    duration_s: float = 0.0
-    regressions: tuple[str, ...] = ()  # passed on the original, fail here
-    fixed: tuple[str, ...] = ()  # failed on the original, pass here
-    output_tail: str = ""
-    behaviour: tuple[dict[str, Any], ...] = ()  # {"call", "ok", "value" | "exception"}
-
-    @property
-    def ran(self) -> bool:
-        return self.status in (ExecutionStatus.RAN, ExecutionStatus.TIMED_OUT) and bool(self.tests)
-
-    def count(self, outcome: Outcome, source: str | None = None) -> int:
-        return sum(
-            1 for t in self.tests if t.outcome == outcome and (source is None or t.source == source)
-        )
-
-    def failing(self, source: str | None = None) -> list[TestOutcome]:
-        return [
-            t
-            for t in self.tests
-            if t.outcome in (Outcome.FAILED, Outcome.ERROR)
-            and (source is None or t.source == source)
-        ]
-
-    def by_source(self) -> dict[str, dict[str, int]]:
-        table: dict[str, Counter[str]] = {}
-        for test in self.tests:
-            table.setdefault(test.source, Counter())[test.outcome] += 1
-        return {
-            source: {
-                "passed": counts["passed"],
-                "failed": counts["failed"],
-                "errors": counts["error"],
-                "skipped": counts["skipped"],
-                "total": sum(counts.values()),
-            }
-            for source, counts in sorted(table.items())
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "proposal": self.proposal,
-            "status": self.status,
-            "message": self.message,
-            "passed": self.count(Outcome.PASSED),
-            "failed": self.count(Outcome.FAILED),
-            "errors": self.count(Outcome.ERROR),
-            "skipped": self.count(Outcome.SKIPPED),
-            "by_source": self.by_source(),
-            "regressions": list(self.regressions),
-            "fixed": list(self.fixed),
-            "tests": [
-                {
-                    "id": t.id,
-                    "source": t.source,
-                    "outcome": t.outcome,
-                    "message": t.message,
-                    "duration_s": round(t.duration_s, 4),
-                }
-                for t in self.tests
-            ],
-            "duration_s": round(self.duration_s, 3),
-            "output_tail": self.output_tail[-2000:],
-            "behaviour": list(self.behaviour),
-        }
 
 
 class ExecutionService:
@@ -290,7 +223,7 @@ class ExecutionJob:
         probe = self._behaviour_probe(model_tests, edge_cases)
         result = await self._run(proposal_id, text, dict(model_tests), probe)
         baseline = await self.baseline()
-        return _compare(result, baseline)
+        return compare_with_baseline(result, baseline)
 
     def _behaviour_probe(
         self, model_tests: Mapping[str, Sequence[str]], edge_cases: Sequence[str]
@@ -547,7 +480,7 @@ class ExecutionJob:
                 process.duration_s,
                 output_tail=process.output,
             )
-        behaviour = _parse_behaviour(process.results.get(plan.behaviour_file or ""))
+        behaviour = parse_behaviour(process.results.get(plan.behaviour_file or ""))
         if not outcomes:
             return Execution(
                 "",
@@ -620,99 +553,6 @@ def _stopped(
     if any("counterpoint per-test limit" in t.message for t in outcomes):
         parts.append(f"tests stopped at the per-test limit of {options.test_timeout_s:g} s")
     return "; ".join(parts)
-
-
-def _compare(result: Execution, baseline: Execution) -> Execution:
-    """Regressions are tests the original passed that now fail; fixed ones the reverse."""
-    before = {t.id: t.outcome for t in baseline.tests}
-    regressions = tuple(
-        t.id
-        for t in result.tests
-        if t.outcome in (Outcome.FAILED, Outcome.ERROR) and before.get(t.id) == Outcome.PASSED
-    )
-    fixed = tuple(
-        t.id
-        for t in result.tests
-        if t.outcome == Outcome.PASSED and before.get(t.id) in (Outcome.FAILED, Outcome.ERROR)
-    )
-    return replace(result, regressions=regressions, fixed=fixed)
-
-
-def _parse_behaviour(data: bytes | None) -> tuple[dict[str, Any], ...]:
-    if data is None:
-        return ()
-    try:
-        parsed = json.loads(data.decode("utf-8", "replace"))
-    except ValueError:
-        return ()
-    if not isinstance(parsed, list):
-        return ()
-    keys = ("call", "ok", "value", "exception", "unstable")
-    return tuple(
-        {key: entry[key] for key in keys if key in entry}
-        for entry in parsed[:500]
-        if isinstance(entry, dict) and isinstance(entry.get("call"), str)
-    )
-
-
-ORIGIN_RANK = {"example": 0, "derived": 1, "boundary": 2}
-
-
-@dataclass(frozen=True)
-class Counterexample:
-    call: str
-    outcomes: dict[str, str]  # proposal id -> what it returned or raised
-    origin: str = "example"  # where the call came from: see BehaviourProbe.origins
-
-    def describe(self, names: Mapping[str, str]) -> str:
-        shown = ", ".join(f"{names.get(p, p)} → {o}" for p, o in self.outcomes.items())
-        return f"{self.call}: {shown}"
-
-    @property
-    def one_side_raises(self) -> bool:
-        """Some version answers and another raises: the input may be one the function need
-        not accept."""
-        raised = [o.startswith("raises ") for o in self.outcomes.values()]
-        return any(raised) and not all(raised)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"call": self.call, "origin": self.origin, "outcomes": dict(self.outcomes)}
-
-
-def differences(
-    executions: Sequence[Execution], probe: BehaviourProbe | None = None
-) -> list[Counterexample]:
-    """Every call on which the proposals behave differently, most trustworthy first: written in
-    the code or its tests, then derived from those, then boundary values. Unstable calls are
-    skipped, and versions that all fail to answer (raise or time out) count as agreeing."""
-    tables = {
-        e.proposal: {b["call"]: b for b in e.behaviour if not b.get("unstable")}
-        for e in executions
-        if e.behaviour and e.proposal != ORIGINAL
-    }
-    if len(tables) < 2:
-        return []
-    found: list[Counterexample] = []
-    first = next(iter(tables.values()))
-    for call in first:
-        seen = [(pid, table.get(call)) for pid, table in tables.items()]
-        if any(entry is None for _, entry in seen):
-            continue
-        entries = {pid: entry for pid, entry in seen if entry is not None}
-        if len({_comparable(entry) for entry in entries.values()}) > 1:
-            origin = probe.origin(call) if probe is not None else "example"
-            found.append(
-                Counterexample(call, {pid: _outcome(e) for pid, e in entries.items()}, origin)
-            )
-    return sorted(found, key=lambda c: ORIGIN_RANK.get(c.origin, 3))
-
-
-def _comparable(entry: dict[str, Any]) -> str:
-    return f"value {entry.get('value')}" if entry.get("ok") else "no answer"
-
-
-def _outcome(entry: dict[str, Any]) -> str:
-    return str(entry.get("value")) if entry.get("ok") else f"raises {entry.get('exception')}"
 
 
 def _read(path: Path) -> str | None:

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from counterpoint.languages import language_for
 from counterpoint.pipeline.compare import diverging_regions
 from counterpoint.pipeline.context import CodeContext
-from counterpoint.pipeline.execute import Counterexample
 from counterpoint.pipeline.report import Disagreement, Judgment, Proposal
 from counterpoint.pipeline.request import Range
+from counterpoint.pipeline.results import Counterexample
 from counterpoint.pipeline.text import split_lines
 
 

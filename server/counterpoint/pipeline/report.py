@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from counterpoint.model.vocabulary import ConfidenceLabel, FailureKind, Stage, Verdict
-from counterpoint.pipeline.execute import Execution
 from counterpoint.pipeline.model import Usage
 from counterpoint.pipeline.request import Range
+from counterpoint.pipeline.results import Execution
 
 REPORT_VERSION = 1
 

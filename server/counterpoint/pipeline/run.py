@@ -23,13 +23,7 @@ from counterpoint.pipeline import prompts
 from counterpoint.pipeline.budget import Budget, RetryBudget, Spending
 from counterpoint.pipeline.confidence import assess, blocks_agreement
 from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, check_size
-from counterpoint.pipeline.execute import (
-    ORIGINAL,
-    Execution,
-    ExecutionJob,
-    ExecutionService,
-    differences,
-)
+from counterpoint.pipeline.execute import ExecutionJob, ExecutionService
 from counterpoint.pipeline.injection import addressed_to_models
 from counterpoint.pipeline.model import (
     ModelClient,
@@ -51,6 +45,7 @@ from counterpoint.pipeline.report import (
     StageTiming,
 )
 from counterpoint.pipeline.request import CrossCheckRequest, RequestError
+from counterpoint.pipeline.results import ORIGINAL, Execution, differences
 from counterpoint.pipeline.secrets import Redactor, Secrets
 from counterpoint.sandbox.snapshot import find_project_root
 

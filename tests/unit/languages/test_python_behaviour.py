@@ -6,7 +6,7 @@ from counterpoint.languages.python_behaviour import (
     isolatable_functions,
 )
 from counterpoint.languages.testing import BehaviourProbe
-from counterpoint.pipeline.execute import Execution, differences
+from counterpoint.pipeline.results import Execution, differences
 
 TARGET = '''def window_sums(xs: list[int], k: int) -> list[int]:
     """Sums of windows.

@@ -2,9 +2,9 @@
 
 from counterpoint.languages.testing import TestOutcome
 from counterpoint.pipeline.confidence import assess
-from counterpoint.pipeline.execute import Counterexample, Execution
 from counterpoint.pipeline.model import Usage
 from counterpoint.pipeline.report import Judgment, Proposal
+from counterpoint.pipeline.results import Counterexample, Execution
 
 NAMES = {"claude": "Claude", "gpt": "GPT"}
 

@@ -2,7 +2,8 @@
 
 import asyncio
 
-from counterpoint.pipeline.execute import Execution, ExecutionOptions, ExecutionService
+from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
+from counterpoint.pipeline.results import Execution
 
 
 async def test_a_shared_run_survives_one_waiter_giving_up(tmp_path):
