@@ -34,12 +34,13 @@ BENCHMARKS = {
     "hardening": "bench.hardening",
     "big_document": "bench.big_document",
     "secrets": "bench.secrets",
+    "compare": "bench.compare",
 }
 HERE = Path(__file__).resolve().parent
 # Covered by another benchmark's run in `all`: memory by responsiveness, the real library by
 # verification. Hardening's figures are in bench/hardening.md (nested per case). big_document
 # compares code before and after a change: its figures are kept in bench/big_document.md.
-NOT_IN_ALL = {"memory", "verification_real", "hardening", "big_document"}
+NOT_IN_ALL = {"memory", "verification_real", "hardening", "big_document", "compare"}
 
 
 def main(argv: list[str] | None = None) -> int:
