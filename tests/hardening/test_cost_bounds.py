@@ -21,6 +21,14 @@ def settings_for(fake, **values) -> tuple[Settings, dict[str, str]]:
     return Settings.from_env(env).merged({"cache": False, "requestTimeout": 10, **values}), env
 
 
+def attempts_by_kind(fake) -> dict[str, int]:
+    """HTTP attempts the fake received, proposals and judgments apart."""
+    return {
+        kind: sum(1 for r in fake.requests if r.kind == kind)
+        for kind in ("submit_proposal", "submit_judgment")
+    }
+
+
 async def run(settings, env, session: Budget | None = None):
     voices = settings.voices(env)
     try:
@@ -77,10 +85,7 @@ async def test_retries_are_bounded_per_request_in_total_not_only_per_call(fake_p
     settings, env = settings_for(fake_providers, maxRetries=3)
     report = await run(settings, env)
 
-    attempts = {
-        kind: sum(1 for r in fake_providers.requests if r.kind == kind)
-        for kind in ("submit_proposal", "submit_judgment")
-    }
+    attempts = attempts_by_kind(fake_providers)
     assert attempts == {"submit_proposal": 8, "submit_judgment": 2}
     assert report.cost["retries"] == 6
     assert {f.kind for f in report.failures} == {"rate_limited"}
@@ -143,10 +148,7 @@ async def test_retries_before_a_reply_that_fails_still_count_against_the_request
     settings, env = settings_for(fake_providers, maxRetries=3, execute=False)
     report = await run(settings, env)
 
-    attempts = {
-        kind: sum(1 for r in fake_providers.requests if r.kind == kind)
-        for kind in ("submit_proposal", "submit_judgment")
-    }
+    attempts = attempts_by_kind(fake_providers)
     assert attempts == {"submit_proposal": 8, "submit_judgment": 1}
     assert report.cost["retries"] == 6
 
