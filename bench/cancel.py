@@ -20,9 +20,9 @@ from tests.fakes.providers import FakeProviders, Reply
 
 from bench.overhead import FIXTURE
 from counterpoint.config import Settings
-from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
-from counterpoint.pipeline.request import CrossCheckRequest, Range
-from counterpoint.pipeline.run import cross_check
+from counterpoint.engine.execute import ExecutionOptions, ExecutionService
+from counterpoint.engine.run import cross_check
+from counterpoint.model.request import CrossCheckRequest, Range
 
 SLOW = FIXED.replace("    return [sum(", "    import time\n    time.sleep(60)\n    return [sum(")
 RUNS = 3

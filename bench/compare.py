@@ -6,8 +6,8 @@ from __future__ import annotations
 import statistics
 import time
 
+from counterpoint.core.compare import diverging_regions
 from counterpoint.languages import language_for
-from counterpoint.pipeline.compare import diverging_regions
 
 CHUNK = '''def window_{n}(xs, k):
     """Sums of each window."""

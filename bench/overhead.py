@@ -22,9 +22,9 @@ from tests.e2e.scripts import ACCEPT, FIXED, REJECT
 from tests.fakes.providers import FakeProviders, Reply
 
 from counterpoint.config import Settings
-from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
-from counterpoint.pipeline.request import CrossCheckRequest, Range
-from counterpoint.pipeline.run import cross_check
+from counterpoint.engine.execute import ExecutionOptions, ExecutionService
+from counterpoint.engine.run import cross_check
+from counterpoint.model.request import CrossCheckRequest, Range
 
 PROPOSE = {"anthropic": 0.8, "openai": 1.2}
 JUDGE = {"openai": 0.6, "anthropic": 0.4}  # the judge's provider: GPT judges Claude's

@@ -31,11 +31,11 @@ import sysconfig
 from pathlib import Path
 
 from bench.lsp_session import machine
+from counterpoint.core.context import DEFAULT_CONTEXT_CHARS, build_context
+from counterpoint.core.prompts import proposal_call
 from counterpoint.languages import language_for, test_support
-from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, build_context
-from counterpoint.pipeline.model import StructuredCall
-from counterpoint.pipeline.prompts import proposal_call
-from counterpoint.pipeline.request import CrossCheckRequest, Range
+from counterpoint.model.calls import StructuredCall
+from counterpoint.model.request import CrossCheckRequest, Range
 
 # (file, functions): the first file of 3000+ lines wins. The second function of each also uses
 # module-level constants, not only functions and classes.

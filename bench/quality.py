@@ -31,11 +31,11 @@ from typing import Any
 from tests.fakes.providers import FakeProviders, Reply
 
 from counterpoint.config import Settings
+from counterpoint.engine.execute import ExecutionOptions, ExecutionService
+from counterpoint.engine.run import cross_check
 from counterpoint.languages.python_tests import import_path
-from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
-from counterpoint.pipeline.report import Report
-from counterpoint.pipeline.request import CrossCheckRequest, Range
-from counterpoint.pipeline.run import cross_check
+from counterpoint.model.report import Report
+from counterpoint.model.request import CrossCheckRequest, Range
 from counterpoint.sandbox.runner import (
     RunArea,
     detect_isolation,

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from counterpoint.pipeline.secrets import Redactor
+from counterpoint.core.secrets import Redactor
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED_PARTS = {"node_modules", "target", "dist", "__pycache__", ".pytest_cache"}

@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from bench.verification_real import full_suite, real_library
+from counterpoint.core.context import build_context
+from counterpoint.engine.execute import ExecutionOptions, ExecutionService
 from counterpoint.languages import language_for
-from counterpoint.pipeline.context import build_context
-from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
-from counterpoint.pipeline.request import CrossCheckRequest, Range
+from counterpoint.model.request import CrossCheckRequest, Range
 from counterpoint.sandbox.runner import RunArea, detect_isolation, run_sandboxed, scrubbed_env
 from counterpoint.sandbox.snapshot import WorkspaceSnapshot, stage_files
 

@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from counterpoint.core.context import build_context
+from counterpoint.engine.execute import ExecutionOptions, ExecutionService
 from counterpoint.languages import language_for
 from counterpoint.languages.python_tests import import_path
-from counterpoint.pipeline.context import build_context
-from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
-from counterpoint.pipeline.request import CrossCheckRequest, Range
+from counterpoint.model.request import CrossCheckRequest, Range
 from counterpoint.sandbox.runner import (
     ProcessResult,
     run_sandboxed,

@@ -12,19 +12,18 @@ from pathlib import Path
 
 from counterpoint import __version__
 from counterpoint.config import ConfigError, Settings
+from counterpoint.core.render import render_sarif, render_text
+from counterpoint.core.secrets import SecretFilter, environment_secrets
+from counterpoint.engine.engine import Engine
 from counterpoint.languages import UnsupportedLanguageError, language_for
-from counterpoint.pipeline.execute import ExecutionService
-from counterpoint.pipeline.render import render_sarif, render_text
-from counterpoint.pipeline.request import (
+from counterpoint.model.request import (
     MAX_DOCUMENT_CHARS,
     CrossCheckRequest,
     Range,
     RequestError,
     check_document_size,
 )
-from counterpoint.pipeline.run import cross_check
-from counterpoint.pipeline.secrets import SecretFilter, environment_secrets
-from counterpoint.pipeline.text import line_count
+from counterpoint.model.text import line_count
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,12 +97,15 @@ def _check(args: argparse.Namespace) -> int:
         settings = Settings.from_env()
         for problem in settings.problems:
             print(f"counterpoint: warning: {problem}", file=sys.stderr)
-        cache = None if args.no_cache else settings.open_cache()
-        voices = settings.voices(cache=cache)
+        engine = Engine(
+            settings,
+            use_cache=not args.no_cache,
+            execute=not args.no_execute,
+            on_warning=lambda message: print(f"counterpoint: warning: {message}", file=sys.stderr),
+        )
+        engine.voices()  # a missing key is said before anything runs
     except (RequestError, ConfigError, UnsupportedLanguageError) as error:
         return _fail(str(error))
-    if cache is not None and cache.warning:
-        print(f"counterpoint: warning: {cache.warning}", file=sys.stderr)
 
     request = CrossCheckRequest(
         uri=args.file.resolve().as_uri(),
@@ -113,20 +115,13 @@ def _check(args: argparse.Namespace) -> int:
         instruction=args.instruction,
     )
     show_progress = sys.stderr.isatty() and not (args.json or args.sarif)
-    execute = settings.execute and not args.no_execute
-    execution = ExecutionService(settings.execution_options(), cache) if execute else None
     try:
         report = asyncio.run(
-            cross_check(
+            engine.cross_check(
                 request,
-                voices,
-                settings.run_options(),
                 progress=(lambda stage: print(f"… {stage}", file=sys.stderr))
                 if show_progress
                 else None,
-                secrets=settings.secrets(),
-                execution=execution,
-                session=settings.session_budget(),
             )
         )
     except RequestError as error:

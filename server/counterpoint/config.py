@@ -21,11 +21,11 @@ from typing import Any, Literal, TypeVar, cast
 from platformdirs import user_cache_dir
 
 from counterpoint.cache import DiskCache
-from counterpoint.pipeline.budget import Budget
-from counterpoint.pipeline.execute import ExecutionOptions
-from counterpoint.pipeline.model import ModelClient
-from counterpoint.pipeline.run import RunOptions, Voice
-from counterpoint.pipeline.secrets import environment_secrets
+from counterpoint.core.secrets import environment_secrets
+from counterpoint.engine.budget import Budget
+from counterpoint.engine.execute import ExecutionOptions
+from counterpoint.engine.run import RunOptions, Voice
+from counterpoint.model.calls import ModelClient
 from counterpoint.providers.cached import CachedClient
 from counterpoint.providers.pricing import PRICES_PER_MTOK
 from counterpoint.providers.registry import WIRE_FORMATS

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.pipeline.request import MAX_DOCUMENT_CHARS
+from counterpoint.model.request import MAX_DOCUMENT_CHARS
 from tests.e2e.scripts import FIXED, VARIANT, run_check, script_disagreement
 from tests.fakes.providers import Reply
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from counterpoint.config import Settings
-from counterpoint.pipeline.report import Report
-from counterpoint.pipeline.request import CrossCheckRequest, Range
-from counterpoint.pipeline.run import cross_check
+from counterpoint.engine.run import cross_check
+from counterpoint.model.report import Report
+from counterpoint.model.request import CrossCheckRequest, Range
 from tests.e2e.scripts import ACCEPT, FIXED, VARIANT
 from tests.fakes.providers import FakeProviders, Reply, Responder
 

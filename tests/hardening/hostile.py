@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from counterpoint.config import Settings
-from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
-from counterpoint.pipeline.report import Report
-from counterpoint.pipeline.request import CrossCheckRequest, Range
-from counterpoint.pipeline.results import Execution
-from counterpoint.pipeline.run import cross_check
+from counterpoint.engine.execute import ExecutionOptions, ExecutionService
+from counterpoint.engine.run import cross_check
+from counterpoint.model.execution import Execution
+from counterpoint.model.report import Report
+from counterpoint.model.request import CrossCheckRequest, Range
 from counterpoint.sandbox.runner import Limits, detect_isolation
 from tests.e2e.scripts import ACCEPT, FIXED
 from tests.fakes.providers import FakeProviders, Reply

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from counterpoint.pipeline.request import MAX_DOCUMENT_CHARS
+from counterpoint.model.request import MAX_DOCUMENT_CHARS
 from tests.hardening.rawlsp import RawServer
 from tests.hardening.test_fuzz_editor_input import (  # noqa: F401 (raw_server is a fixture)
     open_fixture,

@@ -9,8 +9,8 @@ import asyncio
 import pytest
 
 from counterpoint.config import Settings
-from counterpoint.pipeline.budget import Budget
-from counterpoint.pipeline.run import cross_check
+from counterpoint.engine.budget import Budget
+from counterpoint.engine.run import cross_check
 from counterpoint.providers.pricing import PRICES_PER_MTOK
 from tests.fakes.providers import PROVIDERS, Reply
 from tests.hardening.cases import script_healthy, windows_request

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from counterpoint.pipeline.run import cross_check
+from counterpoint.engine.run import cross_check
 from tests.fakes.providers import Reply
 from tests.hardening.cases import (
     CASE_BOUND_S,

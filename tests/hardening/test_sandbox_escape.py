@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from counterpoint.pipeline.report import Report
-from counterpoint.pipeline.results import Execution
+from counterpoint.model.execution import Execution
+from counterpoint.model.report import Report
 from tests.e2e.scripts import ACCEPT, FIXED, VARIANT
 from tests.fakes.providers import Reply
 from tests.hardening.hostile import (

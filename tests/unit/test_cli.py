@@ -3,8 +3,8 @@
 import pytest
 
 from counterpoint.cli import _parse_lines
-from counterpoint.pipeline.request import RequestError
-from counterpoint.pipeline.text import line_count
+from counterpoint.model.request import RequestError
+from counterpoint.model.text import line_count
 
 
 def test_the_last_line_of_a_file_without_a_final_newline_can_be_selected():

@@ -44,7 +44,7 @@ from counterpoint.languages.testing import (
     select_tests,
 )
 from counterpoint.model.vocabulary import Outcome
-from counterpoint.sandbox.snapshot import inside_workspace, read_workspace_text
+from counterpoint.workspace import inside_workspace, read_workspace_text
 
 MODEL_TESTS_DIR = "_counterpoint"
 PROBE_NAME = "counterpoint_differential"

@@ -24,7 +24,7 @@ def grammars_dir() -> Path:
 
 @dataclass(frozen=True)
 class Normalisation:
-    """Node types pipeline/compare.py uses to compare code modulo formatting (see that module)."""
+    """Node types core/compare.py uses to compare code modulo formatting (see that module)."""
 
     ignored: tuple[str, ...] = ()  # dropped: comments, line continuations, statement separators
     string_delimiters: tuple[str, ...] = ()  # their quote characters are made alike

@@ -1,7 +1,7 @@
 """What a language provides to run tests: discovery, the command, and reading the results.
 
 Each language module may expose `TESTS`, an object with this shape. The executor in
-`pipeline/execute.py` drives it and never needs to know which language it is.
+`engine/execute.py` drives it and never needs to know which language it is.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from counterpoint.model.execution import BehaviourProbe, TestOutcome
 from counterpoint.model.vocabulary import Outcome
 
 
@@ -37,35 +38,6 @@ class TestSelection:
     @property
     def empty(self) -> bool:
         return not self.test_ids and not self.doctest_files
-
-
-@dataclass(frozen=True)
-class TestOutcome:
-    __test__ = False  # not a pytest class
-
-    id: str
-    source: str  # "workspace", "doctest", or the voice id of the family that wrote it
-    outcome: Outcome
-    message: str = ""
-    duration_s: float = 0.0
-
-
-@dataclass(frozen=True)
-class BehaviourProbe:
-    """Calls to run on every version of the code, to compare what they return."""
-
-    module: str
-    names: tuple[str, ...]
-    calls: tuple[str, ...]
-    # Where each call came from, in step with `calls`: "example" (written in code, docs or
-    # tests), "derived" (examples varied) or "boundary" (values for type hints). Empty: all
-    # are examples.
-    origins: tuple[str, ...] = ()
-
-    def origin(self, call: str) -> str:
-        if len(self.origins) == len(self.calls) and call in self.calls:
-            return self.origins[self.calls.index(call)]
-        return "example"
 
 
 @dataclass(frozen=True)

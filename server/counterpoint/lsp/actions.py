@@ -12,12 +12,12 @@ from typing import Any, TypedDict
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from counterpoint.core.render import evidence
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_range
 from counterpoint.lsp.diagnostics import SOURCE
 from counterpoint.lsp.state import ReportStore, StoredReport
-from counterpoint.pipeline.render import evidence
-from counterpoint.pipeline.request import Range
+from counterpoint.model.request import Range
 
 CROSS_CHECK_COMMAND = "counterpoint.crossCheck"
 ACCEPT_COMMAND = "counterpoint.acceptProposal"

@@ -7,8 +7,8 @@ from lsprotocol import types
 from pygls.workspace import TextDocument
 
 from counterpoint.lsp.state import StoredReport
-from counterpoint.pipeline.request import Position, Range
-from counterpoint.pipeline.text import LineLookup, line_at, line_start
+from counterpoint.model.request import Position, Range
+from counterpoint.model.text import LineLookup, line_at, line_start
 
 
 def to_pipeline_range(document: TextDocument, span: types.Range) -> Range:

@@ -14,16 +14,16 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
 
 from counterpoint.config import ConfigError
+from counterpoint.core.context import check_size
+from counterpoint.core.secrets import Redactor
+from counterpoint.engine.run import document_path
+from counterpoint.engine.slots import SlotsFull
 from counterpoint.languages import UnsupportedLanguageError
 from counterpoint.lsp.convert import to_pipeline_range
 from counterpoint.lsp.diagnostics import publish
 from counterpoint.lsp.state import StoredReport
-from counterpoint.pipeline.context import check_size
-from counterpoint.pipeline.request import CrossCheckRequest, RequestError
-from counterpoint.pipeline.run import cross_check, document_path
-from counterpoint.pipeline.secrets import Redactor
-from counterpoint.pipeline.slots import SlotsFull
-from counterpoint.pipeline.text import LineWindow
+from counterpoint.model.request import CrossCheckRequest, RequestError
+from counterpoint.model.text import LineWindow
 
 if TYPE_CHECKING:
     from counterpoint.lsp.server import CounterpointServer
@@ -65,23 +65,20 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
         raise RequestFailed(str(error)) from None
     settings = await server.current_settings()
+    engine = server.engine
     try:
-        voices = server.voices(settings)
+        engine.voices()  # a missing key is said now, before anything else starts
     except ConfigError as error:
         server.show_message(str(error), types.MessageType.Error)
         raise RequestFailed(str(error)) from None
-    session = server.session_budget
-    if session.cap is not None and session.committed() >= session.cap:
-        message = (
-            f"this session has spent ${session.spent:.4f} of its ${session.cap:g} cap "
-            "(maxCostPerSession): raise it or restart the server to cross-check more"
-        )
-        server.show_message(f"Counterpoint: {message}", types.MessageType.Error)
-        raise RequestFailed(message)
+    exhausted = engine.session_exhausted()
+    if exhausted is not None:
+        server.show_message(f"Counterpoint: {exhausted}", types.MessageType.Error)
+        raise RequestFailed(exhausted)
 
     limit = settings.max_concurrent_checks
     try:
-        server.check_slots.refuse_if_full(limit)  # refused before it replaces anything
+        engine.check_slots.refuse_if_full(limit)  # refused before it replaces anything
     except SlotsFull as error:
         server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
         raise RequestFailed(str(error)) from None
@@ -95,17 +92,13 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     redactor = Redactor(settings.secrets(), filename=PurePosixPath(document_path(uri)).name)
     try:
         async with _progress(server, "Counterpoint") as report_stage:
-            await server.check_slots.acquire(limit, report_stage)
+            await engine.check_slots.acquire(limit, report_stage)
             admitted = True
-            report = await cross_check(
+            report = await engine.cross_check(
                 request,
-                voices,
-                settings.run_options(),
                 progress=report_stage,
                 secrets=redactor,
-                execution=server.execution_service(settings),
                 workspace_root=server.workspace_root_of(uri),
-                session=session,
             )
     except (RequestError, UnsupportedLanguageError, SlotsFull) as error:
         server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
@@ -120,7 +113,7 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
         raise ContentModified(reason) from None
     finally:
         if admitted:
-            server.check_slots.release(limit)
+            engine.check_slots.release(limit)
         server.untrack_request()
         publish(server, server.store, uri)  # clears "Cross-checking…" (and nothing later)
 
@@ -130,6 +123,7 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     server.store.add(StoredReport(report, uri, request.version, lines, secrets=redactor))
     publish(server, server.store, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
+    session = engine.session_budget
     session_cost = {"session_usd": round(session.spent, 6), "session_cap_usd": session.cap}
     return {**report.summary(), "cost": {**report.cost, **session_cost}}
 

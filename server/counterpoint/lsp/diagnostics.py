@@ -7,11 +7,11 @@ from typing import TypedDict
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from counterpoint.core.render import failing_tests, summary_line
 from counterpoint.lsp.convert import stored_range, to_lsp_range
 from counterpoint.lsp.state import ReportStore, StoredReport
+from counterpoint.model.text import Lines
 from counterpoint.model.vocabulary import Severity, presentation
-from counterpoint.pipeline.render import failing_tests, summary_line
-from counterpoint.pipeline.text import Lines
 
 SOURCE = "counterpoint"
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
+from counterpoint.core.render import render_markdown, render_region_markdown
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_position
 from counterpoint.lsp.state import ReportStore
-from counterpoint.pipeline.render import render_markdown, render_region_markdown
-from counterpoint.pipeline.request import Position, Range
+from counterpoint.model.request import Position, Range
 
 
 def hover(

@@ -10,7 +10,7 @@ from pygls.workspace import TextDocument
 
 from counterpoint.lsp.convert import stored_range, to_pipeline_position
 from counterpoint.lsp.state import ReportStore
-from counterpoint.pipeline.text import line_at
+from counterpoint.model.text import line_at
 
 
 def inline_completions(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,8 +13,9 @@ from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 
 from counterpoint import __version__
-from counterpoint.cache import DiskCache
 from counterpoint.config import Settings
+from counterpoint.engine.engine import Engine, warm_up
+from counterpoint.engine.run import document_path
 from counterpoint.lsp import nesting
 from counterpoint.lsp.actions import (
     ACCEPT_COMMAND,
@@ -33,11 +32,7 @@ from counterpoint.lsp.inline import inline_completions
 from counterpoint.lsp.protocol import CounterpointProtocol
 from counterpoint.lsp.staleness import follow_edit
 from counterpoint.lsp.state import ReportStore
-from counterpoint.pipeline.budget import Budget
-from counterpoint.pipeline.execute import ExecutionService
-from counterpoint.pipeline.request import Range
-from counterpoint.pipeline.run import Voice, document_path
-from counterpoint.pipeline.slots import CheckSlots
+from counterpoint.model.request import Range
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +53,14 @@ class CounterpointServer(LanguageServer):
         self.cancel_reasons: dict[asyncio.Task[Any], str] = {}
         self.texts: dict[str, str] = {}
         self.warned_untrusted: set[str] = set()  # workspace settings we said we ignore
-        # Every call of the session is charged here, cancelled and replaced runs' included.
-        self.session_budget: Budget = self.settings.session_budget()
-        self.check_slots = CheckSlots()
+        self.engine = Engine(self.settings, on_warning=self._warn)
         self.pending_configuration: asyncio.Future[None] | None = None
-        self._execution: ExecutionService | None = None
-        self._cache: DiskCache | None = None
-        self._voices: tuple[str, list[Voice]] | None = None  # (what built them, the voices)
         self.settings_generation = (
             0  # bumped by each change, so a slow fetch cannot undo a newer one
         )
 
-    @property
-    def session_cost_usd(self) -> float:
-        return self.session_budget.spent
+    def _warn(self, message: str) -> None:
+        self.show_message(f"Counterpoint: {message}", types.MessageType.Warning)
 
     async def current_settings(self) -> Settings:
         """Settings with any configuration refresh still in flight applied first."""
@@ -99,57 +88,7 @@ class CounterpointServer(LanguageServer):
                     types.MessageType.Warning,
                 )
         self.settings = settings
-        self.session_budget.cap = settings.max_cost_per_session_usd
-
-    def execution_service(self, settings: Settings) -> ExecutionService | None:
-        """One service per set of execution options, so snapshots and results are reused."""
-        if not settings.execute:
-            return None
-        options = settings.execution_options()
-        cache = self.disk_cache(settings)
-        if (
-            self._execution is None
-            or self._execution.options != options
-            or self._execution.store is not cache
-        ):
-            self._execution = ExecutionService(options, cache)
-        return self._execution
-
-    def execution_memo_size(self) -> int:
-        return self._execution.memo_size if self._execution is not None else 0
-
-    def voices(self, settings: Settings) -> list[Voice]:
-        """The voices for these settings, kept between requests: building an SDK client loads
-        TLS certificates (tens of milliseconds), which a repeated request should not pay.
-        Raises ConfigError like Settings.voices."""
-        cache = self.disk_cache(settings)
-        specs = settings.voice_specs()
-        identity = hashlib.sha256(
-            repr(
-                (
-                    specs,
-                    [os.environ.get(spec.key_env, "") for spec in specs],
-                    settings.request_timeout_s,
-                    settings.max_retries,
-                    id(cache),
-                )
-            ).encode()
-        ).hexdigest()
-        if self._voices is None or self._voices[0] != identity:
-            # Replaced clients are left to the garbage collector: a request may still use them.
-            self._voices = (identity, settings.voices(cache=cache))
-        return self._voices[1]
-
-    def disk_cache(self, settings: Settings) -> DiskCache | None:
-        """One open cache per directory; None when turned off or broken."""
-        if not settings.cache:
-            return None
-        directory = settings.cache_root() / "cache"
-        if self._cache is None or self._cache.directory != directory:
-            self._cache = DiskCache(directory, settings.cache_size_mb)
-            if self._cache.warning:
-                self.show_message(f"Counterpoint: {self._cache.warning}", types.MessageType.Warning)
-        return self._cache if self._cache.enabled else None
+        self.engine.configure(settings)
 
     def workspace_root_of(self, uri: str) -> Path | None:
         """The workspace folder holding the document, deepest first."""
@@ -248,7 +187,7 @@ def on_initialize(server: CounterpointServer, params: types.InitializeParams) ->
 def on_initialized(server: CounterpointServer, params: types.InitializedParams) -> None:
     server.pending_configuration = asyncio.ensure_future(server.refresh_configuration())
     # Importing the SDKs takes seconds; do it now rather than on the first cross-check.
-    threading.Thread(target=_warm_up, name="counterpoint-warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, name="counterpoint-warm-up", daemon=True).start()
 
 
 @SERVER.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
@@ -260,14 +199,6 @@ def on_configuration_change(
         server.push_settings(settings["counterpoint"])
     else:  # the client only signals a change: ask for the section
         server.pending_configuration = asyncio.ensure_future(server.refresh_configuration())
-
-
-def _warm_up() -> None:
-    import counterpoint.providers.anthropic
-    import counterpoint.providers.openai  # noqa: F401
-    from counterpoint.sandbox.runner import detect_isolation
-
-    detect_isolation()  # probing the sandbox takes a moment; the result is kept
 
 
 @SERVER.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -322,10 +253,10 @@ def on_status(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
         "cancelReasons": sum(1 for task in server.cancel_reasons if not task.done()),
         "documents": len(server.texts),
         "reports": server.store.count,
-        "executionMemo": server.execution_memo_size(),
-        "crossChecksWaiting": server.check_slots.waiting,
-        "sessionCostUsd": round(server.session_cost_usd, 6),
-        "sessionCalls": server.session_budget.calls,
+        "executionMemo": server.engine.execution_memo_size,
+        "crossChecksWaiting": server.engine.check_slots.waiting,
+        "sessionCostUsd": round(server.engine.session_budget.spent, 6),
+        "sessionCalls": server.engine.session_budget.calls,
     }
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from counterpoint.lsp.diagnostics import publish
-from counterpoint.pipeline.text import line_count, split_lines
+from counterpoint.model.text import line_count, split_lines
 
 if TYPE_CHECKING:
     from counterpoint.lsp.server import CounterpointServer

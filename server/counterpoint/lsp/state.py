@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from counterpoint.pipeline.report import Report
-from counterpoint.pipeline.request import Position, Range
-from counterpoint.pipeline.secrets import Redactor
-from counterpoint.pipeline.text import LineLookup
+from counterpoint.core.secrets import Redactor
+from counterpoint.model.report import Report
+from counterpoint.model.request import Position, Range
+from counterpoint.model.text import LineLookup
 
 MAX_REPORTS = 200
 

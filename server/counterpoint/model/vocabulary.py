@@ -33,7 +33,7 @@ class Vocabulary(str, Enum):
 
 
 class ConfidenceLabel(Vocabulary):
-    """Most to least trusted; `pipeline/confidence.py` decides which applies."""
+    """Most to least trusted; `core/confidence.py` decides which applies."""
 
     VERIFIED_AGREEMENT = "verified-agreement"
     VERIFIED_ONE = "verified-one"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import anthropic
 
+from counterpoint.model.calls import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.model.vocabulary import FailureKind
-from counterpoint.pipeline.model import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.providers.errors import from_sdk_error
 
 

@@ -11,7 +11,7 @@ import hashlib
 import json
 
 from counterpoint.cache import DiskCache
-from counterpoint.pipeline.model import ModelClient, ModelReply, StructuredCall
+from counterpoint.model.calls import ModelClient, ModelReply, StructuredCall
 
 
 class CachedClient:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import contextlib
 from types import ModuleType
 
+from counterpoint.model.calls import ProviderError
 from counterpoint.model.vocabulary import FailureKind
-from counterpoint.pipeline.model import ProviderError
 
 
 def from_sdk_error(

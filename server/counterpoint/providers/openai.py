@@ -10,8 +10,8 @@ import json
 
 import openai
 
+from counterpoint.model.calls import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.model.vocabulary import FailureKind
-from counterpoint.pipeline.model import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.providers.errors import from_sdk_error
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from counterpoint.pipeline.model import ModelClient
+from counterpoint.model.calls import ModelClient
 
 # model, api_key, base_url, timeout_s, max_retries
 Adapter = Callable[[str, str, "str | None", float, int], ModelClient]
@@ -42,3 +42,9 @@ WIRE_FORMATS: dict[str, WireFormat] = {
     # Chat Completions: also any OpenAI-compatible server (Ollama, vLLM, OpenRouter).
     "openai": WireFormat("openai", "OPENAI_API_KEY", _openai),
 }
+
+
+def warm_up() -> None:
+    """Load every adapter and its SDK (seconds, the first time) before a client is needed."""
+    for wire_format in WIRE_FORMATS.values():
+        wire_format.load()

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from counterpoint.sandbox.seccomp import REFUSED, SeccompUnavailable, filter_program
-from counterpoint.sandbox.snapshot import read_regular_file
+from counterpoint.workspace import read_regular_file
 
 OUTPUT_TAIL_BYTES = 64 * 1024
 RESULT_BYTES = 32 * 1024**2  # the most read back of one results file

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
+from counterpoint.workspace import is_project
+
 SKIPPED_DIRS = frozenset(
     {
         ".git",
@@ -53,15 +55,6 @@ SKIPPED_DIRS = frozenset(
 MAX_FILE_BYTES = 20 * 1024 * 1024
 TOO_LARGE = f"over the {MAX_FILE_BYTES // (1024 * 1024)} MiB cap"
 MAX_FILES = 50_000
-PROJECT_MARKERS = (
-    "pyproject.toml",
-    "setup.py",
-    "setup.cfg",
-    "package.json",
-    "go.mod",
-    "Cargo.toml",
-    ".git",
-)
 LOOSE_TEST_DIRS = ("tests", "test", "__tests__")
 # Build output left out only beside its build file: cargo's target/ next to Cargo.toml.
 BUILD_OUTPUT = {"target": "Cargo.toml"}
@@ -569,46 +562,6 @@ def _unique() -> str:
     return f"{os.getpid()}-{threading.get_ident()}-{os.urandom(3).hex()}"
 
 
-WORKSPACE_TEXT_BYTES = 1024 * 1024
-
-
-def read_regular_file(path: Path | str, cap: int, follow_links: bool = True) -> bytes | None:
-    """A file's bytes, or None unless it is a regular file of at most `cap` bytes, opened
-    without blocking (a FIFO, a device or /dev/zero reads as None instead of stalling or
-    exhausting the server). With `follow_links=False` a symlink reads as None too. Blocking
-    I/O: call it off the event loop where that matters."""
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
-            return None
-        data = os.read(fd, cap + 1)  # files of /proc say 0 bytes: bounded by the read itself
-        return data if len(data) <= cap else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
-
-
-def read_workspace_text(path: Path | str, cap: int = WORKSPACE_TEXT_BYTES) -> str | None:
-    """A workspace file the server itself reads (a pyvenv.cfg, a package.json, the ignore file):
-    links are followed, as an editor would, but only a small regular file is read."""
-    data = read_regular_file(path, cap)
-    return None if data is None else data.decode("utf-8", "replace")
-
-
-def inside_workspace(path: Path | str, root: Path | str) -> bool:
-    """Whether `path`, with every link on the way followed, is inside the workspace `root`: a
-    folder the server shows to runs by its workspace path (node_modules, .venv) must not be a
-    link that leads elsewhere, since bubblewrap would follow it."""
-    real, top = os.path.realpath(path), os.path.realpath(root)
-    return real == top or real.startswith(top.rstrip("/") + "/")
-
-
 def stage_files(stage: Path, files: dict[str, str]) -> None:
     """Write a run's own files (the version under test, model tests) into its stage folder,
     the overlay's top layer: they hide the snapshot's copies without touching them."""
@@ -649,15 +602,3 @@ def _in_build_output(root: Path, rel: str) -> bool:
     return any(
         _is_build_output(root.joinpath(*parts[:index]), part) for index, part in enumerate(parts)
     )
-
-
-def find_project_root(path: Path) -> Path:
-    """The nearest folder above `path` that looks like a project root, else its folder."""
-    for folder in [path.parent, *path.parent.parents]:
-        if is_project(folder):
-            return folder
-    return path.parent
-
-
-def is_project(folder: Path) -> bool:
-    return any((folder / marker).exists() for marker in PROJECT_MARKERS)

@@ -1,7 +1,7 @@
+from counterpoint.core.context import build_context
 from counterpoint.languages import language_for
 from counterpoint.languages.node_tests import NodeTests
-from counterpoint.pipeline.context import build_context
-from counterpoint.pipeline.request import CrossCheckRequest, Position, Range
+from counterpoint.model.request import CrossCheckRequest, Position, Range
 
 JS = language_for("javascript")
 SUPPORT = NodeTests(JS)

@@ -1,12 +1,13 @@
 import ast
 
+from counterpoint.core.behaviour import differences
 from counterpoint.languages.python_behaviour import (
     candidate_calls,
     derived_calls,
     isolatable_functions,
 )
 from counterpoint.languages.testing import BehaviourProbe
-from counterpoint.pipeline.results import Execution, differences
+from counterpoint.model.execution import Execution
 
 TARGET = '''def window_sums(xs: list[int], k: int) -> list[int]:
     """Sums of windows.

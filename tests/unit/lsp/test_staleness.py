@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from counterpoint.lsp import staleness
 from counterpoint.lsp.staleness import line_edits, shift_above
-from counterpoint.pipeline.text import split_lines
+from counterpoint.model.text import split_lines
 
 pieces = st.sampled_from(["a\n", "b\n", "\n", "c", "\r\n", "\r", "dd\n"])
 inserts = st.sampled_from(["x", "\n", "y\n", "\r", "z\r\n"])

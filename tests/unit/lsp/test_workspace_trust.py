@@ -77,7 +77,7 @@ def test_no_cap_of_the_users_own_means_any_workspace_cap_tightens():
     server.push_settings({"maxCostPerRequest": 2, "maxCostPerSession": 5})
     assert server.settings.max_cost_usd == 2
     assert server.settings.max_cost_per_session_usd == 5
-    assert server.session_budget.cap == 5
+    assert server.engine.session_budget.cap == 5
 
 
 def test_looser_limits_from_a_workspace_are_each_ignored():

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from counterpoint.pipeline.budget import Budget, RetryBudget, Spending
-from counterpoint.pipeline.model import ProviderError
-from counterpoint.pipeline.slots import CheckSlots, SlotsFull
+from counterpoint.engine.budget import Budget, RetryBudget, Spending
+from counterpoint.engine.slots import CheckSlots, SlotsFull
+from counterpoint.model.calls import ProviderError
 
 
 def test_concurrent_reservations_cannot_overshoot_a_cap_together():
@@ -75,8 +75,8 @@ def test_a_calls_worst_case_bounds_its_input_whatever_its_characters_and_schema(
     """A byte-level BPE tokenizer makes at most one token per UTF-8 byte, but text outside ASCII
     (a repository's strings and comments) can take a token or more per character, so "three
     characters a token" is no bound; the schema is sent as input too."""
-    from counterpoint.pipeline.model import StructuredCall
-    from counterpoint.pipeline.run import RunOptions
+    from counterpoint.engine.run import RunOptions
+    from counterpoint.model.calls import StructuredCall
 
     schema = {"type": "object", "description": "x" * 3000}
     call = StructuredCall("system", "한" * 3000, "submit", schema, max_tokens=100)

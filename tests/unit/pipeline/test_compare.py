@@ -1,9 +1,9 @@
 import dataclasses
 from textwrap import dedent
 
+from counterpoint.core.compare import Region, diverging_regions, equivalent
 from counterpoint.languages import language_for
 from counterpoint.languages.spec import Normalisation
-from counterpoint.pipeline.compare import Region, diverging_regions, equivalent
 
 PYTHON = language_for("python")
 

@@ -1,10 +1,10 @@
 """The confidence rules, case by case: execution outranks opinion."""
 
+from counterpoint.core.confidence import assess
 from counterpoint.languages.testing import TestOutcome
-from counterpoint.pipeline.confidence import assess
-from counterpoint.pipeline.model import Usage
-from counterpoint.pipeline.report import Judgment, Proposal
-from counterpoint.pipeline.results import Counterexample, Execution
+from counterpoint.model.calls import Usage
+from counterpoint.model.execution import Counterexample, Execution
+from counterpoint.model.report import Judgment, Proposal
 
 NAMES = {"claude": "Claude", "gpt": "GPT"}
 

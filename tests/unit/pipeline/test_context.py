@@ -2,9 +2,9 @@ from textwrap import dedent
 
 import pytest
 
+from counterpoint.core.context import build_context
 from counterpoint.languages import language_for
-from counterpoint.pipeline.context import build_context
-from counterpoint.pipeline.request import (
+from counterpoint.model.request import (
     MAX_DOCUMENT_CHARS,
     MAX_SELECTION_CHARS,
     CrossCheckRequest,

@@ -2,8 +2,8 @@
 
 import asyncio
 
-from counterpoint.pipeline.execute import ExecutionOptions, ExecutionService
-from counterpoint.pipeline.results import Execution
+from counterpoint.engine.execute import ExecutionOptions, ExecutionService
+from counterpoint.model.execution import Execution
 
 
 async def test_a_shared_run_survives_one_waiter_giving_up(tmp_path):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from counterpoint.pipeline.injection import addressed_to_models
+from counterpoint.core.injection import addressed_to_models
 
 ORIGINAL = "def f(x):\n    return x\n"
 

@@ -5,10 +5,10 @@ import asyncio
 
 import pytest
 
+from counterpoint.core.context import build_context
+from counterpoint.engine import offload
 from counterpoint.languages import language_for
-from counterpoint.pipeline import offload
-from counterpoint.pipeline.context import build_context
-from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
+from counterpoint.model.request import CrossCheckRequest, Range, RequestError
 
 HEAD = "def window_sums(xs, k):\n    return [sum(xs[i : i + k]) for i in range(len(xs) - k)]\n"
 

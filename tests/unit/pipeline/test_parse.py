@@ -1,7 +1,7 @@
 import pytest
 
-from counterpoint.pipeline.model import ModelReply, ProviderError
-from counterpoint.pipeline.parse import parse_judgment, parse_proposal
+from counterpoint.core.parse import parse_judgment, parse_proposal
+from counterpoint.model.calls import ModelReply, ProviderError
 
 ORIGINAL = "def f(x):\n    return x\n"
 

@@ -1,4 +1,4 @@
-from counterpoint.pipeline.privacy import ignoring_pattern
+from counterpoint.engine.privacy import ignoring_pattern
 
 
 def test_default_patterns_cover_env_keys_and_secrets(tmp_path):

@@ -7,10 +7,10 @@ import re
 import pytest
 
 from counterpoint.cache import DiskCache
+from counterpoint.core.context import build_context
+from counterpoint.core.prompts import fresh_token, judgment_call, proposal_call
 from counterpoint.languages import language_for
-from counterpoint.pipeline.context import build_context
-from counterpoint.pipeline.prompts import fresh_token, judgment_call, proposal_call
-from counterpoint.pipeline.request import CrossCheckRequest, Range
+from counterpoint.model.request import CrossCheckRequest, Range
 from counterpoint.providers.cached import CachedClient
 from tests.prompt_blocks import split_blocks, token_of
 

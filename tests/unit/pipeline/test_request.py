@@ -1,6 +1,6 @@
 """Ranges: whole-line ranges and their overlaps."""
 
-from counterpoint.pipeline.request import Range
+from counterpoint.model.request import Range
 
 
 def test_adjacent_whole_line_ranges_do_not_overlap():

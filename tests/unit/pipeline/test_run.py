@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from counterpoint.pipeline.model import ModelReply, ProviderError, StructuredCall, Usage
-from counterpoint.pipeline.request import CrossCheckRequest, Range, RequestError
-from counterpoint.pipeline.run import RunOptions, Voice, assign_judges, cross_check
-from counterpoint.pipeline.schemas import JUDGMENT_TOOL, PROPOSAL_TOOL
+from counterpoint.core.schemas import JUDGMENT_TOOL, PROPOSAL_TOOL
+from counterpoint.engine.run import RunOptions, Voice, assign_judges, cross_check
+from counterpoint.model.calls import ModelReply, ProviderError, StructuredCall, Usage
+from counterpoint.model.request import CrossCheckRequest, Range, RequestError
 
 SOURCE = "def window_sums(xs, k):\n    return [sum(xs[i:i + k]) for i in range(len(xs) - k)]\n"
 FIXED = "def window_sums(xs, k):\n    return [sum(xs[i:i + k]) for i in range(len(xs) - k + 1)]\n"

@@ -8,7 +8,7 @@ import json
 import logging
 
 from counterpoint.config import Settings
-from counterpoint.pipeline.secrets import Redactor, SecretFilter
+from counterpoint.core.secrets import Redactor, SecretFilter
 
 # Made up to match the detectors' shapes; none of them is a real credential.
 AWS_ID = "AKIAZ7Q3XK4PLM2WN8RT"

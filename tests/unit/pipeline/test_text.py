@@ -3,9 +3,9 @@ from unittest.mock import patch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from counterpoint.pipeline import text as text_module
-from counterpoint.pipeline.request import Position, Range
-from counterpoint.pipeline.text import (
+from counterpoint.model import text as text_module
+from counterpoint.model.request import Position, Range
+from counterpoint.model.text import (
     Lines,
     LineWindow,
     byte_offset,

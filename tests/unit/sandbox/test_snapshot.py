@@ -8,10 +8,10 @@ import pytest
 
 from counterpoint.sandbox.snapshot import (
     WorkspaceSnapshot,
-    find_project_root,
     link_dependencies,
     stage_files,
 )
+from counterpoint.workspace import find_project_root
 
 
 def make_tree(root):

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 import tree_sitter
 
 from counterpoint.languages import LanguageSpec
-from counterpoint.pipeline.request import (
+from counterpoint.model.request import (
     CrossCheckRequest,
     Range,
     RequestError,
     check_document_size,
     check_selection_size,
 )
-from counterpoint.pipeline.text import byte_offset, line_start, offset_of, split_lines
+from counterpoint.model.text import byte_offset, line_start, offset_of, split_lines
 
 DEFAULT_CONTEXT_CHARS = 8_000
 

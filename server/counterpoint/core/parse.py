@@ -14,11 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
+from counterpoint.core.schemas import SEVERITIES, VERDICTS
 from counterpoint.model import vocabulary
+from counterpoint.model.calls import ModelReply, ProviderError
+from counterpoint.model.text import line_ending
 from counterpoint.model.vocabulary import FailureKind
-from counterpoint.pipeline.model import ModelReply, ProviderError
-from counterpoint.pipeline.schemas import SEVERITIES, VERDICTS
-from counterpoint.pipeline.text import line_ending
 
 P = ParamSpec("P")
 T = TypeVar("T")

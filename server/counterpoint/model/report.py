@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from counterpoint.model.calls import Usage
+from counterpoint.model.execution import Execution
+from counterpoint.model.request import Range
 from counterpoint.model.vocabulary import ConfidenceLabel, FailureKind, Stage, Verdict
-from counterpoint.pipeline.model import Usage
-from counterpoint.pipeline.request import Range
-from counterpoint.pipeline.results import Execution
 
 REPORT_VERSION = 1
 

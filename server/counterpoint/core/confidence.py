@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from counterpoint.model.execution import Counterexample, Execution
+from counterpoint.model.report import Confidence, Failure, Judgment, Proposal
 from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, Outcome, Verdict
-from counterpoint.pipeline.report import Confidence, Failure, Judgment, Proposal
-from counterpoint.pipeline.results import Counterexample, Execution
 
 ORIGIN_NOTES = {
     "derived": " (an input varied from the examples)",

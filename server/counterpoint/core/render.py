@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from counterpoint import __version__
+from counterpoint.model.report import Disagreement, Report
 from counterpoint.model.vocabulary import ExecutionStatus, Outcome, presentation
-from counterpoint.pipeline.report import Disagreement, Report
 
 
 def render_text(report: Report, path: str) -> str:

@@ -1,17 +1,45 @@
-"""What a test run found, as plain results: each version's tests and behaviour, and the calls
-on which the versions behave differently. No I/O: the execution service (execute.py) makes
-these; the report, the confidence rules and the regions read them."""
+"""What a test run found, as plain results: each test's outcome, each version's tests and
+behaviour, and the calls on which the versions behave differently. The execution service
+(engine/execute.py) makes these; the report, the confidence rules and the regions read them."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from counterpoint.languages.testing import BehaviourProbe, TestOutcome
 from counterpoint.model.vocabulary import ExecutionStatus, Outcome
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    __test__ = False  # not a pytest class
+
+    id: str
+    source: str  # "workspace", "doctest", or the voice id of the family that wrote it
+    outcome: Outcome
+    message: str = ""
+    duration_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class BehaviourProbe:
+    """Calls to run on every version of the code, to compare what they return."""
+
+    module: str
+    names: tuple[str, ...]
+    calls: tuple[str, ...]
+    # Where each call came from, in step with `calls`: "example" (written in code, docs or
+    # tests), "derived" (examples varied) or "boundary" (values for type hints). Empty: all
+    # are examples.
+    origins: tuple[str, ...] = ()
+
+    def origin(self, call: str) -> str:
+        if len(self.origins) == len(self.calls) and call in self.calls:
+            return self.origins[self.calls.index(call)]
+        return "example"
+
 
 ORIGINAL = "original"  # the proposal id of the baseline run
 
@@ -88,39 +116,6 @@ class Execution:
         }
 
 
-def compare_with_baseline(result: Execution, baseline: Execution) -> Execution:
-    """Regressions are tests the original passed that now fail; fixed ones the reverse."""
-    before = {t.id: t.outcome for t in baseline.tests}
-    regressions = tuple(
-        t.id
-        for t in result.tests
-        if t.outcome in (Outcome.FAILED, Outcome.ERROR) and before.get(t.id) == Outcome.PASSED
-    )
-    fixed = tuple(
-        t.id
-        for t in result.tests
-        if t.outcome == Outcome.PASSED and before.get(t.id) in (Outcome.FAILED, Outcome.ERROR)
-    )
-    return replace(result, regressions=regressions, fixed=fixed)
-
-
-def parse_behaviour(data: bytes | None) -> tuple[dict[str, Any], ...]:
-    if data is None:
-        return ()
-    try:
-        parsed = json.loads(data.decode("utf-8", "replace"))
-    except ValueError:
-        return ()
-    if not isinstance(parsed, list):
-        return ()
-    keys = ("call", "ok", "value", "exception", "unstable")
-    return tuple(
-        {key: entry[key] for key in keys if key in entry}
-        for entry in parsed[:500]
-        if isinstance(entry, dict) and isinstance(entry.get("call"), str)
-    )
-
-
 ORIGIN_RANK = {"example": 0, "derived": 1, "boundary": 2}
 
 
@@ -143,39 +138,3 @@ class Counterexample:
 
     def to_json(self) -> dict[str, Any]:
         return {"call": self.call, "origin": self.origin, "outcomes": dict(self.outcomes)}
-
-
-def differences(
-    executions: Sequence[Execution], probe: BehaviourProbe | None = None
-) -> list[Counterexample]:
-    """Every call on which the proposals behave differently, most trustworthy first: written in
-    the code or its tests, then derived from those, then boundary values. Unstable calls are
-    skipped, and versions that all fail to answer (raise or time out) count as agreeing."""
-    tables = {
-        e.proposal: {b["call"]: b for b in e.behaviour if not b.get("unstable")}
-        for e in executions
-        if e.behaviour and e.proposal != ORIGINAL
-    }
-    if len(tables) < 2:
-        return []
-    found: list[Counterexample] = []
-    first = next(iter(tables.values()))
-    for call in first:
-        seen = [(pid, table.get(call)) for pid, table in tables.items()]
-        if any(entry is None for _, entry in seen):
-            continue
-        entries = {pid: entry for pid, entry in seen if entry is not None}
-        if len({_comparable(entry) for entry in entries.values()}) > 1:
-            origin = probe.origin(call) if probe is not None else "example"
-            found.append(
-                Counterexample(call, {pid: _outcome(e) for pid, e in entries.items()}, origin)
-            )
-    return sorted(found, key=lambda c: ORIGIN_RANK.get(c.origin, 3))
-
-
-def _comparable(entry: dict[str, Any]) -> str:
-    return f"value {entry.get('value')}" if entry.get("ok") else "no answer"
-
-
-def _outcome(entry: dict[str, Any]) -> str:
-    return str(entry.get("value")) if entry.get("ok") else f"raises {entry.get('exception')}"

@@ -18,15 +18,15 @@ from dataclasses import dataclass
 from secrets import token_hex
 from typing import TypeAlias
 
-from counterpoint.pipeline.context import CodeContext
-from counterpoint.pipeline.model import StructuredCall
-from counterpoint.pipeline.schemas import (
+from counterpoint.core.context import CodeContext
+from counterpoint.core.schemas import (
     JUDGMENT_SCHEMA,
     JUDGMENT_TOOL,
     PROPOSAL_SCHEMA,
     PROPOSAL_TOOL,
 )
-from counterpoint.pipeline.secrets import Secrets, redact
+from counterpoint.core.secrets import Secrets, redact
+from counterpoint.model.calls import StructuredCall
 
 TOKEN_BYTES = 8  # 16 hex digits: no text written before the call can guess them
 

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 import tree_sitter
 
 from counterpoint.languages import LanguageSpec
-from counterpoint.pipeline.text import split_lines
+from counterpoint.model.text import split_lines
 
 _SEP = "\x1f"  # between the tokens of a line key
 _MASK = "\x01"  # a local, in the keys that pair names

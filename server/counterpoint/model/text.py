@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from counterpoint.pipeline.request import Position, Range
+from counterpoint.model.request import Position, Range
 
 _LINE_BREAK = re.compile(r"(?<=\r\n)|(?<=\n)|(?<=\r)(?!\n)")
 

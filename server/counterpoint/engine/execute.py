@@ -18,6 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from counterpoint.core.behaviour import compare_with_baseline, parse_behaviour
+from counterpoint.core.context import CodeContext
+from counterpoint.core.secrets import Redactor, Secrets, as_redactor
 from counterpoint.languages import LanguageSpec, test_support
 from counterpoint.languages.testing import (
     BehaviourProbe,
@@ -26,17 +29,10 @@ from counterpoint.languages.testing import (
     TestSelection,
     TestSupport,
 )
+from counterpoint.model.execution import ORIGINAL, Execution
+from counterpoint.model.request import CrossCheckRequest
+from counterpoint.model.text import replace_range
 from counterpoint.model.vocabulary import ExecutionStatus
-from counterpoint.pipeline.context import CodeContext
-from counterpoint.pipeline.request import CrossCheckRequest
-from counterpoint.pipeline.results import (
-    ORIGINAL,
-    Execution,
-    compare_with_baseline,
-    parse_behaviour,
-)
-from counterpoint.pipeline.secrets import Redactor, Secrets, as_redactor
-from counterpoint.pipeline.text import replace_range
 from counterpoint.sandbox.runner import (
     UNSAFE_SETTING,
     Isolation,
@@ -52,10 +48,10 @@ from counterpoint.sandbox.snapshot import (
     RefreshStats,
     SnapshotTooLarge,
     WorkspaceSnapshot,
-    inside_workspace,
     link_dependencies,
     stage_files,
 )
+from counterpoint.workspace import inside_workspace
 
 MEMO_ENTRIES = 256  # results kept in memory; the disk cache keeps more
 

@@ -20,9 +20,9 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from counterpoint.core.context import CodeContext, build_context
 from counterpoint.languages import LanguageSpec, language_for
-from counterpoint.pipeline.context import CodeContext, build_context
-from counterpoint.pipeline.request import CrossCheckRequest, RequestError
+from counterpoint.model.request import CrossCheckRequest, RequestError
 
 log = logging.getLogger(__name__)
 

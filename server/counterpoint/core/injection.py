@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from counterpoint.pipeline.text import split_lines
+from counterpoint.model.text import split_lines
 
 _VERB = r"(?:answer|respond|reply|say|mark|rate|approve|accept|return|output|give)"
 _ADDRESSED_TO_MODELS = re.compile(

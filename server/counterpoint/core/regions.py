@@ -6,13 +6,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 
+from counterpoint.core.compare import diverging_regions
+from counterpoint.core.context import CodeContext
 from counterpoint.languages import language_for
-from counterpoint.pipeline.compare import diverging_regions
-from counterpoint.pipeline.context import CodeContext
-from counterpoint.pipeline.report import Disagreement, Judgment, Proposal
-from counterpoint.pipeline.request import Range
-from counterpoint.pipeline.results import Counterexample
-from counterpoint.pipeline.text import split_lines
+from counterpoint.model.execution import Counterexample
+from counterpoint.model.report import Disagreement, Judgment, Proposal
+from counterpoint.model.request import Range
+from counterpoint.model.text import split_lines
 
 
 def issue_range(context: CodeContext, candidate: str, start_line: int, end_line: int) -> Range:

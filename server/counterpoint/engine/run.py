@@ -17,26 +17,28 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlparse
 
+from counterpoint.core import prompts
+from counterpoint.core.behaviour import differences
+from counterpoint.core.confidence import assess, blocks_agreement
+from counterpoint.core.context import DEFAULT_CONTEXT_CHARS, CodeContext, check_size
+from counterpoint.core.injection import addressed_to_models
+from counterpoint.core.parse import parse_judgment, parse_proposal
+from counterpoint.core.regions import disagreements, issue_range, normalised
+from counterpoint.core.secrets import Redactor, Secrets
+from counterpoint.engine.budget import Budget, RetryBudget, Spending
+from counterpoint.engine.execute import ExecutionJob, ExecutionService
+from counterpoint.engine.offload import prepare_context
+from counterpoint.engine.privacy import ignoring_pattern
 from counterpoint.languages import language_for, test_support
-from counterpoint.model.vocabulary import FailureKind, Stage
-from counterpoint.pipeline import prompts
-from counterpoint.pipeline.budget import Budget, RetryBudget, Spending
-from counterpoint.pipeline.confidence import assess, blocks_agreement
-from counterpoint.pipeline.context import DEFAULT_CONTEXT_CHARS, CodeContext, check_size
-from counterpoint.pipeline.execute import ExecutionJob, ExecutionService
-from counterpoint.pipeline.injection import addressed_to_models
-from counterpoint.pipeline.model import (
+from counterpoint.model.calls import (
     ModelClient,
     ModelReply,
     ProviderError,
     StructuredCall,
     Usage,
 )
-from counterpoint.pipeline.offload import prepare_context
-from counterpoint.pipeline.parse import parse_judgment, parse_proposal
-from counterpoint.pipeline.privacy import ignoring_pattern
-from counterpoint.pipeline.regions import disagreements, issue_range, normalised
-from counterpoint.pipeline.report import (
+from counterpoint.model.execution import ORIGINAL, Execution
+from counterpoint.model.report import (
     Failure,
     Judgment,
     JudgmentIssue,
@@ -44,10 +46,9 @@ from counterpoint.pipeline.report import (
     Report,
     StageTiming,
 )
-from counterpoint.pipeline.request import CrossCheckRequest, RequestError
-from counterpoint.pipeline.results import ORIGINAL, Execution, differences
-from counterpoint.pipeline.secrets import Redactor, Secrets
-from counterpoint.sandbox.snapshot import find_project_root
+from counterpoint.model.request import CrossCheckRequest, RequestError
+from counterpoint.model.vocabulary import FailureKind, Stage
+from counterpoint.workspace import find_project_root
 
 ProgressCallback = Callable[[str], None]
 MAX_DIFFERENCES_SHOWN = 20

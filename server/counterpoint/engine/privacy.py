@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pathspec
 
-from counterpoint.sandbox.snapshot import read_workspace_text
+from counterpoint.workspace import read_workspace_text
 
 DEFAULT_PATTERNS = (".env*", "*.pem", "id_*", "secrets.*")
 IGNORE_FILE = ".counterpointignore"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from counterpoint.model.calls import ProviderError
 from counterpoint.model.vocabulary import FailureKind
-from counterpoint.pipeline.model import ProviderError
 
 
 @dataclass

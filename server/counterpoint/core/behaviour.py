@@ -1,0 +1,87 @@
+"""Comparing what the versions did: regressions against the original, and the calls on which
+the proposals behave differently. Pure functions over execution results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from counterpoint.model.execution import (
+    ORIGIN_RANK,
+    ORIGINAL,
+    BehaviourProbe,
+    Counterexample,
+    Execution,
+)
+from counterpoint.model.vocabulary import Outcome
+
+
+def compare_with_baseline(result: Execution, baseline: Execution) -> Execution:
+    """Regressions are tests the original passed that now fail; fixed ones the reverse."""
+    before = {t.id: t.outcome for t in baseline.tests}
+    regressions = tuple(
+        t.id
+        for t in result.tests
+        if t.outcome in (Outcome.FAILED, Outcome.ERROR) and before.get(t.id) == Outcome.PASSED
+    )
+    fixed = tuple(
+        t.id
+        for t in result.tests
+        if t.outcome == Outcome.PASSED and before.get(t.id) in (Outcome.FAILED, Outcome.ERROR)
+    )
+    return replace(result, regressions=regressions, fixed=fixed)
+
+
+def parse_behaviour(data: bytes | None) -> tuple[dict[str, Any], ...]:
+    if data is None:
+        return ()
+    try:
+        parsed = json.loads(data.decode("utf-8", "replace"))
+    except ValueError:
+        return ()
+    if not isinstance(parsed, list):
+        return ()
+    keys = ("call", "ok", "value", "exception", "unstable")
+    return tuple(
+        {key: entry[key] for key in keys if key in entry}
+        for entry in parsed[:500]
+        if isinstance(entry, dict) and isinstance(entry.get("call"), str)
+    )
+
+
+def differences(
+    executions: Sequence[Execution], probe: BehaviourProbe | None = None
+) -> list[Counterexample]:
+    """Every call on which the proposals behave differently, most trustworthy first: written in
+    the code or its tests, then derived from those, then boundary values. Unstable calls are
+    skipped, and versions that all fail to answer (raise or time out) count as agreeing."""
+    tables = {
+        e.proposal: {b["call"]: b for b in e.behaviour if not b.get("unstable")}
+        for e in executions
+        if e.behaviour and e.proposal != ORIGINAL
+    }
+    if len(tables) < 2:
+        return []
+    found: list[Counterexample] = []
+    first = next(iter(tables.values()))
+    for call in first:
+        seen = [(pid, table.get(call)) for pid, table in tables.items()]
+        if any(entry is None for _, entry in seen):
+            continue
+        entries = {pid: entry for pid, entry in seen if entry is not None}
+        if len({_comparable(entry) for entry in entries.values()}) > 1:
+            origin = probe.origin(call) if probe is not None else "example"
+            found.append(
+                Counterexample(call, {pid: _outcome(e) for pid, e in entries.items()}, origin)
+            )
+    return sorted(found, key=lambda c: ORIGIN_RANK.get(c.origin, 3))
+
+
+def _comparable(entry: dict[str, Any]) -> str:
+    return f"value {entry.get('value')}" if entry.get("ok") else "no answer"
+
+
+def _outcome(entry: dict[str, Any]) -> str:
+    return str(entry.get("value")) if entry.get("ok") else f"raises {entry.get('exception')}"
