@@ -292,7 +292,9 @@ def figures_for_pair(
                 ]
                 for e in reports[t.number].executions
             },
-            "differences": reports[t.number].execution.get("behaviour", {}).get("differences", []),
+            "differences": reports[t.number]
+            .execution_setup.get("behaviour", {})
+            .get("differences", []),
         }
         for t in tasks
     ]

@@ -5,8 +5,10 @@ it imports nothing of ours."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 PROJECT_MARKERS = (
@@ -22,6 +24,21 @@ PROJECT_MARKERS = (
 WORKSPACE_TEXT_BYTES = 1024 * 1024
 
 
+@contextlib.contextmanager
+def open_regular(path: Path | str, flags: int, cap: int) -> Iterator[tuple[int, os.stat_result]]:
+    """The open descriptor and its status, if `path` opens with `flags` as a regular file of at
+    most `cap` bytes; raises OSError otherwise (callers read that as "not there"). Checked on
+    the open file, so a file swapped for a FIFO or a link after a look is still refused."""
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
+            raise OSError(f"not a regular file of at most {cap} bytes: {path}")
+        yield fd, info
+    finally:
+        os.close(fd)
+
+
 def read_regular_file(path: Path | str, cap: int, follow_links: bool = True) -> bytes | None:
     """A file's bytes, or None unless it is a regular file of at most `cap` bytes, opened
     without blocking (a FIFO, a device or /dev/zero reads as None instead of stalling or
@@ -29,19 +46,11 @@ def read_regular_file(path: Path | str, cap: int, follow_links: bool = True) -> 
     I/O: call it off the event loop where that matters."""
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
     try:
-        fd = os.open(path, flags)
+        with open_regular(path, flags, cap) as (fd, _info):
+            data = os.read(fd, cap + 1)  # files of /proc say 0 bytes: bounded by the read itself
     except OSError:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > cap:
-            return None
-        data = os.read(fd, cap + 1)  # files of /proc say 0 bytes: bounded by the read itself
-        return data if len(data) <= cap else None
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return data if len(data) <= cap else None
 
 
 def read_workspace_text(path: Path | str, cap: int = WORKSPACE_TEXT_BYTES) -> str | None:

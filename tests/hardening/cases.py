@@ -191,7 +191,7 @@ def fault_problems(case: FaultCase, report: Report, elapsed: float) -> list[str]
     other = VOICE_OF["openai" if case.provider == "anthropic" else "anthropic"]
     if elapsed > CASE_BOUND_S:
         problems.append(f"took {elapsed:.1f} s (bound {CASE_BOUND_S:g} s)")
-    failures = [f for f in report.failures if f.voice == voice and f.stage == case.stage]
+    failures = [f for f in report.failures if f.voice_id == voice and f.stage == case.stage]
     if len(report.failures) != 1 or len(failures) != 1:
         problems.append(f"expected one {voice}/{case.stage} failure, got {report.failures}")
         return problems

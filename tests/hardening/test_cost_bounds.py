@@ -48,7 +48,7 @@ async def test_with_a_cost_cap_no_call_is_made_to_a_model_whose_price_is_unknown
     report = await run(settings, env)
 
     assert {r.provider for r in fake_providers.requests} == {"anthropic"}
-    refused = [f for f in report.failures if f.voice == "gpt"]
+    refused = [f for f in report.failures if f.voice_id == "gpt"]
     assert {(f.kind, f.stage) for f in refused} == {("budget", "propose"), ("budget", "judge")}
     for failure in refused:
         assert "price of gpt-nobody-priced is unknown" in failure.message

@@ -73,7 +73,9 @@ def assess(
 
     for failure in failures:
         target = f" {name(failure.target)}'s proposal" if failure.target else ""
-        reasons.append(f"{name(failure.voice)} could not {failure.stage}{target}: {failure.kind}")
+        reasons.append(
+            f"{name(failure.voice_id)} could not {failure.stage}{target}: {failure.kind}"
+        )
     if not proposals:
         return Assessment(
             Confidence(ConfidenceLabel.FAILED, (*reasons, "no proposal arrived")), None
@@ -83,10 +85,10 @@ def assess(
     for proposal in proposals:
         judgment = verdicts.get(proposal.id)
         if judgment is None:
-            reasons.append(f"{proposal.voice}'s proposal was not cross-checked")
+            reasons.append(f"{proposal.voice_name}'s proposal was not cross-checked")
         else:
             reasons.append(
-                f"{name(judgment.judge)} judges {proposal.voice}'s proposal "
+                f"{name(judgment.judge)} judges {proposal.voice_name}'s proposal "
                 f"{judgment.verdict} ({judgment.confidence:.0%})"
             )
 
@@ -168,7 +170,7 @@ def assess(
     if len(winners) < len(proposals) and len(winners) == 1:
         winner = winners[0]
         if _beats_the_rest(winner, proposals, evidence):
-            reasons.insert(0, f"{winner.voice}'s proposal passes tests the other fails")
+            reasons.insert(0, f"{winner.voice_name}'s proposal passes tests the other fails")
             return Assessment(Confidence(ConfidenceLabel.VERIFIED_ONE, tuple(reasons)), winner.id)
     return Assessment(Confidence(ConfidenceLabel.DISPUTED, tuple(reasons)), pick(winners))
 
@@ -227,11 +229,11 @@ def _execution_reasons(
         if execution is None:
             continue
         if not execution.ran:
-            reasons.append(f"{proposal.voice}'s proposal: tests not run ({execution.message})")
+            reasons.append(f"{proposal.voice_name}'s proposal: tests not run ({execution.message})")
             continue
         facts = evidence[proposal.id]
         passed, total = execution.count(Outcome.PASSED), len(execution.tests)
-        line = f"{proposal.voice}'s proposal passes {passed}/{total} tests"
+        line = f"{proposal.voice_name}'s proposal passes {passed}/{total} tests"
         if facts.broken:
             line += f"; it breaks {', '.join(facts.broken[:3])}"
         if execution.status == ExecutionStatus.TIMED_OUT:

@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from secrets import token_hex
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from counterpoint.core.context import CodeContext
 from counterpoint.core.schemas import (
@@ -139,16 +139,7 @@ def proposal_call(
         f"Reply with the `{PROPOSAL_TOOL}` structure: the replacement for lines "
         f"{_line_span(context)}, an explanation, and tests."
     )
-    token = fresh_token(_texts(parts))
-    return StructuredCall(
-        system=PROPOSER_SYSTEM.format(
-            language=context.language, tool=PROPOSAL_TOOL, data_rule=_data_rule(token)
-        ),
-        user=redact(_join(parts, token), secrets),
-        schema_name=PROPOSAL_TOOL,
-        schema=PROPOSAL_SCHEMA,
-        delimiter_token=token,
-    )
+    return _call(PROPOSER_SYSTEM, PROPOSAL_TOOL, PROPOSAL_SCHEMA, context, parts, secrets)
 
 
 def judgment_call(
@@ -165,16 +156,30 @@ def judgment_call(
         ),
         f"Reply with the `{JUDGMENT_TOOL}` structure.",
     ]
+    return _call(
+        JUDGE_SYSTEM, JUDGMENT_TOOL, JUDGMENT_SCHEMA, context, parts, secrets, max_tokens=4096
+    )
+
+
+def _call(
+    system: str,
+    tool: str,
+    schema: dict[str, Any],
+    context: CodeContext,
+    parts: list[Part],
+    secrets: Secrets,
+    **limits: int,
+) -> StructuredCall:
+    """The call for these parts: one fresh delimiter token that none of them contains, the
+    system prompt told about it, and every secret replaced in what is sent."""
     token = fresh_token(_texts(parts))
     return StructuredCall(
-        system=JUDGE_SYSTEM.format(
-            language=context.language, tool=JUDGMENT_TOOL, data_rule=_data_rule(token)
-        ),
+        system=system.format(language=context.language, tool=tool, data_rule=_data_rule(token)),
         user=redact(_join(parts, token), secrets),
-        schema_name=JUDGMENT_TOOL,
-        schema=JUDGMENT_SCHEMA,
-        max_tokens=4096,
+        schema_name=tool,
+        schema=schema,
         delimiter_token=token,
+        **limits,
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from counterpoint import __version__
-from counterpoint.model.report import Disagreement, Report
-from counterpoint.model.vocabulary import ExecutionStatus, Outcome, presentation
+from counterpoint.model.report import Disagreement, Failure, Report
+from counterpoint.model.vocabulary import PRESENTATION, ExecutionStatus, Outcome, presentation
 
 
 def render_text(report: Report, path: str) -> str:
@@ -14,11 +14,11 @@ def render_text(report: Report, path: str) -> str:
     lines = [
         f"Counterpoint cross-check of {path}:{first}-{last}",
         f"Instruction: {report.instruction}",
-        f"Confidence: {report.confidence.label}",
+        f"Confidence: {report.confidence.label} ({presentation(report.confidence.label).wording})",
     ]
     lines += [f"  - {reason}" for reason in report.confidence.reasons]
     recommended = report.proposal(report.recommended) if report.recommended else None
-    shown = f"{recommended.voice} ({recommended.model})" if recommended else "none"
+    shown = f"{recommended.voice_name} ({recommended.model})" if recommended else "none"
     lines.append(f"Recommended: {shown}")
     lines += [f"Note: {note}" for note in report.notes]
     for disagreement in report.disagreements:
@@ -28,7 +28,7 @@ def render_text(report: Report, path: str) -> str:
         checked = "" if report.is_cross_checked(proposal.id) else "  [not cross-checked]"
         lines += [
             "",
-            f"=== {proposal.voice}'s proposal ({proposal.model}){checked}",
+            f"=== {proposal.voice_name}'s proposal ({proposal.model}){checked}",
             proposal.code.rstrip("\n"),
         ]
         if proposal.explanation:
@@ -44,16 +44,18 @@ def render_text(report: Report, path: str) -> str:
                 for i in judgment.issues
             ]
         lines += [f"  FAIL {line}" for line in failing_tests(report, proposal.id)]
-    for failure in report.failures:
-        lines.append(
-            f"! {failure.voice} failed at {failure.stage}: {failure.kind}: {failure.message}"
-        )
+    lines += [f"! {failure_text(f, 'failed at')}" for f in report.failures]
     usage = report.usage
     lines.append(
         f"\nTokens: {usage.input_tokens} in, {usage.output_tokens} out; {cost_text(report)};"
         f" wall time {report.wall_s:.2f} s"
     )
     return "\n".join(lines)
+
+
+def failure_text(failure: Failure, verb: str) -> str:
+    """E.g. "gpt could not judge: timeout: …" (verb "could not") for one failed call."""
+    return f"{failure.voice_id} {verb} {failure.stage}: {failure.kind}: {failure.message}"
 
 
 def cost_text(report: Report, session_usd: float | None = None) -> str:
@@ -74,7 +76,11 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
     recommended = report.proposal(report.recommended) if report.recommended else None
     header = [
         f"**Counterpoint: {label}**"
-        + (f" · recommended: **{recommended.voice}**" if recommended else " · no recommendation"),
+        + (
+            f" · recommended: **{recommended.voice_name}**"
+            if recommended
+            else " · no recommendation"
+        ),
         f"_Instruction:_ {report.instruction}",
         "\n".join(f"- {reason}" for reason in report.confidence.reasons),
     ]
@@ -89,14 +95,14 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
     for proposal in report.proposals:
         checked = "" if report.is_cross_checked(proposal.id) else " · _not cross-checked_"
         section = [
-            f"#### {proposal.voice} · `{proposal.model}`{checked}",
+            f"#### {proposal.voice_name} · `{proposal.model}`{checked}",
             f"```{fence}\n{proposal.code.rstrip()}\n```",
         ]
         if proposal.explanation:
-            section.append(f"_{proposal.voice}:_ {proposal.explanation}")
+            section.append(f"_{proposal.voice_name}:_ {proposal.explanation}")
         for judgment in report.judgments_of(proposal.id):
             judge = report.proposal(judgment.judge)
-            judge_name = judge.voice if judge else judgment.judge
+            judge_name = judge.voice_name if judge else judgment.judge
             section.append(
                 f"**{judge_name} judges it {judgment.verdict}** ({judgment.confidence:.0%})"
                 + (f": {judgment.summary}" if judgment.summary else "")
@@ -109,10 +115,7 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
         if failing:
             section.append("**Failing tests**\n" + "\n".join(f"- `{line}`" for line in failing))
         parts.append("\n\n".join(section))
-    for failure in report.failures:
-        parts.append(
-            f"⚠ {failure.voice} could not {failure.stage}: {failure.kind}: {failure.message}"
-        )
+    parts += [f"⚠ {failure_text(f, 'could not')}" for f in report.failures]
     usage = report.usage
     parts.append(
         f"_{usage.input_tokens} tokens in, {usage.output_tokens} out · "
@@ -153,12 +156,27 @@ def render_sarif(report: Report, path: str) -> dict[str, Any]:
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "runs": [
             {
-                "tool": {"driver": {"name": "counterpoint", "version": __version__}},
+                "tool": {
+                    "driver": {"name": "counterpoint", "version": __version__, "rules": _rules()}
+                },
                 "results": results,
                 "properties": {"counterpoint": report.to_json()},
             }
         ],
     }
+
+
+def _rules() -> list[dict[str, Any]]:
+    """One rule per confidence label, described and levelled by the vocabulary's table."""
+    return [
+        {
+            "id": f"counterpoint/{label}",
+            "shortDescription": {"text": f"Counterpoint: {label}"},
+            "fullDescription": {"text": shown.wording},
+            "defaultConfiguration": {"level": shown.sarif_level},
+        }
+        for label, shown in PRESENTATION.items()
+    ]
 
 
 def _location(path: str, first: int, last: int) -> dict[str, Any]:
@@ -178,25 +196,29 @@ def _judgment_line(
     report: Report, judge_id: str, verdict: str, confidence: float, summary: str
 ) -> str:
     judge = report.proposal(judge_id)
-    name = judge.voice if judge else judge_id
+    name = judge.voice_name if judge else judge_id
     return f"  {name} judges it {verdict} ({confidence:.0%})" + (f": {summary}" if summary else "")
 
 
 def summary_line(report: Report) -> str:
     """One line for a diagnostic: the label, what the judges said and the recommendation."""
-    names = {p.id: p.voice for p in report.proposals}
+    names = {p.id: p.voice_name for p in report.proposals}
     said = [
         f"{names.get(j.judge, j.judge)} finds {names.get(j.target, j.target)}'s proposal "
         f"{j.verdict}" + (f" ({j.summary})" if j.summary and j.verdict != "correct" else "")
         for j in report.judgments
     ]
-    unchecked = [p.voice for p in report.proposals if not report.is_cross_checked(p.id)]
+    unchecked = [p.voice_name for p in report.proposals if not report.is_cross_checked(p.id)]
     if unchecked:
         said.append(f"{' and '.join(unchecked)}'s proposal not cross-checked")
-    said += [f"{f.voice} could not {f.stage}: {f.kind}" for f in report.failures]
+    said += [f"{f.voice_id} could not {f.stage}: {f.kind}" for f in report.failures]
     said += [matrix_line(report, p.id) for p in report.proposals if report.execution_of(p.id)]
     recommended = report.proposal(report.recommended) if report.recommended else None
-    tail = f"Recommended: {recommended.voice}'s proposal." if recommended else "No recommendation."
+    tail = (
+        f"Recommended: {recommended.voice_name}'s proposal."
+        if recommended
+        else "No recommendation."
+    )
     return f"Counterpoint [{report.confidence.label}]: " + "; ".join(said) + ". " + tail
 
 
@@ -204,12 +226,12 @@ def matrix_line(report: Report, proposal_id: str) -> str:
     """E.g. "Claude: 12/12 workspace, 5/5 own, 4/5 GPT's tests"."""
     execution = report.execution_of(proposal_id)
     proposal = report.proposal(proposal_id)
-    who = proposal.voice if proposal else "Original"
+    who = proposal.voice_name if proposal else "Original"
     if execution is None:
         return f"{who}: tests not run"
     if not execution.ran:
         return f"{who}: tests not run ({execution.message})"
-    names = {p.id: p.voice for p in report.proposals}
+    names = {p.id: p.voice_name for p in report.proposals}
     cells = []
     for source, counts in execution.by_source().items():
         if source == proposal_id:
@@ -245,25 +267,25 @@ def failing_tests(report: Report, proposal_id: str, limit: int = 5) -> list[str]
 def execution_lines(report: Report) -> list[str]:
     """The matrix, the original first, then the selection notes."""
     if not report.executions:
-        notes = report.execution.get("notes") or ["tests were not run"]
+        notes = report.execution_setup.get("notes") or ["tests were not run"]
         return [f"Tests: {'; '.join(notes)}"]
     lines = [matrix_line(report, "original")] + [
         matrix_line(report, p.id) for p in report.proposals
     ]
-    selection = report.execution.get("selection") or {}
+    selection = report.execution_setup.get("selection") or {}
     if selection:
         chosen = len(selection.get("tests", []))
         lines.append(
             f"Selected {chosen} of {selection.get('suite_size', 0)} workspace tests"
             + (" plus doctests" if selection.get("doctest_files") else "")
         )
-    lines += [f"Note: {note}" for note in report.execution.get("notes", [])]
+    lines += [f"Note: {note}" for note in report.execution_setup.get("notes", [])]
     return lines
 
 
 def render_region_markdown(report: Report, disagreement: Disagreement, fence: str) -> str:
     """One disputed region: each version of it, the counterexample, the judges' comments."""
-    names = {p.id: p.voice for p in report.proposals}
+    names = {p.id: p.voice_name for p in report.proposals}
     parts = [f"**Disputed region** (lines {_lines(disagreement.range)})"]
     if disagreement.original.strip():
         parts.append(f"_Original:_\n```{fence}\n{disagreement.original.rstrip()}\n```")
@@ -289,5 +311,5 @@ def evidence(report: Report, proposal_id: str) -> str:
         failing = [t.id.rsplit("::", 1)[-1] for t in run.failing()]
         if failing:
             more = f" (+{len(failing) - 1})" if len(failing) > 1 else ""
-            said.append(f"{other.voice}'s fails {failing[0]}{more}")
+            said.append(f"{other.voice_name}'s fails {failing[0]}{more}")
     return "; ".join(said)

@@ -264,7 +264,7 @@ class _Run:
             recommended=assessment.recommended,
             failures=tuple(self.failures),
             executions=tuple(executions),
-            execution=described
+            execution_setup=described
             if described is not None
             else {"available": False, "notes": ["execution is turned off"]},
             timings=tuple(sorted(self.timings, key=lambda t: t.start_s)),
@@ -315,7 +315,7 @@ class _Run:
         everyone = sorted(self.proposals, key=lambda p: order[p.id])
         model_tests = {p.id: p.tests for p in everyone}
         edge_cases = [case for p in everyone for case in p.edge_cases]
-        self.progress(f"running tests on {proposal.voice}'s proposal")
+        self.progress(f"running tests on {proposal.voice_name}'s proposal")
         started = time.monotonic()
         result = await self.job.run_proposal(proposal.id, proposal.code, model_tests, edge_cases)
         self.timings.append(
@@ -347,7 +347,7 @@ class _Run:
             return None
         proposal = Proposal(
             id=voice.id,
-            voice=voice.name,
+            voice_name=voice.name,
             provider=voice.client.provider,
             family=voice.family,
             cached=reply.cached,
@@ -365,7 +365,7 @@ class _Run:
         return proposal
 
     async def _judge(self, judge: Voice, proposal: Proposal) -> None:
-        self.progress(f"{judge.name} judging {proposal.voice}'s proposal")
+        self.progress(f"{judge.name} judging {proposal.voice_name}'s proposal")
         call = prompts.judgment_call(
             self.context, self.instruction, self.file_name, proposal.code, self.redactor
         )
@@ -384,7 +384,9 @@ class _Run:
                     proposal.id,
                 )
             )
-            self.progress(f"{judge.name} failed to judge {proposal.voice}'s proposal: {error.kind}")
+            self.progress(
+                f"{judge.name} failed to judge {proposal.voice_name}'s proposal: {error.kind}"
+            )
             return
         self.judgments.append(
             Judgment(
@@ -455,7 +457,7 @@ class _Run:
     def _addressed_to_models(self, proposals: list[Proposal]) -> tuple[str, ...]:
         """Lines a proposal added that talk to reviewers or models, found without a judge."""
         return tuple(
-            f"{proposal.voice}'s proposal adds text addressed to reviewers or models at its "
+            f"{proposal.voice_name}'s proposal adds text addressed to reviewers or models at its "
             f"line {line}: {text!r}"
             for proposal in proposals
             for line, text in addressed_to_models(proposal.code, self.context.target_code)

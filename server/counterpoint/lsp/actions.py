@@ -78,7 +78,7 @@ def accept_action(
     proposal = report.proposal(proposal_id)
     assert proposal is not None
     recommended = proposal_id == report.recommended
-    title = f"Accept {proposal.voice}'s proposal" + (" (recommended)" if recommended else "")
+    title = f"Accept {proposal.voice_name}'s proposal" + (" (recommended)" if recommended else "")
     why = evidence(report, proposal_id)
     if why:
         title += f": {why}"
@@ -88,7 +88,9 @@ def accept_action(
         kind=types.CodeActionKind.QuickFix,
         diagnostics=ours or None,
         is_preferred=recommended or None,
-        data=AcceptData(requestId=report.request_id, proposal=proposal_id, voice=proposal.voice),
+        data=AcceptData(
+            requestId=report.request_id, proposal=proposal_id, voice=proposal.voice_name
+        ),
     )
     if is_stale(server, stored):
         action.disabled = types.CodeActionDisabled(reason=STALE)
@@ -107,7 +109,7 @@ def region_actions(
     document = server.workspace.get_text_document(stored.uri)
     current = to_pipeline_range(document, params.range)
     wanted = Range(stored.unshifted(current.start), stored.unshifted(current.end))
-    names = {p.id: p.voice for p in stored.report.proposals}
+    names = {p.id: p.voice_name for p in stored.report.proposals}
     actions = []
     for region in regions:
         if not (region.range.overlaps(wanted) or region.range.start.line == wanted.start.line):

@@ -78,7 +78,7 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
         diagnostics.append(
             types.Diagnostic(
                 range=stored_range(stored, report.target_range, document),
-                message=f"{proposal.voice}'s proposal breaks tests the original passes:\n"
+                message=f"{proposal.voice_name}'s proposal breaks tests the original passes:\n"
                 + "\n".join(failing_tests(report, proposal.id)),
                 severity=types.DiagnosticSeverity.Error,
                 source=SOURCE,

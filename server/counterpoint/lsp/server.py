@@ -59,6 +59,10 @@ class CounterpointServer(LanguageServer):
             0  # bumped by each change, so a slow fetch cannot undo a newer one
         )
 
+    @property
+    def session_cost_usd(self) -> float:
+        return self.engine.session_budget.spent
+
     def _warn(self, message: str) -> None:
         self.show_message(f"Counterpoint: {message}", types.MessageType.Warning)
 

@@ -20,7 +20,7 @@ REPORT_VERSION = 1
 @dataclass(frozen=True)
 class Proposal:
     id: str  # the voice id, e.g. "claude"
-    voice: str  # display name, e.g. "Claude"
+    voice_name: str  # display name, e.g. "Claude" (the JSON's "voice")
     provider: str  # "anthropic" | "openai"
     model: str
     code: str
@@ -41,7 +41,7 @@ class Proposal:
             "family": self.family or self.provider,
             "cached": self.cached,
             "id": self.id,
-            "voice": self.voice,
+            "voice": self.voice_name,
             "provider": self.provider,
             "model": self.model,
             "code": self.code,
@@ -105,7 +105,7 @@ class Judgment:
 
 @dataclass(frozen=True)
 class Failure:
-    voice: str
+    voice_id: str  # the JSON's "voice"
     provider: str
     stage: Stage
     kind: FailureKind
@@ -114,7 +114,7 @@ class Failure:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "voice": self.voice,
+            "voice": self.voice_id,
             "provider": self.provider,
             "stage": self.stage,
             "kind": self.kind,
@@ -191,7 +191,9 @@ class Report:
     recommended: str | None
     failures: tuple[Failure, ...] = ()
     executions: tuple[Execution, ...] = ()
-    execution: dict[str, Any] = field(default_factory=dict)
+    # Where and how the tests ran (workspace root, interpreter, runner, isolation, selection,
+    # snapshot, notes): the JSON's "execution", beside "executions", the per-proposal results.
+    execution_setup: dict[str, Any] = field(default_factory=dict)
     timings: tuple[StageTiming, ...] = ()
     wall_s: float = 0.0
     cost: dict[str, Any] = field(default_factory=dict)
@@ -247,7 +249,7 @@ class Report:
             ],
             "judgments": [j.to_json() for j in self.judgments],
             "executions": [e.to_json() for e in self.executions],
-            "execution": self.execution,
+            "execution": self.execution_setup,
             "disagreements": [d.to_json() for d in self.disagreements],
             "confidence": self.confidence.to_json(),
             "recommended": self.recommended,

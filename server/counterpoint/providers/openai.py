@@ -12,23 +12,16 @@ import openai
 
 from counterpoint.model.calls import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.model.vocabulary import FailureKind
+from counterpoint.providers.base import SdkAdapter
 from counterpoint.providers.errors import from_sdk_error
 
 
-class OpenAIClient:
+class OpenAIClient(SdkAdapter):
     provider = "openai"
-
-    def __init__(
-        self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
-    ) -> None:
-        self.model = model
-        self._timeout_s = timeout_s
-        self._sdk = openai.AsyncOpenAI(
-            api_key=api_key, base_url=base_url, timeout=timeout_s, max_retries=max_retries
-        )
+    sdk_class = openai.AsyncOpenAI
 
     async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
-        sdk = self._sdk if max_retries is None else self._sdk.with_options(max_retries=max_retries)
+        sdk = self._sdk_with(max_retries)
         raw = None
         try:
             raw = await sdk.chat.completions.with_raw_response.create(
@@ -95,6 +88,3 @@ class OpenAIClient:
             choice.finish_reason or "",
             retries=retries,
         )
-
-    async def close(self) -> None:
-        await self._sdk.close()

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from counterpoint.workspace import is_project
+from counterpoint.workspace import is_project, open_regular
 
 SKIPPED_DIRS = frozenset(
     {
@@ -506,19 +506,13 @@ def _content_of(path: str) -> tuple[str, Signature] | None:
     """The sha256 and signature of a base copy, read without following a link; None when it is
     no regular file under the size cap (so no longer what was copied)."""
     try:
-        fd = os.open(path, READ_FLAGS)
+        with open_regular(path, READ_FLAGS, MAX_FILE_BYTES) as (fd, info):
+            digest = hashlib.sha256()
+            while chunk := os.read(fd, CHUNK_BYTES):
+                digest.update(chunk)
+            return digest.hexdigest(), _signature(info)
     except OSError:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-            return None
-        digest = hashlib.sha256()
-        while chunk := os.read(fd, CHUNK_BYTES):
-            digest.update(chunk)
-        return digest.hexdigest(), _signature(info)
-    finally:
-        os.close(fd)
 
 
 def _replace(tmp: str, target: str) -> None:

@@ -103,7 +103,7 @@ async def test_a_failing_provider_leaves_the_other_proposal_labelled_not_cross_c
     assert [p.id for p in report.proposals] == ["claude"]
     assert not report.is_cross_checked("claude")
     assert report.confidence.label == "not-cross-checked"
-    assert {(f.voice, f.stage, f.kind) for f in report.failures} == {
+    assert {(f.voice_id, f.stage, f.kind) for f in report.failures} == {
         ("gpt", "propose", "overloaded"),
         ("gpt", "judge", "overloaded"),
     }
@@ -114,7 +114,7 @@ async def test_unexpected_adapter_errors_become_failures_not_crashes():
     events: list[str] = []
     voices, _, _ = make_voices(events, claude={"proposal": RuntimeError("boom")})
     report = await cross_check(request(), voices)
-    assert [(f.voice, f.kind) for f in report.failures] == [("claude", "error")]
+    assert [(f.voice_id, f.kind) for f in report.failures] == [("claude", "error")]
     assert [p.id for p in report.proposals] == ["gpt"]
 
 
@@ -122,7 +122,7 @@ async def test_a_hanging_call_times_out():
     events: list[str] = []
     voices, _, _ = make_voices(events, claude={"propose_delay": 5})
     report = await cross_check(request(), voices, RunOptions(call_timeout_s=0.05))
-    assert [(f.voice, f.kind) for f in report.failures] == [("claude", "timeout")]
+    assert [(f.voice_id, f.kind) for f in report.failures] == [("claude", "timeout")]
 
 
 async def test_rejection_makes_the_run_disputed_and_recommends_the_accepted_proposal():
