@@ -26,6 +26,7 @@ from counterpoint.engine.budget import Budget
 from counterpoint.engine.execute import ExecutionOptions
 from counterpoint.engine.run import RunOptions, Voice
 from counterpoint.model.calls import ModelClient
+from counterpoint.providers import registry
 from counterpoint.providers.cached import CachedClient
 from counterpoint.providers.pricing import PRICES_PER_MTOK
 from counterpoint.providers.registry import WIRE_FORMATS
@@ -405,10 +406,7 @@ class Settings:
                 raise ConfigError(f"voices[{index}] must be an object")
             provider = raw.get("provider")
             if not isinstance(provider, str) or provider not in WIRE_FORMATS:  # [] is unhashable
-                raise ConfigError(
-                    f'voices[{index}].provider must be "anthropic" or "openai" '
-                    "(any OpenAI-compatible server)"
-                )
+                raise ConfigError(f"voices[{index}].provider must be {registry.described()}")
             model = raw.get("model")
             if not isinstance(model, str) or not model:
                 raise ConfigError(f"voices[{index}].model is required")

@@ -30,6 +30,7 @@ class WireFormat:
     name: str
     key_env: str  # the SDK's own key variable
     load: Callable[[], Adapter]
+    label: str  # the API, in words for the user
 
     def client(
         self, model: str, api_key: str, base_url: str | None, timeout_s: float, max_retries: int
@@ -38,9 +39,15 @@ class WireFormat:
 
 
 WIRE_FORMATS: dict[str, WireFormat] = {
-    "anthropic": WireFormat("anthropic", "ANTHROPIC_API_KEY", _anthropic),
-    # Chat Completions: also any OpenAI-compatible server (Ollama, vLLM, OpenRouter).
-    "openai": WireFormat("openai", "OPENAI_API_KEY", _openai),
+    "anthropic": WireFormat(
+        "anthropic", "ANTHROPIC_API_KEY", _anthropic, "Anthropic's Messages API"
+    ),
+    "openai": WireFormat(
+        "openai",
+        "OPENAI_API_KEY",
+        _openai,
+        "OpenAI's Chat Completions, also any compatible server: Ollama, vLLM, OpenRouter",
+    ),
 }
 
 
@@ -48,3 +55,8 @@ def warm_up() -> None:
     """Load every adapter and its SDK (seconds, the first time) before a client is needed."""
     for wire_format in WIRE_FORMATS.values():
         wire_format.load()
+
+
+def described() -> str:
+    """The wire formats for an error message: '"anthropic" (…) or "openai" (…)'."""
+    return " or ".join(f'"{name}" ({wire.label})' for name, wire in WIRE_FORMATS.items())
