@@ -1,4 +1,5 @@
-"""Code actions: start a cross-check on a selection, and accept a proposal as a quick fix.
+"""Code actions: start a cross-check on a selection, and accept a proposal as a quick fix; and
+the accept command, which applies a proposal through workspace/applyEdit.
 
 The accept edit is a versioned WorkspaceEdit against the version the proposals were written for,
 so a client refuses it if the document moved on; we also disable the action and say why.
@@ -6,17 +7,22 @@ so a client refuses it if the document moved on; we also disable the action and 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.workspace import Workspace
 
 from counterpoint.core.render import evidence
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_range
 from counterpoint.lsp.diagnostics import SOURCE
-from counterpoint.lsp.state import ReportStore, StoredReport
+from counterpoint.lsp.editor import Editor, show_message
+from counterpoint.lsp.protocol import RequestFailed
+from counterpoint.lsp.session import Session
+from counterpoint.lsp.state import StoredReport
 from counterpoint.model.request import Range
 
 CROSS_CHECK_COMMAND = "counterpoint.crossCheck"
@@ -35,19 +41,19 @@ class AcceptData(TypedDict):
 
 
 def code_actions(
-    server: LanguageServer, store: ReportStore, params: types.CodeActionParams
+    session: Session, workspace: Workspace, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
     uri = params.text_document.uri
     only = params.context.only
     actions: list[types.CodeAction] = []
     if _wanted(only, types.CodeActionKind.QuickFix):
-        for stored in _reports_in_context(server, store, params):
+        for stored in _reports_in_context(session, workspace, params):
             actions += [
-                accept_action(server, stored, proposal_id, params.context.diagnostics)
+                accept_action(workspace, stored, proposal_id, params.context.diagnostics)
                 for proposal_id in _proposal_order(stored)
             ]
-            actions += region_actions(server, stored, params)
-    if _wanted(only, CROSS_CHECK_KIND) and _supported(server, uri):
+            actions += region_actions(workspace, stored, params)
+    if _wanted(only, CROSS_CHECK_KIND) and _supported(workspace, uri):
         actions.append(
             types.CodeAction(
                 title="Cross-check with Claude and GPT",
@@ -69,7 +75,7 @@ def code_actions(
 
 
 def accept_action(
-    server: LanguageServer,
+    workspace: Workspace,
     stored: StoredReport,
     proposal_id: str,
     diagnostics: Sequence[types.Diagnostic] = (),
@@ -92,21 +98,21 @@ def accept_action(
             requestId=report.request_id, proposal=proposal_id, voice=proposal.voice_name
         ),
     )
-    if is_stale(server, stored):
+    if is_stale(workspace, stored):
         action.disabled = types.CodeActionDisabled(reason=STALE)
     else:
-        action.edit = accept_edit(server, stored, proposal_id)
+        action.edit = accept_edit(workspace, stored, proposal_id)
     return action
 
 
 def region_actions(
-    server: LanguageServer, stored: StoredReport, params: types.CodeActionParams
+    workspace: Workspace, stored: StoredReport, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
     """Where the proposals differ in several independent regions, take one region at a time."""
     regions = [d for d in stored.report.disagreements if d.texts]
-    if len(regions) < 2 or is_stale(server, stored):
+    if len(regions) < 2 or is_stale(workspace, stored):
         return []
-    document = server.workspace.get_text_document(stored.uri)
+    document = workspace.get_text_document(stored.uri)
     current = to_pipeline_range(document, params.range)
     wanted = Range(stored.unshifted(current.start), stored.unshifted(current.end))
     names = {p.id: p.voice_name for p in stored.report.proposals}
@@ -138,11 +144,11 @@ def region_actions(
 
 
 def accept_edit(
-    server: LanguageServer, stored: StoredReport, proposal_id: str
+    workspace: Workspace, stored: StoredReport, proposal_id: str
 ) -> types.WorkspaceEdit:
     proposal = stored.report.proposal(proposal_id)
     assert proposal is not None
-    document = server.workspace.get_text_document(stored.uri)
+    document = workspace.get_text_document(stored.uri)
     return types.WorkspaceEdit(
         document_changes=[
             types.TextDocumentEdit(
@@ -160,21 +166,51 @@ def accept_edit(
     )
 
 
-def is_stale(server: LanguageServer, stored: StoredReport) -> bool:
-    document = server.workspace.get_text_document(stored.uri)
+def is_stale(workspace: Workspace, stored: StoredReport) -> bool:
+    document = workspace.get_text_document(stored.uri)
     return stored.version is not None and document.version != stored.version
 
 
+async def accept(editor: Editor, session: Session, arguments: tuple[Any, ...]) -> dict[str, Any]:
+    """The accept command: apply a proposal through workspace/applyEdit, given
+    {"requestId": …, "proposal": "claude"}."""
+    argument = arguments[0] if len(arguments) == 1 and isinstance(arguments[0], dict) else {}
+    proposal_id = argument.get("proposal")
+    if not isinstance(proposal_id, str) or not isinstance(argument.get("requestId"), str):
+        raise JsonRpcInvalidParams(f"{ACCEPT_COMMAND} takes {{requestId, proposal}}")
+    stored = session.store.get(argument["requestId"])
+    if stored is None:
+        message = "That cross-check is no longer current (its code was edited); run it again."
+        show_message(editor, f"Counterpoint: {message}", types.MessageType.Warning)
+        raise RequestFailed(message)
+    if not stored.report.proposal(proposal_id):
+        raise JsonRpcInvalidParams(f"no proposal {proposal_id!r} in that cross-check")
+    workspace = editor.workspace
+    if is_stale(workspace, stored):
+        show_message(editor, f"Counterpoint: {STALE}", types.MessageType.Warning)
+        raise RequestFailed(STALE)
+    result = await asyncio.shield(
+        editor.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(
+                edit=accept_edit(workspace, stored, proposal_id),
+                label=f"Accept {proposal_id}'s proposal",
+            )
+        )
+    )
+    return {"applied": result.applied, "failureReason": result.failure_reason}
+
+
 def _reports_in_context(
-    server: LanguageServer, store: ReportStore, params: types.CodeActionParams
+    session: Session, workspace: Workspace, params: types.CodeActionParams
 ) -> list[StoredReport]:
+    store = session.store
     found: dict[str, StoredReport] = {}
     for diagnostic in params.context.diagnostics:
         request_id = _request_id(diagnostic.data) if diagnostic.source == SOURCE else None
         stored = store.get(request_id) if request_id else None
         if stored is not None:
             found[request_id] = stored  # type: ignore[index]
-    document = server.workspace.get_text_document(params.text_document.uri)
+    document = workspace.get_text_document(params.text_document.uri)
     for stored in store.overlapping(
         params.text_document.uri, to_pipeline_range(document, params.range)
     ):
@@ -199,8 +235,8 @@ def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
 
 
-def _supported(server: LanguageServer, uri: str) -> bool:
-    document = server.workspace.get_text_document(uri)
+def _supported(workspace: Workspace, uri: str) -> bool:
+    document = workspace.get_text_document(uri)
     try:
         language_for(document.language_id, document.path)
     except UnsupportedLanguageError:

@@ -7,11 +7,12 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
-from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInvalidParams
+from pygls.workspace import Workspace
 
 from counterpoint.config import ConfigError
 from counterpoint.core.context import check_size
@@ -21,36 +22,26 @@ from counterpoint.engine.slots import SlotsFull
 from counterpoint.languages import UnsupportedLanguageError
 from counterpoint.lsp.convert import to_pipeline_range
 from counterpoint.lsp.diagnostics import publish
+from counterpoint.lsp.editor import Editor, show_message
+from counterpoint.lsp.protocol import ContentModified, RequestFailed
+from counterpoint.lsp.session import Session
 from counterpoint.lsp.state import StoredReport
 from counterpoint.model.request import CrossCheckRequest, RequestError
 from counterpoint.model.text import LineWindow
 
-if TYPE_CHECKING:
-    from counterpoint.lsp.server import CounterpointServer
-
 log = logging.getLogger(__name__)
 
 
-class RequestFailed(JsonRpcException):
-    """LSP's RequestFailed: the request was valid but could not be carried out."""
-
-    CODE = -32803
-
-
-class ContentModified(JsonRpcException):
-    """LSP's ContentModified: an edit (or a newer request) made the running check moot."""
-
-    CODE = -32801
-
-
-async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]) -> dict[str, Any]:
+async def run_cross_check(
+    editor: Editor, session: Session, arguments: tuple[Any, ...], request_id: Any
+) -> dict[str, Any]:
+    """`request_id` is the command's JSON-RPC id, for $/cancelRequest to find the run."""
     uri, selection, instruction = _parse_arguments(arguments)
-    if uri not in server.workspace.text_documents:
+    workspace = editor.workspace
+    if uri not in workspace.text_documents:
         # Its version would be unknown, so an accepted proposal could overwrite later edits.
-        message = f"open {uri} in the editor before cross-checking it"
-        server.show_message(f"Counterpoint: {message}", types.MessageType.Error)
-        raise RequestFailed(message)
-    document = server.workspace.get_text_document(uri)
+        raise _refused(editor, f"open {uri} in the editor before cross-checking it")
+    document = workspace.get_text_document(uri)
     request = CrossCheckRequest(
         uri=uri,
         text=document.source,
@@ -62,50 +53,45 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     try:
         check_size(request)  # refused at once, before anything parses the document
     except RequestError as error:
-        server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
-        raise RequestFailed(str(error)) from None
-    settings = await server.current_settings()
-    engine = server.engine
+        raise _refused(editor, str(error)) from None
+    settings = await session.current_settings()
+    engine = session.engine
     try:
         engine.voices()  # a missing key is said now, before anything else starts
     except ConfigError as error:
-        server.show_message(str(error), types.MessageType.Error)
-        raise RequestFailed(str(error)) from None
+        raise _refused(editor, str(error), shown=str(error)) from None
     exhausted = engine.session_exhausted()
     if exhausted is not None:
-        server.show_message(f"Counterpoint: {exhausted}", types.MessageType.Error)
-        raise RequestFailed(exhausted)
+        raise _refused(editor, exhausted)
 
     limit = settings.max_concurrent_checks
     try:
         engine.check_slots.refuse_if_full(limit)  # refused before it replaces anything
     except SlotsFull as error:
-        server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
-        raise RequestFailed(str(error)) from None
+        raise _refused(editor, str(error)) from None
 
-    span = server.track_request(request.selection, uri)
-    server.cancel_overlapping(uri, span)  # the newer request replaces older ones on these lines
-    publish(server, server.store, uri)  # shows "Cross-checking…" on the range
+    span = session.track(request.selection, uri, request_id)
+    session.cancel_overlapping(uri, span)  # the newer request replaces older ones on these lines
+    publish(editor, session, uri)  # shows "Cross-checking…" on the range
     admitted = False
     # Kept with the report: an accepted edit gets the real values back where a proposal kept
     # a secret's placeholder.
     redactor = Redactor(settings.secrets(), filename=PurePosixPath(document_path(uri)).name)
     try:
-        async with _progress(server, "Counterpoint") as report_stage:
+        async with _progress(editor, "Counterpoint") as report_stage:
             await engine.check_slots.acquire(limit, report_stage)
             admitted = True
             report = await engine.cross_check(
                 request,
                 progress=report_stage,
                 secrets=redactor,
-                workspace_root=server.workspace_root_of(uri),
+                workspace_root=_workspace_root_of(workspace, uri),
             )
     except (RequestError, UnsupportedLanguageError, SlotsFull) as error:
-        server.show_message(f"Counterpoint: {error}", types.MessageType.Error)
-        raise RequestFailed(str(error)) from None
+        raise _refused(editor, str(error)) from None
     except asyncio.CancelledError:
         log.info("cross-check on %s cancelled", uri)
-        reason = server.cancel_reasons.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
+        reason = session.cancel_reason()
         if reason is None:
             raise  # the client's $/cancelRequest or shutdown: pygls answers for it
         # pygls runs commands inside a generator that does not answer a request whose command
@@ -114,18 +100,35 @@ async def run_cross_check(server: CounterpointServer, arguments: tuple[Any, ...]
     finally:
         if admitted:
             engine.check_slots.release(limit)
-        server.untrack_request()
-        publish(server, server.store, uri)  # clears "Cross-checking…" (and nothing later)
+        session.untrack()
+        publish(editor, session, uri)  # clears "Cross-checking…" (and nothing later)
 
     target = report.target_range
     # Only the checked lines, for position conversion: not a copy of every line of the file.
     lines = LineWindow(request.text, target.start.line, target.end.line)
-    server.store.add(StoredReport(report, uri, request.version, lines, secrets=redactor))
-    publish(server, server.store, uri)
+    session.store.add(StoredReport(report, uri, request.version, lines, secrets=redactor))
+    publish(editor, session, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
-    session = engine.session_budget
-    session_cost = {"session_usd": round(session.spent, 6), "session_cap_usd": session.cap}
+    budget = engine.session_budget
+    session_cost = {"session_usd": round(budget.spent, 6), "session_cap_usd": budget.cap}
     return {**report.summary(), "cost": {**report.cost, **session_cost}}
+
+
+def _refused(editor: Editor, message: str, shown: str | None = None) -> RequestFailed:
+    """Say why the request cannot be carried out, and the error that answers it."""
+    shown = f"Counterpoint: {message}" if shown is None else shown
+    show_message(editor, shown, types.MessageType.Error)
+    return RequestFailed(message)
+
+
+def _workspace_root_of(workspace: Workspace, uri: str) -> Path | None:
+    """The workspace folder holding the document, deepest first."""
+    path = Path(document_path(uri))
+    folders = [Path(document_path(f.uri)) for f in workspace.folders.values()]
+    if workspace.root_path:
+        folders.append(Path(workspace.root_path))
+    holding = [f for f in folders if f == path.parent or f in path.parents]
+    return max(holding, key=lambda f: len(f.parts)) if holding else None
 
 
 def _parse_arguments(arguments: tuple[Any, ...]) -> tuple[str, types.Range, str]:
@@ -161,33 +164,34 @@ def _parse_arguments(arguments: tuple[Any, ...]) -> tuple[str, types.Range, str]
 
 
 @contextlib.asynccontextmanager
-async def _progress(server: CounterpointServer, title: str) -> AsyncIterator[Callable[[str], None]]:
+async def _progress(editor: Editor, title: str) -> AsyncIterator[Callable[[str], None]]:
     """Work-done progress when the client supports it; cancelling it cancels the run."""
-    window = server.client_capabilities.window
+    progress = editor.work_done_progress
+    window = editor.client_capabilities.window
     if not (window and window.work_done_progress):
         yield lambda _stage: None
         return
     token = f"counterpoint-{uuid.uuid4().hex[:8]}"
     try:
         # Shielded: a cancel arriving while we wait on the client must not strand its reply.
-        await asyncio.shield(server.work_done_progress.create_async(token))
+        await asyncio.shield(progress.create_async(token))
     except Exception as error:  # a client that refuses progress still gets the result
         log.debug("no progress: %s", error)
         yield lambda _stage: None
         return
     task = asyncio.current_task()
     loop = asyncio.get_running_loop()
-    cancel = server.work_done_progress.tokens.get(token)
+    cancel = progress.tokens.get(token)
     if cancel is not None and task is not None:
         cancel.add_done_callback(
             lambda future: future.cancelled() and loop.call_soon_threadsafe(task.cancel)
         )
-    server.work_done_progress.begin(
+    progress.begin(
         token, types.WorkDoneProgressBegin(title=title, message="starting", cancellable=True)
     )
 
     def report_stage(message: str) -> None:
-        server.work_done_progress.report(token, types.WorkDoneProgressReport(message=message))
+        progress.report(token, types.WorkDoneProgressReport(message=message))
 
     outcome = "cancelled"
     try:
@@ -197,5 +201,5 @@ async def _progress(server: CounterpointServer, title: str) -> AsyncIterator[Cal
         outcome = "failed"
         raise
     finally:
-        server.work_done_progress.end(token, types.WorkDoneProgressEnd(message=outcome))
-        server.work_done_progress.tokens.pop(token, None)
+        progress.end(token, types.WorkDoneProgressEnd(message=outcome))
+        progress.tokens.pop(token, None)

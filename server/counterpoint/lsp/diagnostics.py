@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TypedDict
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
+from pygls.workspace import Workspace
 
 from counterpoint.core.render import failing_tests, summary_line
 from counterpoint.lsp.convert import stored_range, to_lsp_range
-from counterpoint.lsp.state import ReportStore, StoredReport
+from counterpoint.lsp.editor import Editor
+from counterpoint.lsp.session import Session
+from counterpoint.lsp.state import StoredReport
 from counterpoint.model.text import Lines
 from counterpoint.model.vocabulary import Severity, presentation
 
@@ -42,9 +44,9 @@ def severity_of(label: str) -> types.DiagnosticSeverity:
     return _LSP_SEVERITY[presentation(label).severity]
 
 
-def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.Diagnostic]:
+def diagnostics_for(workspace: Workspace, stored: StoredReport) -> list[types.Diagnostic]:
     report = stored.report
-    document = server.workspace.get_text_document(stored.uri)
+    document = workspace.get_text_document(stored.uri)
     data: DiagnosticData = {
         "requestId": report.request_id,
         "proposals": [p.id for p in report.proposals],
@@ -89,23 +91,25 @@ def diagnostics_for(server: LanguageServer, stored: StoredReport) -> list[types.
     return diagnostics
 
 
-def publish(server: LanguageServer, store: ReportStore, uri: str) -> None:
+def publish(editor: Editor, session: Session, uri: str) -> None:
     """Publish the merged diagnostics of every report on this document, plus a
     "Cross-checking…" marker on each range still being checked."""
-    diagnostics = [d for stored in store.for_uri(uri) for d in diagnostics_for(server, stored)]
-    document = server.workspace.get_text_document(uri)
+    workspace = editor.workspace
+    diagnostics = [
+        d for stored in session.store.for_uri(uri) for d in diagnostics_for(workspace, stored)
+    ]
+    document = workspace.get_text_document(uri)
     lines = Lines(document.source)
-    for running_uri, span in getattr(server, "in_progress", {}).values():
-        if running_uri == uri:
-            diagnostics.append(
-                types.Diagnostic(
-                    range=to_lsp_range(lines, span, document),
-                    message="Cross-checking…",
-                    severity=types.DiagnosticSeverity.Information,
-                    source=SOURCE,
-                    code="in-progress",
-                )
+    for span in session.running_on(uri):
+        diagnostics.append(
+            types.Diagnostic(
+                range=to_lsp_range(lines, span, document),
+                message="Cross-checking…",
+                severity=types.DiagnosticSeverity.Information,
+                source=SOURCE,
+                code="in-progress",
             )
-    server.text_document_publish_diagnostics(
+        )
+    editor.text_document_publish_diagnostics(
         types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=document.version)
     )

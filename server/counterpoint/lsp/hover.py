@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
+from pygls.workspace import Workspace
 
 from counterpoint.core.render import render_markdown, render_region_markdown
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_position
-from counterpoint.lsp.state import ReportStore
+from counterpoint.lsp.session import Session
 from counterpoint.model.request import Position, Range
 
 
-def hover(
-    server: LanguageServer, store: ReportStore, params: types.HoverParams
-) -> types.Hover | None:
+def hover(session: Session, workspace: Workspace, params: types.HoverParams) -> types.Hover | None:
     uri = params.text_document.uri
-    document = server.workspace.get_text_document(uri)
-    stored = store.at(uri, to_pipeline_position(document, params.position))
+    document = workspace.get_text_document(uri)
+    stored = session.store.at(uri, to_pipeline_position(document, params.position))
     if stored is None:
         return None
     try:
@@ -28,7 +26,7 @@ def hover(
     region = next(
         (d for d in stored.report.disagreements if d.texts and _within(d.range, position)), None
     )
-    text = render_markdown(stored.report, fence, getattr(server, "session_cost_usd", None))
+    text = render_markdown(stored.report, fence, session.cost_usd)
     span = stored.report.target_range
     if region is not None:
         text = render_region_markdown(stored.report, region, fence) + "\n\n---\n\n" + text

@@ -5,21 +5,20 @@ of one line on each side are offered; longer ones are the quick fixes' job."""
 from __future__ import annotations
 
 from lsprotocol import types
-from pygls.lsp.server import LanguageServer
-from pygls.workspace import TextDocument
+from pygls.workspace import TextDocument, Workspace
 
 from counterpoint.lsp.convert import stored_range, to_pipeline_position
-from counterpoint.lsp.state import ReportStore
+from counterpoint.lsp.session import Session
 from counterpoint.model.text import line_at
 
 
 def inline_completions(
-    server: LanguageServer, store: ReportStore, params: types.InlineCompletionParams
+    session: Session, workspace: Workspace, params: types.InlineCompletionParams
 ) -> types.InlineCompletionList | None:
     uri = params.text_document.uri
-    document = server.workspace.get_text_document(uri)
+    document = workspace.get_text_document(uri)
     current = to_pipeline_position(document, params.position)
-    stored = store.at(uri, current)
+    stored = session.store.at(uri, current)
     if stored is None:
         return None
     position = stored.unshifted(current)

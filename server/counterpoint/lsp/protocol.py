@@ -1,5 +1,6 @@
-"""pygls' protocol, patched where it leaves a client waiting or a command running, and the log
-filter that keeps the client's faults from reading as the server's."""
+"""pygls' protocol, patched where it leaves a client waiting or a command running; the LSP
+errors pygls has no class for; and the log filter that keeps the client's faults from reading as
+the server's."""
 
 from __future__ import annotations
 
@@ -13,6 +14,18 @@ from pygls.protocol import LanguageServerProtocol
 from counterpoint.lsp import nesting
 
 log = logging.getLogger(__name__)
+
+
+class RequestFailed(JsonRpcException):
+    """LSP's RequestFailed: the request was valid but could not be carried out."""
+
+    CODE = -32803
+
+
+class ContentModified(JsonRpcException):
+    """LSP's ContentModified: an edit (or a newer request) made the running check moot."""
+
+    CODE = -32801
 
 
 class _Unreadable:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from counterpoint.lsp.diagnostics import publish
+from counterpoint.lsp.editor import Editor
+from counterpoint.lsp.session import Session
 from counterpoint.model.text import line_count, split_lines
-
-if TYPE_CHECKING:
-    from counterpoint.lsp.server import CounterpointServer
 
 Edit = tuple[int, int, int]  # old lines [start, end) replaced, and the change in line count
 
@@ -84,27 +82,29 @@ def shift_above(first: int, edits: list[Edit]) -> int:
     return sum(delta for i1, i2, delta in edits if i2 <= first and (i1 < first or i1 == i2))
 
 
-def follow_edit(server: CounterpointServer, uri: str) -> None:
-    document = server.workspace.get_text_document(uri)
-    old, new = server.texts.get(uri), document.source
-    server.texts[uri] = new
+def follow_edit(editor: Editor, session: Session, uri: str) -> None:
+    document = editor.workspace.get_text_document(uri)
+    old, new = session.texts.get(uri), document.source
+    session.texts[uri] = new
     if old is None or old == new:
         return
-    running = any(running_uri == uri for running_uri, _ in server.in_progress.values())
-    if not running and not server.store.for_uri(uri):
+    store = session.store
+    if not session.running_on(uri) and not store.for_uri(uri):
         return  # nothing to follow: no need to find what changed
     edits = line_edits(old, new)
-    for task, (running_uri, span) in list(server.in_progress.items()):
+    for task, (running_uri, span) in list(session.in_progress.items()):
         if running_uri == uri and touches(span.start.line, span.end.line, edits):
-            server.cancel_with_reason(task, "the lines changed while they were being cross-checked")
-    for stored in server.store.for_uri(uri):
+            session.cancel_with_reason(
+                task, "the lines changed while they were being cross-checked"
+            )
+    for stored in store.for_uri(uri):
         target = stored.report.target_range
         first, end = target.start.line + stored.shift, target.end.line + stored.shift
         if touches(first, end, edits):
-            server.store.drop(stored.report.request_id)
+            store.drop(stored.report.request_id)
         else:
             moved = replace(
                 stored, shift=stored.shift + shift_above(first, edits), version=document.version
             )
-            server.store.replace(moved)
-    publish(server, server.store, uri)
+            store.replace(moved)
+    publish(editor, session, uri)

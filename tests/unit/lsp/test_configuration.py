@@ -3,18 +3,56 @@ the user's own settings (the environment and initializationOptions), never loose
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
+from lsprotocol import types
+
 from counterpoint.config import MAX_RETRIES_LIMIT, TIGHTEN_ONLY, USER_ONLY, Settings
-from counterpoint.lsp.server import CounterpointServer
+from counterpoint.lsp.configuration import Configuration
+from counterpoint.lsp.session import Session
 
 
-def server_with(init_options: dict, env: dict | None = None) -> tuple[CounterpointServer, list]:
-    server = CounterpointServer()
-    shown: list[str] = []
-    server.show_message = lambda message, *_: shown.append(message)  # type: ignore[method-assign]
-    server.init_options = init_options
-    return server, shown
+class FakeEditor:
+    """The part of the pygls server the configuration uses: messages, and a client that
+    answers workspace/configuration with `section` once `answer` is set."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+        self.section: dict | None = None
+        self.answer = asyncio.Event()
+        self.client_capabilities = types.ClientCapabilities(
+            workspace=types.WorkspaceClientCapabilities(configuration=True)
+        )
+
+    def window_show_message(self, params: types.ShowMessageParams) -> None:
+        self.shown.append(params.message)
+
+    async def workspace_configuration_async(self, params: types.ConfigurationParams) -> list:
+        await self.answer.wait()
+        return [self.section]
+
+
+class Configured:
+    """A session and its configuration, with the user's `init_options`."""
+
+    def __init__(self, init_options: dict) -> None:
+        self.editor = FakeEditor()
+        self.session = Session(Settings.from_env(), on_warning=self.editor.shown.append)
+        self.configuration = Configuration(self.session, self.editor)  # type: ignore[arg-type]
+        self.configuration.init_options = init_options
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    def push_settings(self, section: dict) -> None:
+        self.configuration.push(section)
+
+
+def server_with(init_options: dict) -> tuple[Configured, list[str]]:
+    server = Configured(init_options)
+    return server, server.editor.shown
 
 
 def test_a_value_the_client_sent_as_the_users_own_is_neither_warned_about_nor_ignored():
@@ -77,7 +115,7 @@ def test_no_cap_of_the_users_own_means_any_workspace_cap_tightens():
     server.push_settings({"maxCostPerRequest": 2, "maxCostPerSession": 5})
     assert server.settings.max_cost_usd == 2
     assert server.settings.max_cost_per_session_usd == 5
-    assert server.engine.session_budget.cap == 5
+    assert server.session.engine.session_budget.cap == 5
 
 
 def test_looser_limits_from_a_workspace_are_each_ignored():
@@ -115,7 +153,7 @@ def test_retries_have_a_hard_bound_whoever_sets_them():
     assert settings.max_retries == MAX_RETRIES_LIMIT
     assert any("above the limit" in p for p in settings.problems)
     server, shown = server_with({"maxRetries": 1000})
-    server.apply_settings()
+    server.configuration.apply()
     assert server.settings.max_retries == MAX_RETRIES_LIMIT
     assert any("maxRetries" in m and "above the limit" in m for m in shown)
 
@@ -158,3 +196,25 @@ def test_every_setting_says_what_a_workspace_may_do_with_it():
     """A new setting must be placed in USER_ONLY or TIGHTEN_ONLY; else a repository sets it."""
     fields = {f.name for f in dataclasses.fields(Settings)} - {"problems"}
     assert fields - USER_ONLY - set(TIGHTEN_ONLY) == set()
+
+
+async def test_a_slow_fetch_of_the_workspace_configuration_cannot_undo_a_newer_push():
+    server, shown = server_with({})
+    server.editor.section = {"maxRetries": 1}
+    server.configuration.refresh_soon()  # the client takes its time to answer
+    await asyncio.sleep(0)
+    server.push_settings({"maxRetries": 2})
+    server.editor.answer.set()
+    assert (await server.session.current_settings()).max_retries == 2
+    assert shown == []
+
+
+async def test_a_cross_check_waits_for_the_configuration_being_fetched():
+    server, _ = server_with({})
+    server.editor.section = {"maxCostPerRequest": 0.01}
+    server.configuration.refresh_soon()
+    waiting = asyncio.ensure_future(server.session.current_settings())
+    await asyncio.sleep(0)
+    assert not waiting.done()
+    server.editor.answer.set()
+    assert (await waiting).max_cost_usd == 0.01
