@@ -41,10 +41,6 @@ class CounterpointServer(LanguageServer):
         assert isinstance(self.protocol, CounterpointProtocol)
         self.protocol.on_cancel = self.session.cancel_request
 
-    @property
-    def session_cost_usd(self) -> float:
-        return self.engine.session_budget.spent
-
     def _warn(self, message: str) -> None:
         show_message(self, f"Counterpoint: {message}", types.MessageType.Warning)
 
