@@ -33,7 +33,7 @@ from tests.fakes.providers import FakeProviders, Reply
 from counterpoint.config import Settings
 from counterpoint.engine.execute import ExecutionOptions, ExecutionService
 from counterpoint.engine.run import cross_check
-from counterpoint.languages.python_tests import import_path
+from counterpoint.languages.python.interpreter import import_path
 from counterpoint.model.report import Report
 from counterpoint.model.request import CrossCheckRequest, Range
 from counterpoint.sandbox.runner import (

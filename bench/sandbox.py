@@ -32,7 +32,7 @@ from typing import Any
 
 from bench import legacy_sandbox as legacy
 from bench.verification import make_tree
-from counterpoint.languages.python_tests import import_path
+from counterpoint.languages.python.interpreter import import_path
 from counterpoint.sandbox.runner import (
     RunArea,
     detect_isolation,

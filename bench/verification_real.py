@@ -31,7 +31,7 @@ from typing import Any
 from counterpoint.core.context import build_context
 from counterpoint.engine.execute import ExecutionOptions, ExecutionService
 from counterpoint.languages import language_for
-from counterpoint.languages.python_tests import import_path
+from counterpoint.languages.python.interpreter import import_path
 from counterpoint.model.request import CrossCheckRequest, Range
 from counterpoint.sandbox.runner import (
     ProcessResult,

@@ -25,7 +25,8 @@ import { CROSS_CHECK_COMMAND, confidenceLabel, crossCheckArgs, executeCommandPar
 import { HISTORY_KEY, pickItems, pushHistory, readHistory } from './pure/history';
 import { applyEdits, proposalsFromActions, type LspCodeAction } from './pure/proposals';
 import { describeKeys, SECRET_NAMES, serverEnv, type Provider } from './pure/env';
-import { LANGUAGES, USER_SCOPE_SETTINGS, userScopeOptions } from './pure/settings';
+import { USER_SCOPE_SETTINGS, userScopeOptions } from './pure/settings';
+import { DOCUMENT_SELECTOR, isSynced } from './pure/documents';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
 import { statusText, type StatusInput } from './pure/status';
 import { Probe } from './probe';
@@ -141,7 +142,8 @@ class Extension {
       options: { env, cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: LANGUAGES.map((language) => ({ language })),
+      // Every file: the server ignores the languages it does not check (pure/documents.ts).
+      documentSelector: DOCUMENT_SELECTOR,
       // The user's own values of the settings a workspace may not set, or only tighten.
       initializationOptions: userScopeOptions(
         (key) => vscode.workspace.getConfiguration('counterpoint').inspect(key)?.globalValue,
@@ -279,8 +281,9 @@ class Extension {
 
   private async crossCheckSelection(askInstruction: boolean): Promise<void> {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || editor.document.languageId !== 'python') {
-      void vscode.window.showWarningMessage('Counterpoint: select some lines in a Python file first.');
+    if (!editor || !isSynced(editor.document.uri)) {
+      // Which languages can be checked is the server's to say: it answers for the others.
+      void vscode.window.showWarningMessage('Counterpoint: select some lines in a file first.');
       return;
     }
     const client = this.client;

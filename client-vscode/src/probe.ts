@@ -64,7 +64,7 @@ export class Probe {
     try {
       const documents: Record<string, unknown> = {};
       for (const doc of vscode.workspace.textDocuments) {
-        if (doc.uri.scheme === 'file' && doc.languageId === 'python') {
+        if (doc.uri.scheme === 'file') {
           documents[doc.uri.fsPath] = { text: doc.getText(), version: doc.version, isDirty: doc.isDirty };
         } else if (doc.uri.scheme === 'counterpoint-proposal') {
           documents[doc.uri.toString()] = { text: doc.getText() };

@@ -49,7 +49,7 @@ def test_the_layers_hold(copy_of_the_package):
         ("core/parse.py", "import counterpoint.engine.run"),
         ("model/report.py", "import counterpoint.core.confidence"),
         ("sandbox/seccomp.py", "import counterpoint.core.render"),
-        ("languages/go.py", "import counterpoint.core.context"),
+        ("languages/go/support.py", "import counterpoint.core.context"),
         ("engine/budget.py", "import counterpoint.lsp.state"),
     ],
 )

@@ -34,9 +34,6 @@ export const TIGHTEN_ONLY_SETTINGS = [
 // The client sends the user's own (global) values of both when it starts the server.
 export const USER_SCOPE_SETTINGS = [...LOCAL_ONLY_SETTINGS, ...TIGHTEN_ONLY_SETTINGS] as const;
 
-/** The languages the server cross-checks, as VS Code language ids. */
-export const LANGUAGES = ['python', 'javascript', 'typescript', 'go', 'rust'] as const;
-
 export function userScopeOptions(
   globalValue: (key: string) => unknown,
 ): Record<string, unknown> {

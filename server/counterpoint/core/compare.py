@@ -2,7 +2,8 @@
 
 Normalisation. Each version (the original target and every proposal) is parsed with the language's
 tree-sitter grammar and reduced to *logical lines* of tokens. Everything language-specific is data:
-`LanguageSpec.normalisation` names node types and a query (`grammars/<lang>/bindings.scm`).
+`LanguageSpec.normalisation` names node types, and the language's `bindings` query
+(`languages/<lang>/queries/bindings.scm`) marks its locals.
 
 * Tokens are the tree's leaves. `ignored` nodes (comments, line continuations, `;`) are dropped;
   `atoms` (string contents) are one token each; the quote characters of `string_delimiters` are
@@ -178,8 +179,8 @@ def _normalise(code: str, language: LanguageSpec, parser: tree_sitter.Parser) ->
     source = code.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
     root = parser.parse(source).root_node
     captures: dict[str, list[tree_sitter.Node]] = {}
-    if rules.bindings:
-        captures = tree_sitter.QueryCursor(language.query(rules.bindings)).captures(root)
+    if rules.bindings and language.queries.bindings is not None:
+        captures = tree_sitter.QueryCursor(language.queries.bindings).captures(root)
 
     def ids(name: str) -> set[int]:
         return {node.id for node in captures.get(name, [])}

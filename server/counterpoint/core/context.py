@@ -90,7 +90,7 @@ def build_context(
         enclosing_label = f"{enclosing.kind} {enclosing.name} (lines {start + 1}-{end})"
         enclosing_code = budget.take(_indent_first_line(code, enclosing.node, source))
 
-    import_nodes = _captures(language.query("imports"), tree.root_node, "import")
+    import_nodes = _captures(language.queries.imports, tree.root_node, "import")
     imports = budget.take("\n".join(_node_text(node) for node in import_nodes))
 
     used = _names_used(language, tree, source, text, first, last)
@@ -106,11 +106,10 @@ def build_context(
         if signature:
             signatures.append(signature)
 
-    if language.has_query("constants"):
-        for constant in _constants(language, tree, used, first, last):
-            taken = budget.take(constant)
-            if taken:
-                signatures.append(taken)
+    for constant in _constants(language, tree, used, first, last):
+        taken = budget.take(constant)
+        if taken:
+            signatures.append(taken)
 
     symbols = {d.name for d in definitions if first <= d.node.start_point.row <= last}
     if enclosing is not None:
@@ -190,7 +189,7 @@ MAX_CONSTANT_CHARS = 160
 
 def _definitions(language: LanguageSpec, tree: tree_sitter.Tree) -> list[_Definition]:
     found = []
-    for _, match in tree_sitter.QueryCursor(language.query("definitions")).matches(tree.root_node):
+    for _, match in tree_sitter.QueryCursor(language.queries.definitions).matches(tree.root_node):
         for capture, nodes in match.items():
             if capture.startswith("definition."):
                 found.append(
@@ -208,8 +207,10 @@ def _constants(
     language: LanguageSpec, tree: tree_sitter.Tree, used: set[str], first: int, last: int
 ) -> list[str]:
     """Module-level assignments to names the target uses, each cut to its first line."""
-    found = []
-    for _, match in tree_sitter.QueryCursor(language.query("constants")).matches(tree.root_node):
+    found: list[str] = []
+    if language.queries.constants is None:
+        return found
+    for _, match in tree_sitter.QueryCursor(language.queries.constants).matches(tree.root_node):
         node = match["constant"][0]
         if _node_text(match["name"][0]) not in used or first <= node.start_point.row <= last:
             continue
@@ -249,7 +250,7 @@ def _names_used(
     lines = split_lines(text)
     start = byte_offset(text, offset_of(text, Range.of_lines(first, last).start))
     end = start + len("".join(lines[first : last + 1]).encode("utf-8"))
-    cursor = tree_sitter.QueryCursor(language.query("references"))
+    cursor = tree_sitter.QueryCursor(language.queries.references)
     cursor.set_byte_range(start, end)
     names: set[str] = set()
     for nodes in cursor.captures(tree.root_node).values():
@@ -264,9 +265,9 @@ def _signature(language: LanguageSpec, definition: _Definition, source: bytes) -
     header = header.rstrip()
     indent = " " * node.start_point.column
     docstring = ""
-    if not language.has_query("docstrings"):
+    if language.queries.docstrings is None:
         return f"{indent}{header}"
-    cursor = tree_sitter.QueryCursor(language.query("docstrings"))
+    cursor = tree_sitter.QueryCursor(language.queries.docstrings)
     cursor.set_byte_range(node.start_byte, definition.body.end_byte)
     for doc in cursor.captures(node).get("docstring", []):
         if doc.parent is not None and doc.parent.parent == definition.body:

@@ -1,8 +1,9 @@
-"""Language registry: one module per language plus its `grammars/<lang>/` folder.
+"""Language registry: one package per language, found by scanning this one.
 
-A language module exposes a module-level `LANGUAGE: LanguageSpec` (and `TESTS` when it can run
-tests). Modules are found by scanning this package, so adding a language means adding its module
-and its grammar folder; nothing else in the tree changes.
+A language's package (`languages/<name>/`) defines `LANGUAGE: LanguageSpec` in its
+`__init__.py`, and `TESTS: TestSupport` when it can run tests; its queries and scripts are files
+in that folder. Adding a language means adding its folder (and its grammar wheel to
+pyproject.toml); nothing else in the tree changes. See CONTRIBUTING.md.
 """
 
 from __future__ import annotations
@@ -11,19 +12,28 @@ import importlib
 import pkgutil
 from functools import cache
 from pathlib import PurePath
+from types import ModuleType
+from typing import Any
 
 from counterpoint.languages.spec import LanguageSpec, UnsupportedLanguageError
 from counterpoint.languages.testing import TestSupport
 
 
 @cache
+def _packages() -> dict[str, ModuleType]:
+    """Each language's package by the language's name."""
+    found = {}
+    for entry in pkgutil.iter_modules(__path__):
+        if entry.ispkg:
+            package = importlib.import_module(f"{__name__}.{entry.name}")
+            language = getattr(package, "LANGUAGE", None)
+            if isinstance(language, LanguageSpec):
+                found[language.name] = package
+    return dict(sorted(found.items()))
+
+
 def all_languages() -> tuple[LanguageSpec, ...]:
-    found = []
-    for module in pkgutil.iter_modules(__path__):
-        language = getattr(importlib.import_module(f"{__name__}.{module.name}"), "LANGUAGE", None)
-        if isinstance(language, LanguageSpec):
-            found.append(language)
-    return tuple(sorted(found, key=lambda spec: spec.name))
+    return tuple(package.LANGUAGE for package in _packages().values())
 
 
 def language_for(language_id: str | None = None, path: str | None = None) -> LanguageSpec:
@@ -41,9 +51,10 @@ def language_for(language_id: str | None = None, path: str | None = None) -> Lan
     raise UnsupportedLanguageError(f"unsupported language {shown!r}; supported: {supported}")
 
 
-def test_support(spec: LanguageSpec) -> TestSupport | None:
+def test_support(spec: LanguageSpec) -> TestSupport[Any] | None:
     """The language's test runner, or None when it has none yet."""
-    return getattr(importlib.import_module(spec.module), "TESTS", None)
+    package = _packages().get(spec.name)
+    return getattr(package, "TESTS", None)
 
 
 __all__ = [

@@ -1,19 +1,29 @@
 """What a language provides to run tests: discovery, the command, and reading the results.
 
-Each language module may expose `TESTS`, an object with this shape. The executor in
-`engine/execute.py` drives it and never needs to know which language it is.
+Each language package may expose `TESTS`, an instance of a `TestSupport` subclass. The executor
+in `engine/execute.py` drives it and never needs to know which language it is. A subclass names
+its selection type (`TestSupport[GoSelection]`), so what its discovery found comes back to its
+plan and its results reader typed as it was made.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Protocol
+import functools
+import os
+import shutil
+import subprocess
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import Any, Generic, TypeVar
 
+from counterpoint.languages.spec import LanguageSpec
 from counterpoint.model.execution import BehaviourProbe, TestOutcome
-from counterpoint.model.vocabulary import Outcome
+
+MODEL_DIR = "_counterpoint"  # where a run's own files go: model-written tests, drivers
+MESSAGE_LIMIT = 400
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,19 @@ class TestSelection:
     def empty(self) -> bool:
         return not self.test_ids and not self.doctest_files
 
+    @classmethod
+    def extending(cls: type[S], found: TestSelection, **more: Any) -> S:
+        """What `found` (select_tests' plain selection) holds, with this type's own fields."""
+        return cls(**{**{f.name: getattr(found, f.name) for f in fields(TestSelection)}, **more})
+
+
+S = TypeVar("S", bound=TestSelection)
+
+
+class NotCompared(Exception):
+    """Why the versions' behaviour cannot be compared (the target's module cannot be imported,
+    no calls were found…), in words for the user."""
+
 
 @dataclass(frozen=True)
 class RunPlan:
@@ -59,13 +82,96 @@ class RunPlan:
     read_only: tuple[str, ...] = ()
 
 
-class TestSupport(Protocol):
-    runner_name: str  # e.g. "pytest", shown in reports
+@dataclass(frozen=True)
+class Target:
+    """What discovery looks at: the snapshot's files (read through `read`), the file under test
+    and what the selection defines, and the user's workspace `root`, to look at what the
+    snapshot leaves out (installed dependencies)."""
+
+    files: Sequence[str]
+    read: Callable[[str], str | None]
+    path: str  # workspace-relative
+    symbols: Sequence[str]
+    code: str  # the selected code
+    root: Path | None = None
+
+    @cached_property
+    def present(self) -> frozenset[str]:
+        return frozenset(self.files)
+
+    def folder_holding(self, name: str) -> str | None:
+        """The nearest folder above the target whose snapshot holds a file `name`."""
+        return folder_holding(self.path, name, self.present.__contains__)
+
+
+@dataclass(frozen=True)
+class Run(Generic[S]):
+    """One version's run, as the executor asks for it."""
+
+    interpreter: str
+    selection: S
+    model_tests: Mapping[str, Sequence[str]]  # family -> the tests it wrote
+    run_dir: Path  # the run's tree: the workspace copy with this version of the target
+    sandbox_dir: Path  # the run's writable area outside that tree, where results are written
+    test_timeout_s: float
+    probe: BehaviourProbe | None = None
+
+    def output(self, name: str) -> str:
+        """Where the run writes its file `name` (results), as the command sees it."""
+        return str(self.sandbox_dir / name)
+
+    def per_test_files(
+        self, folder: str, name: Callable[[str, int], str]
+    ) -> dict[str, tuple[str, str]]:
+        """One file per model-written test, so a test that does not load costs only itself:
+        run-relative path -> (the family that wrote it, the test). `name(family, index)`."""
+        return {
+            join(folder, name(voice, index)): (voice, test)
+            for voice, tests in self.model_tests.items()
+            for index, test in enumerate(tests, 1)
+        }
+
+
+class TestSupport(ABC, Generic[S]):
+    """A language's test runner. The executor calls the public methods; a language implements
+    `select`, `plan_run`, `read_results`, `tests_in` and `import_hint`, and overrides the
+    defaults (the runner's program on PATH, the target's path as its module, no behaviour
+    probe) where they do not fit."""
+
+    __test__ = False  # not a pytest class
+
+    runner_name = ""  # e.g. "pytest", shown in reports
+    program = ""  # the runner's program, found on PATH when none is configured
+    version_args: tuple[str, ...] = ("--version",)  # a quick look that the program runs
+    version_env: tuple[tuple[str, str], ...] = ()  # extra environment for that look
+    install = ""  # what to install when the program is missing
+
+    def __init__(self, spec: LanguageSpec) -> None:
+        self.spec = spec
+
+    # -- the runner ------------------------------------------------------------------------
+
+    def interpreter(self, root: Path, configured: str | None) -> str:
+        return configured or shutil.which(self.program) or self.program
 
     def runner_available(self, interpreter: str) -> str | None:
         """None when the runner can run; otherwise why not, in words for the user."""
+        return version_problem(
+            (interpreter, *self.version_args), self.version_env, self.spec.name, self.install
+        )
 
-    def interpreter(self, root: Path, configured: str | None) -> str: ...
+    # -- the prompt ------------------------------------------------------------------------
+
+    @abstractmethod
+    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
+        """One sentence for the proposers: how their tests will run and import the code."""
+
+    def module_name(self, root: Path, target_path: str) -> str | None:
+        """How tests import the target's module, for the proposers' prompt: by default the
+        target's workspace-relative path."""
+        return workspace_relative(root, target_path)
+
+    # -- discovery -------------------------------------------------------------------------
 
     def discover(
         self,
@@ -75,20 +181,39 @@ class TestSupport(Protocol):
         symbols: Sequence[str],
         target_code: str,
         root: Path | None = None,
-    ) -> TestSelection:
-        """`root` is the user's workspace, to look at what the snapshot leaves out (installed
-        dependencies); test files are read through `read`, from the snapshot."""
+    ) -> S:
+        return self.select(Target(files, read, target_path, symbols, target_code, root))
+
+    @abstractmethod
+    def select(self, target: Target) -> S:
+        """The tests to run for a target (none, and why, in `unavailable` or `notes`)."""
+
+    @abstractmethod
+    def tests_in(self, source: str) -> list[tuple[str, set[str]]]:
+        """(test id inside the file, names it references) per test of a test file."""
+
+    # -- the run ---------------------------------------------------------------------------
 
     def plan(
         self,
         interpreter: str,
-        selection: TestSelection,
-        model_tests: dict[str, Sequence[str]],
+        selection: S,
+        model_tests: Mapping[str, Sequence[str]],
         run_dir: Path,
         sandbox_dir: Path,
         test_timeout_s: float,
         probe: BehaviourProbe | None = None,
-    ) -> RunPlan: ...
+    ) -> RunPlan:
+        run = Run(interpreter, selection, model_tests, run_dir, sandbox_dir, test_timeout_s, probe)
+        return self.plan_run(run)
+
+    @abstractmethod
+    def plan_run(self, run: Run[S]) -> RunPlan: ...
+
+    @abstractmethod
+    def read_results(
+        self, results: str, selection: S, model_files: dict[str, str]
+    ) -> list[TestOutcome]: ...
 
     def behaviour_probe(
         self,
@@ -97,17 +222,17 @@ class TestSupport(Protocol):
         sources: Sequence[str],
         edge_cases: Sequence[str],
     ) -> tuple[BehaviourProbe | None, str | None]:
-        """The calls to compare across versions, or None and why not."""
+        """The calls to compare across versions, or None and why not. The calls come from
+        `sources` (the target, the tests, both families' tests) and the models' edge cases."""
+        try:
+            return self.probe(module, target_code, [*sources, *edge_cases]), None
+        except NotCompared as why:
+            return None, f"behaviour not compared: {why}"
 
-    def read_results(
-        self, results: str, selection: TestSelection, model_files: dict[str, str]
-    ) -> list[TestOutcome]: ...
-
-    def import_hint(self, module: str, root: Path | None = None, target_path: str = "") -> str:
-        """One sentence for the proposers: how their tests will run and import the code."""
-
-    def module_name(self, root: Path, target_path: str) -> str | None:
-        """How tests import the target's module, for the proposers' prompt."""
+    def probe(self, module: str | None, target_code: str, sources: list[str]) -> BehaviourProbe:
+        """The behaviour probe of `module` (how model tests import the target); raises
+        NotCompared when there is none."""
+        raise NotCompared(f"not supported for {self.spec.name} yet")
 
 
 WHOLE_CONVENTIONAL_FILE = 40  # tests; past this, a conventional file is filtered like the rest
@@ -148,160 +273,80 @@ def select_tests(
     return TestSelection(tuple(selected), (), suite_size, tuple(notes))
 
 
-# -- compiled languages: every family's tests are built with the code ---------------------------
-#
-# Go and Rust compile a package's tests together, so one family's tests that do not compile
-# would break every test. Their runs go through one driver script: it builds with every family's
-# tests, and when that fails keeps only the families whose tests compile on their own; the
-# others are reported in the results as "did not compile" with the compiler's first lines.
-# Each family's tests are written as `_counterpoint/model_<family>.<ext>`; the language says how
-# to enable one (put it in the package), disable one (take it out again, last enabled first),
-# build, and run the tests.
-
-MODEL_DIR = "_counterpoint"
-EXPECTED_FILE = f"{MODEL_DIR}/expected.txt"
-MESSAGE_LIMIT = 400
-_EXPECT = re.compile(r"^counterpoint: expect (\S+) (\S+) (\S+)$")
-_FAMILY = re.compile(r"^counterpoint: family (\S+) (\S+)$")
-_DROPPED = re.compile(r"^counterpoint: did not compile: (\S+)$")
-_DROPPED_LINE = "counterpoint:   "
-
-FAMILY_DRIVER = """\
-results="$1"; shift
-%(setup)s
-build() {
-%(build)s
-}
-enable() {
-%(enable)s
-}
-disable() {
-%(disable)s
-}
-cat %(expected)s > "$results"
-families=$(ls %(model_dir)s/model_*.%(ext)s 2>/dev/null)
-if [ -n "$families" ]; then
-  for f in $families; do enable "$f"; done
-  if ! build %(model_dir)s/build.log; then
-    for f in $(printf '%%s\\n' $families | sort -r); do disable "$f"; done
-    for f in $families; do
-      enable "$f"
-      if ! build "$f.log"; then
-        disable "$f"
-        name=$(basename "$f" .%(ext)s)
-        echo "counterpoint: did not compile: ${name#model_}" >> "$results"
-        %(errors)s < "$f.log" | head -n 6 | sed 's/^/counterpoint:   /' >> "$results"
-      fi
-    done
-  fi
-fi
-%(run)s
-"""
+# -- workspace-relative paths (POSIX, "" for the workspace root) ---------------------------------
 
 
-def family_driver(
-    *, ext: str, build: str, enable: str, disable: str, errors: str, run: str, setup: str = ""
-) -> str:
-    """The driver script (POSIX sh, run as `sh DRIVER RESULTS ARGS…` in the run directory).
-    `enable`/`disable` get the family's file as $1; `build` its log file as $1; `errors` is
-    a filter picking the compiler's error lines from a log on stdin; `run` runs the tests,
-    appending its output to "$results"."""
-    return FAMILY_DRIVER % {
-        "setup": setup,
-        "build": build,
-        "enable": enable,
-        "disable": disable,
-        "errors": errors,
-        "run": run,
-        "ext": ext,
-        "expected": EXPECTED_FILE,
-        "model_dir": MODEL_DIR,
-    }
+def join(folder: str, rel: str) -> str:
+    return f"{folder}/{rel}" if folder else rel
 
 
-def safe_family(voice: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", voice) or "model"
+def relative(path: str, folder: str) -> str:
+    """`path` as seen from `folder`, which holds it: "" for the folder itself."""
+    if path == folder:
+        return ""
+    if not folder:
+        return path
+    if not path.startswith(f"{folder}/"):
+        raise ValueError(f"{path} is not inside {folder}")
+    return path[len(folder) + 1 :]
 
 
-def family_file(family: str, ext: str) -> str:
-    return f"{MODEL_DIR}/model_{family}.{ext}"
+def folder_holding(path: str, name: str, exists: Callable[[str], bool]) -> str | None:
+    """The nearest folder above `path` holding a file `name`, as `exists(rel)` tells."""
+    for folder in PurePosixPath(path).parents:
+        rel = "" if str(folder) == "." else str(folder)
+        if exists(join(rel, name)):
+            return rel
+    return None
 
 
-def expected_lines(families: Sequence[tuple[str, str, Sequence[str]]]) -> str:
-    """The expected.txt the driver copies into the results first: each family (safe name,
-    voice) and the names of the tests it wrote, as the runner will name them."""
-    lines = []
-    for family, voice, names in families:
-        lines.append(f"counterpoint: family {family} {voice}")
-        lines += [f"counterpoint: expect {family} {voice} {name}" for name in names]
-    return "".join(f"{line}\n" for line in lines)
+def workspace_relative(root: Path, target_path: str) -> str | None:
+    """The target's path from the workspace root (it may come absolute); None outside it."""
+    path = Path(target_path)
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
-@dataclass
-class FamilyLog:
-    """What the driver wrote about the families, and the runner's own lines in order."""
-
-    expected: dict[str, tuple[str, str]] = field(default_factory=dict)  # name -> (family, voice)
-    families: dict[str, str] = field(default_factory=dict)  # family -> voice
-    dropped: dict[str, list[str]] = field(default_factory=dict)  # family -> compiler lines
-    lines: list[str] = field(default_factory=list)
+# -- looking at the machine ----------------------------------------------------------------------
 
 
-def read_family_log(results: str) -> FamilyLog:
-    log = FamilyLog()
-    drop = None
-    for line in results.splitlines():
-        if match := _EXPECT.match(line):
-            log.expected[match.group(3)] = (match.group(1), match.group(2))
-        elif match := _FAMILY.match(line):
-            log.families[match.group(1)] = match.group(2)
-        elif match := _DROPPED.match(line):
-            drop = match.group(1)
-            log.dropped[drop] = []
-        elif drop is not None and line.startswith(_DROPPED_LINE):
-            log.dropped[drop].append(line.removeprefix(_DROPPED_LINE))
-        else:
-            log.lines.append(line)
-    return log
+def run_tool(
+    argv: Sequence[str], timeout: float = 60, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str] | Exception:
+    """A quick look at a program (its version, its paths), or the error that stopped it. It runs
+    in "/": the server's own folder may be the workspace (VS Code starts it there), whose
+    go.mod, rust-toolchain.toml or pytest.py would be read or run. Its environment is PATH
+    alone unless `env` is given."""
+    try:
+        return subprocess.run(
+            list(argv),
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=timeout,
+            env=dict(env) if env is not None else {"PATH": os.environ.get("PATH", "")},
+            cwd="/",
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return error
 
 
-def unrun_errors(
-    log: FamilyLog,
-    ran: set[str],
-    workspace_ids: Sequence[str],
-    build_failed: str,
-    test_id: Callable[[str, str], str],
-    family_id: Callable[[str], str],
-) -> list[TestOutcome]:
-    """Errors for the tests that did not run because something did not compile: the selected
-    workspace tests when the code did not build, and each family's tests when its own did not
-    (a family with no test names known gets one error). `test_id(family, name)` and
-    `family_id(family)` name them."""
-    outcomes = []
-    if build_failed:
-        message = clip(f"did not compile: {build_failed}")
-        outcomes += [TestOutcome(t, "workspace", Outcome.ERROR, message) for t in workspace_ids]
-        outcomes = [o for o in outcomes if o.id not in ran]
-    for name, (family, voice) in log.expected.items():
-        identifier = test_id(family, name)
-        if identifier in ran:
-            continue
-        if family in log.dropped:
-            why = "\n".join(log.dropped[family]) or "see the output"
-            message = clip(f"{voice}'s tests did not compile: {why}")
-        elif build_failed:
-            message = clip(f"did not compile: {build_failed}")
-        else:
-            continue
-        outcomes.append(TestOutcome(identifier, voice, Outcome.ERROR, message))
-    named = {family for family, _ in log.expected.values()}
-    for family, lines in log.dropped.items():
-        if family not in named:
-            voice = log.families.get(family, family)
-            why = "\n".join(lines) or "see the output"
-            message = clip(f"{voice}'s tests did not compile: {why}")
-            outcomes.append(TestOutcome(family_id(family), voice, Outcome.ERROR, message))
-    return outcomes
+@functools.cache
+def version_problem(
+    argv: tuple[str, ...], env: tuple[tuple[str, str], ...], language: str, install: str
+) -> str | None:
+    """Why a runner's program cannot run (its version look fails), or None."""
+    done = run_tool(argv, env={"PATH": os.environ.get("PATH", ""), **dict(env)})
+    if isinstance(done, Exception):
+        return f"not executed: no runner for {language} (install {install})"
+    if done.returncode != 0:
+        shown = (done.stderr or done.stdout).strip().splitlines()[:1]
+        return f"not executed: `{' '.join(argv)}` failed: {' '.join(shown) or '?'}"
+    return None
 
 
 def clip(message: str) -> str:

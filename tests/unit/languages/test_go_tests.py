@@ -6,7 +6,7 @@ from pathlib import Path
 from counterpoint.core.context import build_context
 from counterpoint.languages import language_for
 from counterpoint.languages import test_support as support_of
-from counterpoint.languages.go_tests import GoSelection, GoTests
+from counterpoint.languages.go.support import GoSelection, GoTests
 from counterpoint.model.request import CrossCheckRequest, Position, Range
 
 PROJECT = Path(__file__).parents[2] / "e2e" / "fixtures" / "go_project"

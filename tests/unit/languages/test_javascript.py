@@ -1,6 +1,6 @@
 from counterpoint.core.context import build_context
 from counterpoint.languages import language_for
-from counterpoint.languages.node_tests import NodeTests
+from counterpoint.languages.javascript.support import NodeTests
 from counterpoint.model.request import CrossCheckRequest, Position, Range
 
 JS = language_for("javascript")

@@ -5,7 +5,13 @@ import json
 from pathlib import Path
 
 from counterpoint.languages import language_for
-from counterpoint.languages.node_tests import JEST, NODE_TEST, VITEST, NodeSelection, NodeTests
+from counterpoint.languages.javascript.support import (
+    JEST,
+    NODE_TEST,
+    VITEST,
+    NodeSelection,
+    NodeTests,
+)
 from counterpoint.languages.testing import BehaviourProbe
 
 TS = NodeTests(language_for("typescript"), typescript=True)

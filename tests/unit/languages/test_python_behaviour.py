@@ -1,7 +1,7 @@
 import ast
 
 from counterpoint.core.behaviour import differences
-from counterpoint.languages.python_behaviour import (
+from counterpoint.languages.python.behaviour import (
     candidate_calls,
     derived_calls,
     isolatable_functions,

@@ -4,7 +4,7 @@ import sys
 from textwrap import dedent
 
 from counterpoint.languages import language_for
-from counterpoint.languages.python_tests import RUN_PLUGIN, PythonTests
+from counterpoint.languages.python.support import RUN_PLUGIN, PythonTests
 
 SUPPORT = PythonTests(language_for("python"))
 

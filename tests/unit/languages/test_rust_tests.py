@@ -5,7 +5,7 @@ from pathlib import Path
 from counterpoint.core.context import build_context
 from counterpoint.languages import language_for
 from counterpoint.languages import test_support as support_of
-from counterpoint.languages.rust_tests import CargoTests, RustSelection
+from counterpoint.languages.rust.support import CargoTests, RustSelection
 from counterpoint.model.request import CrossCheckRequest, Position, Range
 
 PROJECT = Path(__file__).parents[2] / "e2e" / "fixtures" / "rust_project"

@@ -1,3 +1,0 @@
-; Names a selection uses.
-(identifier) @reference
-(property_identifier) @reference
