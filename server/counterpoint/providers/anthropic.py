@@ -7,39 +7,31 @@ import anthropic
 from counterpoint.model.calls import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.model.vocabulary import FailureKind
 from counterpoint.providers.base import SdkAdapter
-from counterpoint.providers.errors import from_sdk_error
 
 
-class AnthropicClient(SdkAdapter):
-    provider = "anthropic"
-    sdk_class = anthropic.AsyncAnthropic
-
+class AnthropicClient(
+    SdkAdapter,
+    sdk=anthropic,
+    client=anthropic.AsyncAnthropic,
+    error=anthropic.AnthropicError,
+    label="Anthropic",
+):
     async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
-        sdk = self._sdk_with(max_retries)
-        raw = None
-        try:
-            raw = await sdk.messages.with_raw_response.create(
-                model=self.model,
-                max_tokens=call.max_tokens,
-                system=call.system,
-                messages=[{"role": "user", "content": call.user}],
-                tools=[
-                    {
-                        "name": call.schema_name,
-                        "description": "Submit your answer in this structure.",
-                        "input_schema": call.schema,
-                    }
-                ],
-                tool_choice={"type": "tool", "name": call.schema_name},
-            )
-            message = await raw.parse()
-        except (anthropic.AnthropicError, ValueError) as error:
-            mapped = from_sdk_error(anthropic, error, "Anthropic", self._timeout_s)
-            if raw is not None:  # the reply came, after retries, but could not be read
-                mapped.retries = raw.retries_taken
-            raise mapped from error
-
-        retries = raw.retries_taken  # a reply that fails below took them too
+        message, retries = await self._send(
+            lambda sdk: sdk.messages,
+            max_retries,
+            max_tokens=call.max_tokens,
+            system=call.system,
+            messages=[{"role": "user", "content": call.user}],
+            tools=[
+                {
+                    "name": call.schema_name,
+                    "description": "Submit your answer in this structure.",
+                    "input_schema": call.schema,
+                }
+            ],
+            tool_choice={"type": "tool", "name": call.schema_name},
+        )
         usage = Usage(message.usage.input_tokens, message.usage.output_tokens)
         data = None
         texts = []

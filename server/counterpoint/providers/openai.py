@@ -13,41 +13,25 @@ import openai
 from counterpoint.model.calls import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.model.vocabulary import FailureKind
 from counterpoint.providers.base import SdkAdapter
-from counterpoint.providers.errors import from_sdk_error
 
 
-class OpenAIClient(SdkAdapter):
-    provider = "openai"
-    sdk_class = openai.AsyncOpenAI
-
+class OpenAIClient(
+    SdkAdapter, sdk=openai, client=openai.AsyncOpenAI, error=openai.OpenAIError, label="OpenAI"
+):
     async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
-        sdk = self._sdk_with(max_retries)
-        raw = None
-        try:
-            raw = await sdk.chat.completions.with_raw_response.create(
-                model=self.model,
-                messages=[
-                    {"role": "system", "content": call.system},
-                    {"role": "user", "content": call.user},
-                ],
-                max_completion_tokens=call.max_tokens,
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {
-                        "name": call.schema_name,
-                        "strict": True,
-                        "schema": call.schema,
-                    },
-                },
-            )
-            completion = raw.parse()
-        except (openai.OpenAIError, ValueError) as error:
-            mapped = from_sdk_error(openai, error, "OpenAI", self._timeout_s)
-            if raw is not None:  # the reply came, after retries, but could not be read
-                mapped.retries = raw.retries_taken
-            raise mapped from error
-
-        retries = raw.retries_taken  # a reply that fails below took them too
+        completion, retries = await self._send(
+            lambda sdk: sdk.chat.completions,
+            max_retries,
+            messages=[
+                {"role": "system", "content": call.system},
+                {"role": "user", "content": call.user},
+            ],
+            max_completion_tokens=call.max_tokens,
+            response_format={
+                "type": "json_schema",
+                "json_schema": {"name": call.schema_name, "strict": True, "schema": call.schema},
+            },
+        )
         usage = Usage()
         if completion.usage is not None:
             usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens)
