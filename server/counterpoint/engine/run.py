@@ -166,14 +166,22 @@ async def cross_check(
             rel = on_disk.relative_to(root).as_posix()
             module = support.module_name(root, rel)
             test_hint = support.import_hint(module, root, rel) if module else ""
-    run = _Run(request, context, voices, options, progress or (lambda _: None), redactor)
-    if session is not None:
-        run.spending.budgets += (session,)
-    run.job, run.test_hint = job, test_hint
+    run = _Run(
+        request,
+        context,
+        voices,
+        options,
+        progress or (lambda _: None),
+        redactor,
+        file_name=PurePosixPath(path).name,
+        session=session,
+        job=job,
+        test_hint=test_hint,
+    )
     if job is not None:
         job.start()
     try:
-        return await run.execute(PurePosixPath(path).name)
+        return await run.execute()
     finally:
         if job is not None:
             job.cancel()  # a cancelled or failed run leaves no test process behind
@@ -188,8 +196,14 @@ class _Run:
         options: RunOptions,
         progress: ProgressCallback,
         redactor: Redactor,
+        *,
+        file_name: str,
+        session: Budget | None,
+        job: ExecutionJob | None,
+        test_hint: str,
     ) -> None:
         self.request = request
+        self.file_name = file_name
         self.context = context
         self.voices = voices
         self.options = options
@@ -202,17 +216,17 @@ class _Run:
         self.timings: list[StageTiming] = []
         self.executions: list[Execution] = []
         self.budget = Budget(options.max_cost_usd, "per-request")
-        self.spending = Spending((self.budget,))
+        # Every call is checked against and charged to the request's cap and the session's.
+        self.spending = Spending((self.budget,) if session is None else (self.budget, session))
         self.retries = RetryBudget(options.max_retries, options.max_retries * len(voices))
         self.started = time.monotonic()
-        self.job: ExecutionJob | None = None
-        self.test_hint = ""
+        self.job = job
+        self.test_hint = test_hint
         self._unproposed = len(voices)
         self.names = {voice.id: voice.name for voice in voices}
         self._all_proposed = asyncio.Event()
 
-    async def execute(self, file_name: str) -> Report:
-        self.file_name = file_name
+    async def execute(self) -> Report:
         judges = assign_judges(self.voices)
         await asyncio.gather(*(self._lane(voice, judges[voice.id]) for voice in self.voices))
         if self.job is not None:
