@@ -1,6 +1,16 @@
+import dataclasses
+
 import pytest
 
-from counterpoint.config import DEFAULT_CLAUDE_MODEL, KEYLESS, ConfigError, Settings
+from counterpoint.config import (
+    DEFAULT_CLAUDE_MODEL,
+    KEYLESS,
+    MAX_RETRIES_LIMIT,
+    TIGHTEN_ONLY,
+    USER_ONLY,
+    ConfigError,
+    Settings,
+)
 
 
 def test_environment_sets_models_and_base_urls():
@@ -57,3 +67,29 @@ def test_each_wire_format_builds_the_adapter_that_speaks_it():
         client = wire_format.client("some-model", KEYLESS, "http://127.0.0.1:9", 1.0, 0)
         assert client.provider == name
         assert client.model == "some-model"
+
+
+def test_retries_from_the_environment_have_a_hard_bound():
+    settings = Settings.from_env({"COUNTERPOINT_MAX_RETRIES": "56"})
+    assert settings.max_retries == MAX_RETRIES_LIMIT
+    assert any("above the limit" in p for p in settings.problems)
+
+
+def test_nan_is_no_cap_or_timeout_and_does_not_block_a_workspaces_tighter_one():
+    """NaN compares false with everything: as a cap it would refuse nothing, and as the user's
+    value every workspace value would look looser than it."""
+    user = Settings.from_env(
+        {"COUNTERPOINT_MAX_COST": "nan", "COUNTERPOINT_REQUEST_TIMEOUT": "NaN"}
+    )
+    assert user.max_cost_usd is None and user.request_timeout_s == Settings().request_timeout_s
+    assert sum("not a valid" in problem for problem in user.problems) == 2
+    settings, ignored = user.tightened_by({"maxCostPerRequest": 0.01}, "workspace")
+    assert settings.max_cost_usd == 0.01 and ignored == {}
+    settings, ignored = Settings().tightened_by({"maxCostPerSession": float("nan")}, "workspace")
+    assert settings.max_cost_per_session_usd is None
+
+
+def test_every_setting_says_what_a_workspace_may_do_with_it():
+    """A new setting must be placed in USER_ONLY or TIGHTEN_ONLY; else a repository sets it."""
+    fields = {f.name for f in dataclasses.fields(Settings)} - {"problems"}
+    assert fields - USER_ONLY - set(TIGHTEN_ONLY) == set()

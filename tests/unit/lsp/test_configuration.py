@@ -4,11 +4,10 @@ the user's own settings (the environment and initializationOptions), never loose
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 from lsprotocol import types
 
-from counterpoint.config import MAX_RETRIES_LIMIT, TIGHTEN_ONLY, USER_ONLY, Settings
+from counterpoint.config import MAX_RETRIES_LIMIT, Settings
 from counterpoint.lsp.configuration import Configuration
 from counterpoint.lsp.session import Session
 
@@ -148,10 +147,7 @@ def test_turning_execution_on_is_not_a_workspace_s_choice():
     assert any("counterpoint.execute" in m for m in shown)
 
 
-def test_retries_have_a_hard_bound_whoever_sets_them():
-    settings = Settings.from_env({"COUNTERPOINT_MAX_RETRIES": "56"})
-    assert settings.max_retries == MAX_RETRIES_LIMIT
-    assert any("above the limit" in p for p in settings.problems)
+def test_retries_from_the_client_have_a_hard_bound():
     server, shown = server_with({"maxRetries": 1000})
     server.configuration.apply()
     assert server.settings.max_retries == MAX_RETRIES_LIMIT
@@ -169,20 +165,6 @@ def test_a_workspace_may_turn_the_reply_cache_off_and_shrink_it_but_not_the_reve
     assert server.settings.cache is False and server.settings.cache_size_mb == 16
 
 
-def test_nan_is_no_cap_or_timeout_and_does_not_block_a_workspaces_tighter_one():
-    """NaN compares false with everything: as a cap it would refuse nothing, and as the user's
-    value every workspace value would look looser than it."""
-    user = Settings.from_env(
-        {"COUNTERPOINT_MAX_COST": "nan", "COUNTERPOINT_REQUEST_TIMEOUT": "NaN"}
-    )
-    assert user.max_cost_usd is None and user.request_timeout_s == Settings().request_timeout_s
-    assert sum("not a valid" in problem for problem in user.problems) == 2
-    settings, ignored = user.tightened_by({"maxCostPerRequest": 0.01}, "workspace")
-    assert settings.max_cost_usd == 0.01 and ignored == {}
-    settings, ignored = Settings().tightened_by({"maxCostPerSession": float("nan")}, "workspace")
-    assert settings.max_cost_per_session_usd is None
-
-
 def test_a_workspaces_bad_value_is_not_repeated_at_length_in_the_users_messages():
     """A repository's text in a warning could pose as Counterpoint's own advice; it is cut short."""
     server, shown = server_with({})
@@ -190,12 +172,6 @@ def test_a_workspaces_bad_value_is_not_repeated_at_length_in_the_users_messages(
     server.push_settings({"maxRetries": lure})
     (message,) = shown
     assert "maxRetries" in message and len(message) < 300
-
-
-def test_every_setting_says_what_a_workspace_may_do_with_it():
-    """A new setting must be placed in USER_ONLY or TIGHTEN_ONLY; else a repository sets it."""
-    fields = {f.name for f in dataclasses.fields(Settings)} - {"problems"}
-    assert fields - USER_ONLY - set(TIGHTEN_ONLY) == set()
 
 
 async def test_a_slow_fetch_of_the_workspace_configuration_cannot_undo_a_newer_push():
