@@ -252,3 +252,26 @@ async def test_an_accepted_proposal_gets_back_the_secrets_the_models_never_saw(
         == FIXED.replace(marker, f'{marker}    token = "{token}"\n', 1)
         + with_token[with_token.index("\n\ndef untouched") :]
     )
+
+
+async def test_a_cursor_gets_a_cross_check_inside_a_definition_and_none_between_them(
+    client, fake_providers
+):
+    """The lightbulb is not offered on every line: a cursor (an empty range) outside any
+    definition has nothing a cross-check would check."""
+    uri, _ = open_fixture(client)
+
+    async def at(line):
+        return await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri),
+                range=types.Range(types.Position(line, 4), types.Position(line, 4)),
+                context=types.CodeActionContext(
+                    diagnostics=[], only=[types.CodeActionKind.Refactor]
+                ),
+            )
+        )
+
+    (inside,) = await at(2)
+    assert command_of(inside)["command"] == "counterpoint.crossCheck"
+    assert not await at(7)  # the blank line between the two functions

@@ -184,6 +184,17 @@ def _target_lines(
     return selection.start.line, end_line
 
 
+def enclosing_definition(language: LanguageSpec, text: str, line: int) -> tuple[int, int] | None:
+    """The first and last line of the innermost definition holding `line`, or None: where a
+    cross-check at the cursor makes sense (it checks that definition)."""
+    source = text.encode("utf-8")
+    tree = language.parser().parse(source)
+    enclosing = _innermost(_definitions(language, tree), line, line, strict=False)
+    if enclosing is None:
+        return None
+    return enclosing.node.start_point.row, enclosing.node.end_point.row
+
+
 MAX_CONSTANT_CHARS = 160
 
 

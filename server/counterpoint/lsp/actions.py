@@ -15,6 +15,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.workspace import Workspace
 
+from counterpoint.core.context import enclosing_definition
 from counterpoint.core.render import evidence
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_range
@@ -53,7 +54,7 @@ def code_actions(
                 for proposal_id in _proposal_order(stored)
             ]
             actions += region_actions(workspace, stored, params)
-    if _wanted(only, CROSS_CHECK_KIND) and _supported(workspace, uri):
+    if _wanted(only, CROSS_CHECK_KIND) and _worth_cross_checking(workspace, uri, params.range):
         actions.append(
             types.CodeAction(
                 title="Cross-check with Claude and GPT",
@@ -235,13 +236,25 @@ def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
 
 
-def _supported(workspace: Workspace, uri: str) -> bool:
+# Above this size a cursor (an empty range) gets no cross-check action: finding the definition
+# around it would parse the whole document on every cursor move.
+CURSOR_ACTION_MAX_CHARS = 256 * 1024
+
+
+def _worth_cross_checking(workspace: Workspace, uri: str, span: types.Range) -> bool:
+    """A supported language, and a non-empty selection or a cursor inside a definition: the
+    lightbulb is not offered on every line of every file."""
     document = workspace.get_text_document(uri)
     try:
-        language_for(document.language_id, document.path)
+        language = language_for(document.language_id, document.path)
     except UnsupportedLanguageError:
         return False
-    return True
+    if span.start != span.end:
+        return True
+    source = document.source
+    if len(source) > CURSOR_ACTION_MAX_CHARS:
+        return False
+    return enclosing_definition(language, source, span.start.line) is not None
 
 
 def _range_json(span: types.Range) -> dict[str, Any]:
