@@ -354,7 +354,7 @@ class Extension {
     const quickPick = vscode.window.createQuickPick<vscode.QuickPickItem & { instruction: string }>();
     quickPick.title = 'Counterpoint: Cross-check selection';
     quickPick.placeholder = history[0]
-      ? `What should Claude and GPT do? (recent: ${history[0]})`
+      ? 'What should Claude and GPT do? (empty: review; recent instructions below)'
       : 'What should Claude and GPT do? e.g. "fix the off-by-one" (empty: review)';
     quickPick.ignoreFocusOut = true;
     quickPick.matchOnDescription = false;

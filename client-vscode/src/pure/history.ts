@@ -30,7 +30,8 @@ export function pickItems(history: readonly string[], typed: string): PickItem[]
   if (text && !history.includes(text)) {
     items.push({ label: text, description: 'new instruction', instruction: text });
   }
-  for (const item of history) items.push({ label: item, description: 'recent', instruction: item });
+  // An empty box means review: Enter on it must not run the last instruction again.
   if (!text) items.push({ label: 'Review (no instruction)', description: 'empty instruction', instruction: '' });
+  for (const item of history) items.push({ label: item, description: 'recent', instruction: item });
   return items;
 }

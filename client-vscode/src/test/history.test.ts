@@ -21,10 +21,11 @@ test('stored values are cleaned', () => {
   assert.deepEqual(readHistory(['a', 3, '', 'b']), ['a', 'b']);
 });
 
-test('picker items: typed text first, then history, review when nothing typed', () => {
+test('picker items: typed text first, then history; with nothing typed, review first', () => {
+  // Enter on an empty box takes the first item: it must be review, not the last instruction.
   assert.deepEqual(
     pickItems(['a', 'b'], '').map((i) => i.instruction),
-    ['a', 'b', ''],
+    ['', 'a', 'b'],
   );
   const typed = pickItems(['a', 'b'], 'new one');
   assert.deepEqual(typed.map((i) => i.instruction), ['new one', 'a', 'b']);
