@@ -24,7 +24,7 @@ import {
 import { CROSS_CHECK_COMMAND, confidenceLabel, crossCheckArgs, executeCommandParams, type CrossCheckSummary } from './pure/args';
 import { HISTORY_KEY, pickItems, pushHistory, readHistory } from './pure/history';
 import { applyEdits, proposalsFromActions, type LspCodeAction } from './pure/proposals';
-import { describeKeys, SECRET_NAMES, serverEnv, type Provider } from './pure/env';
+import { describeKeys, missingKeys, SECRET_NAMES, serverEnv, setKeyButton, type Provider } from './pure/env';
 import { USER_SCOPE_SETTINGS, userScopeOptions } from './pure/settings';
 import { DOCUMENT_SELECTOR, isSynced } from './pure/documents';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
@@ -320,7 +320,7 @@ class Extension {
       const message = error instanceof Error ? error.message : String(error);
       this.log(`cross-check failed: ${message}`);
       this.probe.set('lastError', message);
-      void vscode.window.showErrorMessage(`Counterpoint: ${message}`, 'Show output').then((c) => c && this.output.show(true));
+      this.showFailure(message);
     } finally {
       this.running--;
       if (this.running === 0 && this.status.state === 'running') this.setStatus({ state: 'idle', stage: undefined });
@@ -425,6 +425,18 @@ class Extension {
     const title = `${name}: ${left.voice}${left.recommended ? ' (recommended)' : ''} ↔ ${right.voice}${right.recommended ? ' (recommended)' : ''}`;
     this.probe.set('diff', { title, left: left.voice, right: right.voice });
     await vscode.commands.executeCommand('vscode.diff', leftUri, rightUri, title, { preview: true });
+  }
+
+  /** A failed cross-check, with what the user can do about it: set a missing key, or look. */
+  private showFailure(message: string): void {
+    const keys = missingKeys(message);
+    const buttons = [...keys.map(setKeyButton), 'Show output'];
+    this.probe.set('lastFailureButtons', buttons);
+    void vscode.window.showErrorMessage(`Counterpoint: ${message}`, ...buttons).then((choice) => {
+      const provider = keys.find((p) => setKeyButton(p) === choice);
+      if (provider) void this.setKey(provider);
+      else if (choice === 'Show output') this.output.show(true);
+    });
   }
 
   private async setKey(provider: Provider): Promise<void> {

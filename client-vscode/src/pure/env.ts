@@ -26,3 +26,15 @@ export function describeKeys(env: Record<string, string>): string {
     .map((p) => `${SECRET_NAMES[p].env} ${env[SECRET_NAMES[p].env] ? 'set' : 'not set'}`)
     .join(', ');
 }
+
+/** The providers whose key a server error says is missing ("no key or base URL configured: set
+ * ANTHROPIC_API_KEY (…) and OPENAI_API_KEY (…)"), so the message can offer to set them. */
+export function missingKeys(message: string): Provider[] {
+  if (!/no key or base URL configured/.test(message)) return [];
+  return (Object.keys(SECRET_NAMES) as Provider[]).filter((p) => message.includes(SECRET_NAMES[p].env));
+}
+
+/** The button that sets a provider's key. */
+export function setKeyButton(provider: Provider): string {
+  return `Set ${SECRET_NAMES[provider].label} API key`;
+}
