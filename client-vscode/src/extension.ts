@@ -28,7 +28,7 @@ import { describeKeys, missingKeys, SECRET_NAMES, serverEnv, setKeyButton, type 
 import { USER_SCOPE_SETTINGS, userScopeOptions } from './pure/settings';
 import { DOCUMENT_SELECTOR, isSynced } from './pure/documents';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
-import { statusText, type StatusInput } from './pure/status';
+import { sessionCostOf, statusText, type StatusInput } from './pure/status';
 import { Probe } from './probe';
 
 const DIFF_SCHEME = 'counterpoint-proposal';
@@ -324,6 +324,20 @@ class Extension {
     } finally {
       this.running--;
       if (this.running === 0 && this.status.state === 'running') this.setStatus({ state: 'idle', stage: undefined });
+      void this.refreshSessionCost();
+    }
+  }
+
+  /** The session's cost as the server counts it: every call, cancelled and replaced runs' too. */
+  private async refreshSessionCost(): Promise<void> {
+    const client = this.client;
+    if (!client || !client.isRunning()) return;
+    try {
+      const status = await client.sendRequest(ExecuteCommandRequest.type, { command: 'counterpoint.serverStatus', arguments: [] });
+      this.probe.set('sessionCost', sessionCostOf(status));
+      this.setStatus(sessionCostOf(status));
+    } catch (error) {
+      this.log(`serverStatus failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

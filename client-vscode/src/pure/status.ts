@@ -10,10 +10,24 @@ export interface StatusInput {
   lastLabel?: string;
   /** What this session's model calls have cost so far, in US dollars (from the server). */
   sessionCostUsd?: number;
+  /** Models this session sent whose price is unknown, so their cost is not in sessionCostUsd. */
+  sessionUnpriced?: readonly string[];
 }
 
-function costText(usd: number | undefined): string {
-  return typeof usd === 'number' && Number.isFinite(usd) ? ` · $${usd.toFixed(4)}` : '';
+function costText(usd: number | undefined, unpriced: readonly string[] = []): string {
+  if (typeof usd !== 'number' || !Number.isFinite(usd)) return '';
+  return ` · $${usd.toFixed(4)}${unpriced.length ? ` + unpriced ${unpriced.join(', ')}` : ''}`;
+}
+
+/** The session's cost fields of a `counterpoint.serverStatus` reply, when it has them. */
+export function sessionCostOf(status: unknown): Pick<StatusInput, 'sessionCostUsd' | 'sessionUnpriced'> {
+  const reply = (status ?? {}) as { sessionCostUsd?: unknown; sessionUnpricedModels?: unknown };
+  const out: Pick<StatusInput, 'sessionCostUsd' | 'sessionUnpriced'> = {};
+  if (typeof reply.sessionCostUsd === 'number') out.sessionCostUsd = reply.sessionCostUsd;
+  if (Array.isArray(reply.sessionUnpricedModels)) {
+    out.sessionUnpriced = reply.sessionUnpricedModels.filter((m): m is string => typeof m === 'string');
+  }
+  return out;
 }
 
 const ICONS: Record<string, string> = {
@@ -40,9 +54,14 @@ export function statusText(input: StatusInput): { text: string; tooltip: string 
     }
     case 'idle':
     default: {
-      if (!input.lastLabel) return { text: '$(check) Counterpoint', tooltip: 'Counterpoint: idle' };
+      const cost = costText(input.sessionCostUsd, input.sessionUnpriced);
+      if (!input.lastLabel) {
+        // A session whose runs were all cancelled or failed has still spent money.
+        return cost
+          ? { text: `$(check) Counterpoint${cost}`, tooltip: `Counterpoint: idle; session cost${cost.slice(2)}` }
+          : { text: '$(check) Counterpoint', tooltip: 'Counterpoint: idle' };
+      }
       const icon = ICONS[input.lastLabel] ?? '$(info)';
-      const cost = costText(input.sessionCostUsd);
       return {
         text: `${icon} Counterpoint: ${input.lastLabel}${cost}`,
         tooltip: `Counterpoint: idle; last cross-check ${input.lastLabel}${cost ? `; session cost${cost.slice(2)}` : ''}`,

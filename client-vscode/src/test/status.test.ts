@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { statusText } from '../pure/status';
+import { sessionCostOf, statusText } from '../pure/status';
 
 test('idle, with and without a last label', () => {
   assert.equal(statusText({ state: 'idle' }).text, '$(check) Counterpoint');
@@ -23,4 +23,15 @@ test('the idle status shows the session cost after a cross-check', () => {
   const { text, tooltip } = statusText({ state: 'idle', lastLabel: 'disputed', sessionCostUsd: 0.01234 });
   assert.equal(text, '$(warning) Counterpoint: disputed · $0.0123');
   assert.match(tooltip, /session cost \$0\.0123/);
+});
+
+test('unpriced models are named beside the cost, and a session of cancelled runs shows its cost', () => {
+  const { text } = statusText({ state: 'idle', lastLabel: 'disputed', sessionCostUsd: 0.0047, sessionUnpriced: ['gpt-x'] });
+  assert.equal(text, '$(warning) Counterpoint: disputed · $0.0047 + unpriced gpt-x');
+  assert.equal(statusText({ state: 'idle', sessionCostUsd: 0.002 }).text, '$(check) Counterpoint · $0.0020');
+  assert.deepEqual(sessionCostOf({ sessionCostUsd: 0.5, sessionUnpricedModels: ['m', 3] }), {
+    sessionCostUsd: 0.5,
+    sessionUnpriced: ['m'],
+  });
+  assert.deepEqual(sessionCostOf(null), {});
 });

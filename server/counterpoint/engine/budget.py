@@ -22,6 +22,7 @@ class Budget:
     spent: float = 0.0
     reserved: float = 0.0  # worst cases of calls in flight
     calls: int = 0  # calls that were charged (cancelled ones included)
+    unpriced: set[str] = field(default_factory=set)  # models sent whose cost is not counted
 
     def committed(self) -> float:
         return self.spent + self.reserved
@@ -55,6 +56,8 @@ class Spending:
                     f'(or COUNTERPOINT_PRICES): {{"{model}": [input, output]}} in $ per million '
                     "tokens",
                 )
+            for budget in self.budgets:
+                budget.unpriced.add(model)  # sent, and its cost is not in `spent`
             return Reservation(0.0, self.budgets)
         for budget in capped:
             assert budget.cap is not None

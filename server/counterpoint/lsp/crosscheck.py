@@ -110,7 +110,11 @@ async def run_cross_check(
     publish(editor, session, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
     budget = engine.session_budget
-    session_cost = {"session_usd": round(budget.spent, 6), "session_cap_usd": budget.cap}
+    session_cost = {
+        "session_usd": round(budget.spent, 6),
+        "session_cap_usd": budget.cap,
+        "session_unpriced_models": sorted(budget.unpriced),
+    }
     return {**report.summary(), "cost": {**report.cost, **session_cost}}
 
 

@@ -125,4 +125,5 @@ class Session:
             "crossChecksWaiting": self.engine.check_slots.waiting,
             "sessionCostUsd": round(self.cost_usd, 6),
             "sessionCalls": self.engine.session_budget.calls,
+            "sessionUnpricedModels": sorted(self.engine.session_budget.unpriced),
         }

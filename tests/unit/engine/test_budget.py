@@ -30,6 +30,18 @@ def test_an_unknown_price_is_refused_only_under_a_cap():
     assert refused.value.kind == "budget" and "price of mystery is unknown" in refused.value.message
 
 
+def test_the_session_remembers_every_unpriced_model_it_sent_across_requests():
+    session = Budget(None, "per-session")
+    Spending((Budget(None, "per-request"), session)).reserve("mystery-1", None)
+    Spending((Budget(None, "per-request"), session)).reserve("priced", 0.01)
+    Spending((Budget(None, "per-request"), session)).reserve("mystery-2", None)
+    assert session.unpriced == {"mystery-1", "mystery-2"}
+    refused = Budget(None, "per-session")
+    with pytest.raises(ProviderError):
+        Spending((Budget(1.0, "per-request"), refused)).reserve("mystery-3", None)
+    assert refused.unpriced == set()  # never sent: nothing uncounted
+
+
 def test_retries_granted_to_calls_in_flight_are_held_until_they_say_what_they_used():
     retries = RetryBudget(per_call=2, total=3)
     a, b = retries.grant(), retries.grant()
