@@ -38,7 +38,9 @@ class ScriptedClient:
     judge_delay: float = 0.0
     calls: list[StructuredCall] = field(default_factory=list)
 
-    async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
+    async def complete(
+        self, call: StructuredCall, max_retries: int | None = None, on_tokens=None
+    ) -> ModelReply:
         self.calls.append(call)
         stage = "propose" if call.schema_name == PROPOSAL_TOOL else "judge"
         assert call.schema_name in (PROPOSAL_TOOL, JUDGMENT_TOOL)
