@@ -153,15 +153,16 @@ class SdkAdapter:
             raise _during(error, retries, streamed.usage) from None
         except (asyncio.TimeoutError, httpx2.TimeoutException, self.sdk.APITimeoutError) as error:
             raise _during(self._stalled(), retries, streamed.usage) from error
+        except (httpx2.TransportError, self.sdk.APIConnectionError) as error:
+            cause = error.__cause__ if isinstance(error, self.sdk_error) else error
+            broken = ProviderError(
+                FailureKind.UNREACHABLE,
+                f"{self.label}'s stream broke off: {type(cause or error).__name__}",
+            )
+            raise _during(broken, retries, streamed.usage) from error
         except (self.sdk_error, ValueError) as error:
             mapped = from_sdk_error(self.sdk, error, self.label, self._timeout_s)
             raise _during(mapped, retries, streamed.usage) from error
-        except httpx2.TransportError as error:
-            broken = ProviderError(
-                FailureKind.UNREACHABLE,
-                f"{self.label}'s stream broke off: {type(error).__name__}",
-            )
-            raise _during(broken, retries, streamed.usage) from error
         finally:
             with contextlib.suppress(Exception):
                 await stream.close()
