@@ -122,6 +122,21 @@ async def test_a_stream_that_stalls_is_a_timeout_within_the_stall_bound(fake_pro
     assert request.reason in ("stalled mid-stream", "client disconnected")
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
+async def test_between_events_the_stall_bound_applies_not_the_request_timeout(
+    fake_providers, provider
+):
+    fake_providers.script(provider, "submit_proposal", Reply.structured(ANSWER).stalling(after=2))
+    model = client(fake_providers, provider, timeout_s=5)
+    model.stall_s = 0.3  # as the 60 s cap does for a request timeout over a minute
+    started = time.monotonic()
+    with pytest.raises(ProviderError) as raised:
+        await complete(model)
+    assert raised.value.kind == FailureKind.TIMEOUT
+    assert raised.value.message.endswith("stream stalled: no data for 0.3 s")
+    assert time.monotonic() - started < 2
+
+
 def test_the_stall_bound_is_the_request_timeout_up_to_a_minute(fake_providers):
     assert client(fake_providers, "anthropic", timeout_s=5).stall_s == 5
     assert client(fake_providers, "openai", timeout_s=600).stall_s == STALL_CAP_S == 60

@@ -25,8 +25,9 @@ from counterpoint.model.calls import (
 from counterpoint.model.vocabulary import FailureKind
 from counterpoint.providers.errors import from_sdk_error, retries_before
 
-# A stream that sends nothing (not even a ping) for this long is stalled, whatever the
-# per-request timeout allows: the SDKs' read timeout is the request timeout.
+# Once a stream has begun, a gap of this long between its events (the SDKs keep pings to
+# themselves) is a stall, however long the per-request timeout; before its first event the
+# request timeout applies, as it did unstreamed, since a model may think before it writes.
 STALL_CAP_S = 60.0
 CHARS_PER_TOKEN = 4  # the estimate of output tokens while a stream does not count them
 
@@ -141,18 +142,20 @@ class SdkAdapter:
         except (self.sdk_error, ValueError) as error:
             raise from_sdk_error(self.sdk, error, self.label, self._timeout_s) from error
         retries = retries_before(stream.response)
+        wait = self._timeout_s  # for the first event; then stall_s between events
         try:
             events = stream.__aiter__()
             while True:
                 try:
-                    event = await asyncio.wait_for(events.__anext__(), self.stall_s)
+                    event = await asyncio.wait_for(events.__anext__(), wait)
                 except StopAsyncIteration:
                     break
+                wait = self.stall_s
                 streamed.read(event, meter)
         except ProviderError as error:
             raise _during(error, retries, streamed.usage) from None
         except (asyncio.TimeoutError, httpx2.TimeoutException, self.sdk.APITimeoutError) as error:
-            raise _during(self._stalled(), retries, streamed.usage) from error
+            raise _during(self._stalled(wait), retries, streamed.usage) from error
         except (httpx2.TransportError, self.sdk.APIConnectionError) as error:
             cause = error.__cause__ if isinstance(error, self.sdk_error) else error
             broken = ProviderError(
@@ -169,9 +172,9 @@ class SdkAdapter:
         meter.finish()
         return streamed.reply(retries, meter.first_token_s)
 
-    def _stalled(self) -> ProviderError:
+    def _stalled(self, waited: float) -> ProviderError:
         return ProviderError(
-            FailureKind.TIMEOUT, f"{self.label}'s stream stalled: no data for {self.stall_s:g} s"
+            FailureKind.TIMEOUT, f"{self.label}'s stream stalled: no data for {waited:g} s"
         )
 
     async def close(self) -> None:
