@@ -17,6 +17,10 @@ name (OpenAI), else ``"text"``. Replies come from, in order: the FIFO script que
 (provider, kind), the ``respond_with`` callback, the default for (provider, kind); otherwise the
 fake answers 500 "fake: no scripted reply for <provider>/<kind>" so the test fails loudly.
 
+A request with ``"stream": true`` gets the wire format's server-sent events, as the real API
+sends them; ``reply.paced(s)`` spaces them out, ``reply.failing_mid_stream(529)`` ends them with
+the provider's in-stream error, and ``reply.stalling()`` goes silent part-way.
+
 Run ``python -m tests.fakes.providers --help`` to serve it by hand.
 """
 
@@ -170,9 +174,10 @@ class Reply:
         ``{"structured": {...}}``, ``{"text": "..."}``, ``{"error": 529}`` (optionally with
         ``"message"`` and ``"retry_after"``), ``{"truncated": ...}``, ``{"refusal": "..."}``,
         ``{"empty": true}``, ``{"malformed": true}``, ``{"hang": 30}``, ``{"reset": true}``;
-        any of them may carry ``"latency": seconds``.
+        any of them may carry ``"latency": seconds`` and ``"pace": seconds`` (between a
+        stream's events).
         """
-        shapes = [key for key in spec if key not in ("latency", "message", "retry_after")]
+        shapes = [key for key in spec if key not in ("latency", "message", "retry_after", "pace")]
         if len(shapes) != 1:
             raise ValueError(f"a reply spec needs exactly one shape key, got {sorted(spec)}")
         shape = shapes[0]
@@ -197,7 +202,7 @@ class Reply:
             reply = cls.reset()
         else:
             raise ValueError(f"unknown reply shape {shape!r}")
-        return reply.delayed(float(spec.get("latency", 0.0)))
+        return reply.delayed(float(spec.get("latency", 0.0))).paced(float(spec.get("pace", 0.0)))
 
 
 @dataclass

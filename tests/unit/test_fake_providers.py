@@ -1165,6 +1165,7 @@ async def test_stream_faults_unstreamed_are_the_error_or_the_hang(
 def test_reply_specs_need_exactly_one_shape() -> None:
     assert Reply.from_spec({"error": 529, "retry_after": 1}) == Reply.error(529, None, 1)
     assert Reply.from_spec({"latency": 0.8, "text": "hi"}) == Reply.text("hi").delayed(0.8)
+    assert Reply.from_spec({"pace": 0.05, "text": "hi"}) == Reply.text("hi").paced(0.05)
     with pytest.raises(ValueError, match="exactly one shape"):
         Reply.from_spec({"text": "a", "structured": {}})
 
