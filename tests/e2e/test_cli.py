@@ -44,6 +44,10 @@ def test_check_json_makes_four_accepted_calls_and_a_full_report(fake_providers, 
     ]
     assert [p["code"] for p in report["proposals"]] == [FIXED, VARIANT]
     assert all(p["usage"]["input_tokens"] > 0 for p in report["proposals"])
+    # Both calls streamed: each records when its first output arrived, within the call.
+    for call in report["proposals"] + report["judgments"]:
+        assert 0 < call["first_token_s"] <= call["elapsed_s"]
+    assert all(r.body["stream"] is True for r in fake_providers.accepted)
     assert sorted((j["judge"], j["target"], j["verdict"]) for j in report["judgments"]) == [
         ("claude", "gpt", "incorrect"),
         ("gpt", "claude", "correct"),
@@ -216,6 +220,7 @@ def test_a_repeated_check_with_the_same_cache_makes_no_model_call(fake_providers
     assert after["cost"] == {**before["cost"], "request_usd": 0.0, "cached_calls": 4}
     assert after["usage"] == before["usage"] and after["usage"]["input_tokens"] > 0
     assert all(p["cached"] for p in after["proposals"])
+    assert all(p["first_token_s"] is None for p in after["proposals"] + after["judgments"])
     assert after["recommended"] == before["recommended"] == "claude"
 
 

@@ -17,6 +17,10 @@ name (OpenAI), else ``"text"``. Replies come from, in order: the FIFO script que
 (provider, kind), the ``respond_with`` callback, the default for (provider, kind); otherwise the
 fake answers 500 "fake: no scripted reply for <provider>/<kind>" so the test fails loudly.
 
+A request with ``"stream": true`` gets the wire format's server-sent events, as the real API
+sends them; ``reply.paced(s)`` spaces them out, ``reply.failing_mid_stream(529)`` ends them with
+the provider's in-stream error, and ``reply.stalling()`` goes silent part-way.
+
 Run ``python -m tests.fakes.providers --help`` to serve it by hand.
 """
 
@@ -88,6 +92,11 @@ class Reply:
     message: str | None = None
     retry_after: float | None = None
     latency: float = 0.0
+    # Streaming only: seconds between a stream's events, and where the stream is cut short.
+    pace: float = 0.0
+    cut: Literal["stall", "error"] | None = None
+    cut_after: int = 0  # content deltas sent before the cut
+    stall_s: float = 3600.0  # a stall sends nothing this long, then drops the connection
 
     @classmethod
     def structured(cls, obj: Any) -> Reply:
@@ -138,6 +147,26 @@ class Reply:
         """The same reply, sent after ``seconds`` (non-blocking); handy from ``respond_with``."""
         return dataclasses.replace(self, latency=seconds)
 
+    def paced(self, seconds: float) -> Reply:
+        """Streamed with ``seconds`` between events, as a model writes (no effect unstreamed)."""
+        return dataclasses.replace(self, pace=seconds)
+
+    def stalling(self, after: int = 2, seconds: float = 3600.0) -> Reply:
+        """Streamed up to ``after`` content deltas, then nothing (not even a ping) for
+        ``seconds``, then the connection drops. Unstreamed, it is ``Reply.hang(seconds)``."""
+        return dataclasses.replace(self, cut="stall", cut_after=after, stall_s=seconds)
+
+    def failing_mid_stream(
+        self, status: int = 529, after: int = 2, message: str | None = None
+    ) -> Reply:
+        """Streamed up to ``after`` content deltas, then the provider's in-stream error for
+        ``status`` (Anthropic: ``event: error`` with ``{"type": "error", "error": {"type":
+        "overloaded_error", …}}``; OpenAI: a data chunk holding an ``error`` object), and the
+        stream ends. Unstreamed, it is ``Reply.error(status, message)``."""
+        return dataclasses.replace(
+            self, cut="error", cut_after=after, status=status, message=message
+        )
+
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> Reply:
         """Build a reply from its JSON form, as used by ``--script`` files.
@@ -145,9 +174,10 @@ class Reply:
         ``{"structured": {...}}``, ``{"text": "..."}``, ``{"error": 529}`` (optionally with
         ``"message"`` and ``"retry_after"``), ``{"truncated": ...}``, ``{"refusal": "..."}``,
         ``{"empty": true}``, ``{"malformed": true}``, ``{"hang": 30}``, ``{"reset": true}``;
-        any of them may carry ``"latency": seconds``.
+        any of them may carry ``"latency": seconds`` and ``"pace": seconds`` (between a
+        stream's events).
         """
-        shapes = [key for key in spec if key not in ("latency", "message", "retry_after")]
+        shapes = [key for key in spec if key not in ("latency", "message", "retry_after", "pace")]
         if len(shapes) != 1:
             raise ValueError(f"a reply spec needs exactly one shape key, got {sorted(spec)}")
         shape = shapes[0]
@@ -172,7 +202,7 @@ class Reply:
             reply = cls.reset()
         else:
             raise ValueError(f"unknown reply shape {shape!r}")
-        return reply.delayed(float(spec.get("latency", 0.0)))
+        return reply.delayed(float(spec.get("latency", 0.0))).paced(float(spec.get("pace", 0.0)))
 
 
 @dataclass
@@ -622,18 +652,25 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 
 
 def _anthropic_stream_events(message: dict[str, Any], reply: Reply) -> list[bytes]:
-    """The SSE sequence that accumulates to ``message``."""
+    """The SSE sequence that accumulates to ``message``, in the API's order: message_start
+    (usage with the input and a first output token), each block's content_block_start, deltas
+    and content_block_stop (a tool's input as ``input_json_delta`` pieces, the first one
+    empty), a ``ping`` after the first block opens (or after message_start when there is none),
+    message_delta with the stop reason and the usage's totals, and message_stop."""
     start = {**message, "content": [], "stop_reason": None, "stop_details": None}
     start["usage"] = {**message["usage"], "output_tokens": 1}
+    ping = _sse("ping", {"type": "ping"})
     events = [_sse("message_start", {"type": "message_start", "message": start})]
-    events.append(_sse("ping", {"type": "ping"}))
+    if not message["content"]:
+        events.append(ping)
     for index, block in enumerate(message["content"]):
         if block["type"] == "tool_use":
             opening = {**block, "input": {}}
             raw = (
                 _cut_json(reply.value) if reply.shape == "truncated" else json.dumps(block["input"])
             )
-            deltas = [{"type": "input_json_delta", "partial_json": part} for part in _chunks(raw)]
+            parts = ["", *_chunks(raw)]
+            deltas = [{"type": "input_json_delta", "partial_json": part} for part in parts]
         else:
             opening = {"type": "text", "text": ""}
             deltas = [{"type": "text_delta", "text": part} for part in _chunks(block["text"])]
@@ -643,6 +680,8 @@ def _anthropic_stream_events(message: dict[str, Any], reply: Reply) -> list[byte
                 {"type": "content_block_start", "index": index, "content_block": opening},
             )
         )
+        if index == 0:
+            events.append(ping)
         for delta in deltas:
             events.append(
                 _sse(
@@ -656,18 +695,25 @@ def _anthropic_stream_events(message: dict[str, Any], reply: Reply) -> list[byte
         "stop_sequence": None,
         "stop_details": message["stop_details"],
     }
-    events.append(
-        _sse(
-            "message_delta",
-            {
-                "type": "message_delta",
-                "delta": delta,
-                "usage": {"output_tokens": message["usage"]["output_tokens"]},
-            },
+    usage = message["usage"]
+    totals = {
+        key: usage[key]
+        for key in (
+            "input_tokens",
+            "cache_creation_input_tokens",
+            "cache_read_input_tokens",
+            "output_tokens",
         )
-    )
+    }
+    events.append(_sse("message_delta", {"type": "message_delta", "delta": delta, "usage": totals}))
     events.append(_sse("message_stop", {"type": "message_stop"}))
     return events
+
+
+def _anthropic_stream_error(status: int, message: str) -> bytes:
+    """An error inside a stream that had begun: ``event: error`` with the error's type."""
+    error_type = _ANTHROPIC_ERROR_TYPES.get(status, "api_error")
+    return _sse("error", {"type": "error", "error": {"type": error_type, "message": message}})
 
 
 # --------------------------------------------------------------------------------------------
@@ -1087,8 +1133,15 @@ def _openai_completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
 
 
 def _openai_stream_events(body: dict[str, Any], reply: Reply) -> list[bytes]:
+    """The chunks of a streamed completion: a first delta with the role, content (or refusal)
+    deltas, a chunk with the finish_reason and an empty delta, then, with
+    ``stream_options.include_usage``, a last chunk whose ``choices`` is empty and which alone
+    has usage (every other chunk says ``usage: null``), and ``data: [DONE]``. Delta chunks
+    carry an ``obfuscation`` string unless ``stream_options.include_obfuscation`` is false."""
     content, refusal, finish = _openai_message(reply)
-    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    options = body.get("stream_options") or {}
+    include_usage = bool(options.get("include_usage"))
+    obfuscate = options.get("include_obfuscation", True) is not False
     base: dict[str, Any] = {
         "id": _rand_id("chatcmpl-", 29),
         "object": "chat.completion.chunk",
@@ -1102,7 +1155,10 @@ def _openai_stream_events(body: dict[str, Any], reply: Reply) -> list[bytes]:
 
     def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> bytes:
         choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
-        return f"data: {json.dumps({**base, 'choices': [choice]})}\n\n".encode()
+        data = {**base, "choices": [choice]}
+        if obfuscate:
+            data["obfuscation"] = _rand_id("", 2 + secrets.randbelow(12))
+        return f"data: {json.dumps(data)}\n\n".encode()
 
     events = [
         chunk({"role": "assistant", "content": "" if refusal is None else None, "refusal": None})
@@ -1117,6 +1173,29 @@ def _openai_stream_events(body: dict[str, Any], reply: Reply) -> list[bytes]:
         events.append(f"data: {json.dumps(final)}\n\n".encode())
     events.append(b"data: [DONE]\n\n")
     return events
+
+
+def _openai_stream_error(status: int, message: str) -> bytes:
+    """An error inside a stream that had begun: a data chunk holding only an ``error``."""
+    return f"data: {json.dumps(_openai_error_body(status, message))}\n\n".encode()
+
+
+def _content_deltas(events: list[bytes]) -> list[int]:
+    """The indexes of the events that carry content: where a stream may be cut short."""
+    found = []
+    for index, event in enumerate(events):
+        data = event.decode().partition("data: ")[2].strip()
+        try:
+            parsed = json.loads(data)
+        except ValueError:
+            continue
+        if parsed.get("type") == "content_block_delta":
+            found.append(index)
+        choices = parsed.get("choices") or [{}]
+        delta = choices[0].get("delta") or {}
+        if delta.get("content") or delta.get("refusal"):
+            found.append(index)
+    return found
 
 
 # --------------------------------------------------------------------------------------------
@@ -1437,9 +1516,12 @@ class FakeProviders:
         if await self._sleep(reply.latency):
             return self._drop(request, record, "server shutting down")
 
-        if reply.shape == "error":
+        streaming = body.get("stream") is True
+        if reply.shape == "error" or (reply.cut == "error" and not streaming):
             self._update(record, status=reply.status)
             return self._error_reply(provider, reply)
+        if reply.cut == "stall" and not streaming:
+            reply = Reply.hang(reply.stall_s)
         if reply.shape == "reset":
             return self._drop(request, record, None)
         if reply.shape == "hang":
@@ -1448,12 +1530,14 @@ class FakeProviders:
                 request, record, "server shutting down" if interrupted else "hang elapsed"
             )
         self._update(record, status=200)
-        streaming = body.get("stream") is True
         if reply.shape == "malformed":
             if streaming:
-                return await self._stream(
-                    request, provider, [b"event: message_start\ndata: {oops\n\n"]
+                broken = (
+                    b"event: message_start\ndata: {oops\n\n"
+                    if provider == "anthropic"
+                    else b'data: {"id": "broken", "choices": [\n\n'
                 )
+                return await self._stream(request, provider, [broken])
             payload = (
                 b'{"id": "broken", "choices": [' if provider == "openai" else b'{"id": "msg_01'
             )
@@ -1464,12 +1548,12 @@ class FakeProviders:
         if provider == "anthropic":
             message = _anthropic_message(body, reply)
             if streaming:
-                return await self._stream(
-                    request, provider, _anthropic_stream_events(message, reply)
-                )
+                events = _anthropic_stream_events(message, reply)
+                return await self._stream(request, provider, events, reply, record)
             return web.json_response(message, headers=self._id_headers(provider))
         if streaming:
-            return await self._stream(request, provider, _openai_stream_events(body, reply))
+            events = _openai_stream_events(body, reply)
+            return await self._stream(request, provider, events, reply, record)
         return web.json_response(
             _openai_completion(body, reply), headers=self._id_headers(provider)
         )
@@ -1512,8 +1596,15 @@ class FakeProviders:
         return web.Response(status=204)
 
     async def _stream(
-        self, request: web.Request, provider: str, events: list[bytes]
+        self,
+        request: web.Request,
+        provider: str,
+        events: list[bytes],
+        reply: Reply | None = None,
+        record: RecordedRequest | None = None,
     ) -> web.StreamResponse:
+        """Send ``events``, ``reply.pace`` apart; a reply with a ``cut`` stops after its
+        ``cut_after`` content deltas, with the provider's in-stream error or a stall."""
         response = web.StreamResponse(
             headers={
                 "content-type": "text/event-stream",
@@ -1522,8 +1613,29 @@ class FakeProviders:
             }
         )
         await response.prepare(request)
-        for event in events:
+        pace = reply.pace if reply is not None else 0.0
+        cut_at = len(events)
+        if reply is not None and reply.cut is not None:
+            deltas = _content_deltas(events)
+            after_last = deltas[-1] + 1 if deltas else 1
+            cut_at = deltas[reply.cut_after] if reply.cut_after < len(deltas) else after_last
+        for index, event in enumerate(events[:cut_at]):
+            if index and await self._sleep(pace):
+                break  # the server is shutting down
             await response.write(event)
+        if reply is not None and reply.cut == "error":
+            message = reply.message or ("Overloaded" if reply.status == 529 else "Internal error")
+            if record is not None:
+                self._update(record, reason=f"error mid-stream ({reply.status})")
+            failing = _anthropic_stream_error if provider == "anthropic" else _openai_stream_error
+            await response.write(failing(reply.status, message))
+        elif reply is not None and reply.cut == "stall":
+            if record is not None:
+                self._update(record, reason="stalled mid-stream")
+            await self._sleep(reply.stall_s)
+            if request.transport is not None:
+                request.transport.abort()
+            return response
         await response.write_eof()
         return response
 

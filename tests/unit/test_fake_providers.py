@@ -1036,6 +1036,127 @@ async def test_openai_streaming_chunks_usage_and_parse_helper(
     assert final.choices[0].message.parsed == Judgment(**JUDGMENT)
 
 
+async def test_anthropic_stream_events_come_in_the_apis_order_and_shape(
+    fake_providers: FakeProviders, claude: anthropic.AsyncAnthropic
+) -> None:
+    fake_providers.script("anthropic", "submit_proposal", Reply.structured(PROPOSAL))
+    async with claude.messages.with_streaming_response.create(
+        **claude_call(), stream=True
+    ) as response:
+        lines = [line async for line in response.iter_lines()]
+
+    names = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
+    datas = [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data: ")]
+    assert names == [data["type"] for data in datas]  # each event names its data's type
+    deltas = names.count("content_block_delta")
+    assert deltas > 2
+    assert names == [
+        "message_start",
+        "content_block_start",
+        "ping",
+        *["content_block_delta"] * deltas,
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    ]
+    start = datas[0]["message"]
+    assert start["content"] == [] and start["stop_reason"] is None
+    assert start["usage"]["input_tokens"] > 0 and start["usage"]["output_tokens"] == 1
+    opening = datas[1]["content_block"]
+    assert opening["type"] == "tool_use" and opening["input"] == {}
+    pieces = [d["delta"] for d in datas if d["type"] == "content_block_delta"]
+    assert pieces[0] == {"type": "input_json_delta", "partial_json": ""}
+    assert json.loads("".join(piece["partial_json"] for piece in pieces)) == PROPOSAL
+    ending = datas[-2]
+    assert ending["delta"]["stop_reason"] == "tool_use"
+    assert ending["usage"]["input_tokens"] == start["usage"]["input_tokens"]  # totals
+    assert ending["usage"]["output_tokens"] > 1
+
+
+async def test_openai_stream_chunks_carry_usage_last_and_obfuscation_on_deltas(
+    fake_providers: FakeProviders, gpt: openai.AsyncOpenAI
+) -> None:
+    fake_providers.default("openai", "submit_judgment", Reply.structured(JUDGMENT))
+
+    async def lines(**options: Any) -> list[str]:
+        async with gpt.chat.completions.with_streaming_response.create(
+            **gpt_call(), stream=True, stream_options=options
+        ) as response:
+            return [line async for line in response.iter_lines() if line]
+
+    sent = await lines(include_usage=True)
+    assert sent[-1] == "data: [DONE]"
+    *deltas, last = [json.loads(line.removeprefix("data: ")) for line in sent[:-1]]
+    assert {c["object"] for c in [*deltas, last]} == {"chat.completion.chunk"}
+    assert len({c["id"] for c in [*deltas, last]}) == 1
+    assert last["choices"] == [] and last["usage"]["completion_tokens"] > 0
+    assert all(c["usage"] is None and c["obfuscation"] for c in deltas)
+    assert deltas[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert deltas[-1]["choices"][0] == {
+        "index": 0,
+        "delta": {},
+        "logprobs": None,
+        "finish_reason": "stop",
+    }
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in deltas)
+    assert json.loads(text) == JUDGMENT
+
+    plain = await lines(include_obfuscation=False)
+    chunks = [json.loads(line.removeprefix("data: ")) for line in plain[:-1]]
+    assert all("obfuscation" not in c and "usage" not in c for c in chunks)
+    assert chunks[-1]["choices"]  # without include_usage there is no usage chunk
+
+
+async def test_errors_inside_a_stream_reach_the_sdks_as_they_send_them(
+    fake_providers: FakeProviders, claude: anthropic.AsyncAnthropic, gpt: openai.AsyncOpenAI
+) -> None:
+    failing = Reply.structured(PROPOSAL).failing_mid_stream(529, after=2)
+    fake_providers.script("anthropic", "submit_proposal", failing)
+    fake_providers.script("openai", "submit_judgment", failing)
+    seen: list[str] = []
+
+    with pytest.raises(anthropic.APIStatusError) as claude_error:
+        async with claude.messages.stream(**claude_call()) as stream:
+            async for event in stream:
+                seen.append(event.type)
+    with pytest.raises(openai.APIError) as gpt_error:
+        chunks = await gpt.chat.completions.create(**gpt_call(), stream=True)
+        async for chunk in chunks:
+            seen.append(chunk.object)
+
+    assert claude_error.value.status_code == 200  # the stream had begun
+    assert claude_error.value.body == {
+        "type": "error",
+        "error": {"type": "overloaded_error", "message": "Overloaded"},
+    }
+    assert gpt_error.value.body == {
+        "message": "Overloaded",
+        "type": "server_error",
+        "param": None,
+        "code": None,
+    }
+    # Two content deltas each (Anthropic's first is the empty one), after the openings.
+    assert seen.count("content_block_delta") == 2 and seen.count("chat.completion.chunk") == 3
+    assert [r.reason for r in fake_providers.accepted] == ["error mid-stream (529)"] * 2
+
+
+async def test_stream_faults_unstreamed_are_the_error_or_the_hang(
+    fake_providers: FakeProviders, claude: anthropic.AsyncAnthropic
+) -> None:
+    fake_providers.script(
+        "anthropic", "submit_proposal", Reply.structured(PROPOSAL).failing_mid_stream(529)
+    )
+    fake_providers.script(
+        "anthropic", "submit_proposal", Reply.structured(PROPOSAL).stalling(seconds=0.05)
+    )
+    with pytest.raises(anthropic.InternalServerError) as overloaded:
+        await claude.messages.create(**claude_call())
+    assert overloaded.value.status_code == 529
+    with pytest.raises(anthropic.APIConnectionError):
+        await claude.messages.create(**claude_call())
+    assert [r.status for r in fake_providers.accepted] == [529, 0]
+
+
 # --------------------------------------------------------------------------------------------
 # Manual-run entry point
 # --------------------------------------------------------------------------------------------
@@ -1044,6 +1165,7 @@ async def test_openai_streaming_chunks_usage_and_parse_helper(
 def test_reply_specs_need_exactly_one_shape() -> None:
     assert Reply.from_spec({"error": 529, "retry_after": 1}) == Reply.error(529, None, 1)
     assert Reply.from_spec({"latency": 0.8, "text": "hi"}) == Reply.text("hi").delayed(0.8)
+    assert Reply.from_spec({"pace": 0.05, "text": "hi"}) == Reply.text("hi").paced(0.05)
     with pytest.raises(ValueError, match="exactly one shape"):
         Reply.from_spec({"text": "a", "structured": {}})
 

@@ -35,6 +35,7 @@ from counterpoint.model.calls import (
     ModelReply,
     ProviderError,
     StructuredCall,
+    TokenCallback,
     Usage,
 )
 from counterpoint.model.execution import ORIGINAL, Execution
@@ -345,7 +346,7 @@ class _Run:
             self.context, self.instruction, self.file_name, self.redactor, self.test_hint
         )
         try:
-            reply, elapsed = await self._call(voice, call, Stage.PROPOSE)
+            reply, elapsed = await self._call(voice, call, Stage.PROPOSE, self._writing(voice))
             content = parse_proposal(reply, self.context.target_code)
         except ProviderError as error:
             self.failures.append(
@@ -374,6 +375,7 @@ class _Run:
             structured=content.structured,
             elapsed_s=elapsed,
             edge_cases=content.edge_cases,
+            first_token_s=reply.first_token_s,
         )
         self.proposals.append(proposal)
         return proposal
@@ -385,7 +387,7 @@ class _Run:
         )
         candidate_lines = proposal.code.rstrip("\n").count("\n") + 1
         try:
-            reply, elapsed = await self._call(judge, call, Stage.JUDGE)
+            reply, elapsed = await self._call(judge, call, Stage.JUDGE, self._writing(judge))
             verdict = parse_judgment(reply, candidate_lines)
         except ProviderError as error:
             self.failures.append(
@@ -425,11 +427,15 @@ class _Run:
                 elapsed_s=elapsed,
                 cached=reply.cached,
                 cost_usd=self.cost_of(judge, reply),
+                first_token_s=reply.first_token_s,
             )
         )
 
+    def _writing(self, voice: Voice) -> TokenCallback:
+        return lambda tokens: self.progress(f"{voice.name}: writing, {tokens} tokens")
+
     async def _call(
-        self, voice: Voice, call: StructuredCall, stage: Stage
+        self, voice: Voice, call: StructuredCall, stage: Stage, on_tokens: TokenCallback | None
     ) -> tuple[ModelReply, float]:
         model = voice.client.model
         reservation = self.spending.reserve(model, self.options.worst_case_cost(model, call))
@@ -438,7 +444,8 @@ class _Run:
         retries, cost = 0, 0.0
         try:
             reply = await asyncio.wait_for(
-                voice.client.complete(call, max_retries=granted), self.options.call_timeout_s
+                voice.client.complete(call, max_retries=granted, on_tokens=on_tokens),
+                self.options.call_timeout_s,
             )
             retries, cost = reply.retries, self.cost_of(voice, reply) or 0.0
         except (asyncio.TimeoutError, asyncio.CancelledError) as stopped:

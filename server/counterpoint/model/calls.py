@@ -6,6 +6,7 @@ implement it with the official SDKs. Nothing here imports an SDK.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,6 +51,9 @@ class ModelReply:
     stop_reason: str = ""
     cached: bool = False  # answered from the cache: no model call was made
     retries: int = 0  # attempts the SDK repeated before this reply (rate limits, 5xx)
+    # Seconds from sending the call (the SDK's retries included) to the first streamed output;
+    # None when nothing was streamed (a cached reply, a client that does not stream).
+    first_token_s: float | None = None
 
 
 class ProviderError(Exception):
@@ -68,13 +72,23 @@ class ProviderError(Exception):
         return f"{self.kind}: {self.message}"
 
 
+# Told the output tokens written so far (an estimate while the stream does not say), rising,
+# at most every TOKENS_EVERY_S seconds while a reply streams in.
+TokenCallback = Callable[[int], None]
+TOKENS_EVERY_S = 0.1
+
+
 class ModelClient(Protocol):
     """`max_retries` lowers the client's own retry limit for one call: the run shares a retry
-    budget between its calls. Replies and errors say how many retries were taken."""
+    budget between its calls. Replies and errors say how many retries were taken.
+    `on_tokens`, when given, hears how far the reply has been written (see TokenCallback)."""
 
     provider: str  # the API family: "anthropic" or "openai"
     model: str
 
     async def complete(
-        self, call: StructuredCall, max_retries: int | None = None
+        self,
+        call: StructuredCall,
+        max_retries: int | None = None,
+        on_tokens: TokenCallback | None = None,
     ) -> ModelReply: ...

@@ -33,6 +33,7 @@ class Proposal:
     family: str = ""
     cached: bool = False
     cost_usd: float | None = None
+    first_token_s: float | None = None  # from sending the call to its first streamed output
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,6 +51,7 @@ class Proposal:
             "usage": self.usage.to_json(),
             "structured": self.structured,
             "elapsed_s": round(self.elapsed_s, 3),
+            "first_token_s": _seconds(self.first_token_s),
         }
 
 
@@ -85,6 +87,7 @@ class Judgment:
     elapsed_s: float
     cached: bool = False
     cost_usd: float | None = None
+    first_token_s: float | None = None  # from sending the call to its first streamed output
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -100,7 +103,12 @@ class Judgment:
             "issues": [issue.to_json() for issue in self.issues],
             "usage": self.usage.to_json(),
             "elapsed_s": round(self.elapsed_s, 3),
+            "first_token_s": _seconds(self.first_token_s),
         }
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 @dataclass(frozen=True)

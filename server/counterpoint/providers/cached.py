@@ -11,7 +11,7 @@ import hashlib
 import json
 
 from counterpoint.cache import DiskCache
-from counterpoint.model.calls import ModelClient, ModelReply, StructuredCall
+from counterpoint.model.calls import ModelClient, ModelReply, StructuredCall, TokenCallback
 
 
 class CachedClient:
@@ -41,12 +41,17 @@ class CachedClient:
         digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
         return f"reply:{digest}"
 
-    async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
+    async def complete(
+        self,
+        call: StructuredCall,
+        max_retries: int | None = None,
+        on_tokens: TokenCallback | None = None,
+    ) -> ModelReply:
         key = self.key(call)
         hit = self.cache.get(key)
-        if isinstance(hit, ModelReply):
-            return dataclasses.replace(hit, cached=True, retries=0)
-        reply = await self.inner.complete(call, max_retries)
+        if isinstance(hit, ModelReply):  # nothing streamed: no time to a first token
+            return dataclasses.replace(hit, cached=True, retries=0, first_token_s=None)
+        reply = await self.inner.complete(call, max_retries, on_tokens)
         self.cache.set(key, reply)
         return reply
 

@@ -23,11 +23,21 @@ def from_sdk_error(
 
 def retries_taken(error: Exception) -> int:
     """How many times the SDK repeated the request: each attempt carries its number."""
-    request = getattr(error, "request", None)
     response = getattr(error, "response", None)
     if response is not None:
-        with contextlib.suppress(RuntimeError):  # a response built without its request
-            request = response.request
+        return retries_before(response, getattr(error, "request", None))
+    return _retry_count(getattr(error, "request", None))
+
+
+def retries_before(response: object, request: object = None) -> int:
+    """The retries the SDK took before `response`: the number its request was sent with (a
+    stream's, too, since the SDKs retry only until the response's headers arrive)."""
+    with contextlib.suppress(RuntimeError):  # a response built without its request
+        request = getattr(response, "request", request)
+    return _retry_count(request)
+
+
+def _retry_count(request: object) -> int:
     headers = getattr(request, "headers", None)
     try:
         return int(headers.get("x-stainless-retry-count", 0)) if headers is not None else 0
@@ -47,6 +57,8 @@ def _classify(
             FailureKind.UNREACHABLE,
             f"cannot reach {provider}: {_one_line(str(error)).rstrip('.')}{tries}",
         )
+    if isinstance(error, sdk.APIStatusError) and error.status_code < 300:
+        return _mid_stream(error, provider)  # Anthropic's `event: error`, after a 200
     if isinstance(error, sdk.APIStatusError):
         status = error.status_code
         detail = _api_message(error)
@@ -79,6 +91,8 @@ def _classify(
         return ProviderError(
             FailureKind.MALFORMED, f"{provider} sent a reply that is not valid JSON"
         )
+    if isinstance(error, sdk.APIError) and _error_type(error):
+        return _mid_stream(error, provider)  # OpenAI's data chunk holding an `error` object
     if isinstance(error, sdk.APIError):
         return ProviderError(
             FailureKind.MALFORMED, f"{provider} sent an unreadable reply: {_one_line(str(error))}"
@@ -86,6 +100,40 @@ def _classify(
     return ProviderError(
         FailureKind.ERROR, f"{provider}: {type(error).__name__}: {_one_line(str(error))}"
     )
+
+
+# An error that arrives inside a stream has no status of its own: its type says what it is.
+_STREAM_ERROR_KINDS = (
+    ("overloaded", FailureKind.OVERLOADED),
+    ("rate_limit", FailureKind.RATE_LIMITED),
+    ("authentication", FailureKind.AUTH),
+    ("permission", FailureKind.AUTH),
+    ("invalid_request", FailureKind.BAD_REQUEST),
+    ("timeout", FailureKind.TIMEOUT),
+)
+
+
+def _mid_stream(error: Exception, provider: str) -> ProviderError:
+    """An error event in a stream that had begun: Anthropic's `event: error` (type
+    `overloaded_error`, `api_error`…) or OpenAI's `{"error": {"type": "server_error"…}}`."""
+    kind_of = _error_type(error) or ""
+    detail = _api_message(error)
+    said = f"{kind_of} {detail}".lower()
+    kind = next((kind for word, kind in _STREAM_ERROR_KINDS if word in said), None)
+    if kind is FailureKind.OVERLOADED:
+        return ProviderError(kind, f"{provider} is overloaded (mid-stream); try again later")
+    if kind is FailureKind.RATE_LIMITED:
+        return ProviderError(kind, f"{provider} rate limit (mid-stream); try again later: {detail}")
+    return ProviderError(
+        kind or FailureKind.SERVER_ERROR, f"{provider} error mid-stream ({kind_of}): {detail}"
+    )
+
+
+def _error_type(error: Exception) -> str | None:
+    body = getattr(error, "body", None)
+    inner = body.get("error", body) if isinstance(body, dict) else None
+    kind = inner.get("type") if isinstance(inner, dict) else None
+    return kind if isinstance(kind, str) and kind else None
 
 
 def _one_line(text: str, limit: int = 200) -> str:

@@ -1,27 +1,37 @@
-"""GPT through the official `openai` SDK: Chat Completions with a strict json_schema.
+"""GPT through the official `openai` SDK: streamed Chat Completions with a strict json_schema.
 
 Chat Completions rather than Responses, because OpenAI-compatible servers (Ollama, vLLM,
-OpenRouter) speak it too.
+OpenRouter) speak it too. The stream's content deltas are joined; with
+`stream_options.include_usage` the last chunk (with no choices) carries the usage.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import openai
 
 from counterpoint.model.calls import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.model.vocabulary import FailureKind
-from counterpoint.providers.base import SdkAdapter
+from counterpoint.providers.base import OutputMeter, SdkAdapter
 
 
-class OpenAIClient(
-    SdkAdapter, sdk=openai, client=openai.AsyncOpenAI, error=openai.OpenAIError, label="OpenAI"
-):
-    async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
-        completion, retries = await self._send(
-            lambda sdk: sdk.chat.completions,
-            max_retries,
+class _Completion:
+    """One call's stream: what its chunks said of the first choice, and the usage."""
+
+    def __init__(self, model: str, call: StructuredCall) -> None:
+        self.model, self.call = model, call
+        self.content: list[str] = []
+        self.refusal: list[str] = []
+        self.finish_reason: str | None = None
+        self.choices = 0  # chunks that carried the choice
+        self.usage = Usage()
+
+    async def send(self, sdk: openai.AsyncOpenAI) -> Any:
+        call = self.call
+        return await sdk.chat.completions.create(
+            model=self.model,
             messages=[
                 {"role": "system", "content": call.system},
                 {"role": "user", "content": call.user},
@@ -31,31 +41,55 @@ class OpenAIClient(
                 "type": "json_schema",
                 "json_schema": {"name": call.schema_name, "strict": True, "schema": call.schema},
             },
+            stream=True,
+            stream_options={"include_usage": True},
         )
-        usage = Usage()
-        if completion.usage is not None:
-            usage = Usage(completion.usage.prompt_tokens, completion.usage.completion_tokens)
-        if not completion.choices:
+
+    def read(self, chunk: Any, meter: OutputMeter) -> None:
+        self.model = chunk.model or self.model
+        if chunk.usage is not None:  # the last chunk, with no choices
+            self.usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+            meter.count(chunk.usage.completion_tokens)
+        for choice in chunk.choices:
+            if choice.index != 0:
+                continue
+            self.choices += 1
+            delta = choice.delta
+            if delta.content:
+                self.content.append(delta.content)
+                meter.wrote(len(delta.content))
+            if delta.refusal:
+                self.refusal.append(delta.refusal)
+                meter.wrote(len(delta.refusal))
+            if choice.finish_reason is not None:
+                self.finish_reason = choice.finish_reason
+
+    def reply(self, retries: int, first_token_s: float | None) -> ModelReply:
+        usage = self.usage
+        if not self.choices:
             raise ProviderError(
                 FailureKind.EMPTY, "GPT's reply had no choices", usage=usage, retries=retries
             )
-        choice = completion.choices[0]
-        message = choice.message
-        if message.refusal:
+        if self.finish_reason is None:  # the connection closed mid-reply, without an error
             raise ProviderError(
-                FailureKind.REFUSAL,
-                f"GPT declined: {message.refusal[:200]}",
+                FailureKind.MALFORMED,
+                "OpenAI's stream ended before the reply was finished",
                 usage=usage,
                 retries=retries,
             )
-        if choice.finish_reason == "length":
+        refusal = "".join(self.refusal)
+        if refusal:
+            raise ProviderError(
+                FailureKind.REFUSAL, f"GPT declined: {refusal[:200]}", usage=usage, retries=retries
+            )
+        if self.finish_reason == "length":
             raise ProviderError(
                 FailureKind.TRUNCATED,
                 "GPT's reply hit the token limit",
                 usage=usage,
                 retries=retries,
             )
-        text = message.content or ""
+        text = "".join(self.content)
         if not text.strip():
             raise ProviderError(
                 FailureKind.EMPTY, "GPT's reply was empty", usage=usage, retries=retries
@@ -68,7 +102,15 @@ class OpenAIClient(
             data if isinstance(data, dict) else None,
             text,
             usage,
-            completion.model,
-            choice.finish_reason or "",
+            self.model,
+            self.finish_reason,
             retries=retries,
+            first_token_s=first_token_s,
         )
+
+
+class OpenAIClient(
+    SdkAdapter, sdk=openai, client=openai.AsyncOpenAI, error=openai.OpenAIError, label="OpenAI"
+):
+    def streamed(self, call: StructuredCall) -> _Completion:
+        return _Completion(self.model, call)

@@ -150,7 +150,7 @@ def test_the_reply_cache_ignores_the_token_but_not_the_material(tmp_path):
 class _NoModel:
     provider, model = "anthropic", "m"
 
-    async def complete(self, call):  # pragma: no cover - the key needs no call
+    async def complete(self, call, max_retries=None, on_tokens=None):  # pragma: no cover
         raise AssertionError("not called")
 
 

@@ -36,19 +36,25 @@ class ScriptedClient:
     )
     propose_delay: float = 0.0
     judge_delay: float = 0.0
+    writes: tuple[int, ...] = ()  # told to on_tokens as the reply is "written"
     calls: list[StructuredCall] = field(default_factory=list)
 
-    async def complete(self, call: StructuredCall, max_retries: int | None = None) -> ModelReply:
+    async def complete(
+        self, call: StructuredCall, max_retries: int | None = None, on_tokens=None
+    ) -> ModelReply:
         self.calls.append(call)
         stage = "propose" if call.schema_name == PROPOSAL_TOOL else "judge"
         assert call.schema_name in (PROPOSAL_TOOL, JUDGMENT_TOOL)
         self.events.append(f"{self.model}:{stage}:start")
         await asyncio.sleep(self.propose_delay if stage == "propose" else self.judge_delay)
+        for written in self.writes if on_tokens is not None else ():
+            on_tokens(written)
         self.events.append(f"{self.model}:{stage}:end")
         answer = self.proposal if stage == "propose" else self.judgment
         if isinstance(answer, Exception):
             raise answer
-        return ModelReply(answer, usage=Usage(10, 5), model=self.model)
+        first = 0.25 if self.writes else None
+        return ModelReply(answer, usage=Usage(10, 5), model=self.model, first_token_s=first)
 
 
 def make_voices(events, **overrides):
@@ -243,3 +249,15 @@ async def test_judge_issue_lines_map_through_inserted_lines():
     (judged,) = [j for j in report.judgments if j.target == "gpt"]
     # Candidate line 4 is the original's return line (document line 1), after two inserted ones.
     assert judged.issues[0].range == Range.of_lines(1, 1)
+
+
+async def test_progress_tells_each_voice_s_tokens_and_the_report_its_first_token():
+    events: list[str] = []
+    voices, _, _ = make_voices(events, claude={"writes": (12, 40)}, gpt={"writes": (7,)})
+    said: list[str] = []
+    report = await cross_check(request(), voices, progress=said.append)
+    assert "Claude: writing, 40 tokens" in said and "GPT: writing, 7 tokens" in said
+    assert said.index("Claude: writing, 12 tokens") < said.index("Claude: writing, 40 tokens")
+    assert [p.first_token_s for p in report.proposals] == [0.25, 0.25]
+    assert [j.first_token_s for j in report.judgments] == [0.25, 0.25]
+    assert {p.to_json()["first_token_s"] for p in report.proposals} == {0.25}
