@@ -100,6 +100,11 @@ class ExecutionService:
         self.run_area.sweep()
         return isolation
 
+    def close(self) -> None:
+        """At exit, with the event loop no longer running the runs: kill what they started and
+        remove their folders. Blocking, and quick."""
+        self.run_area.close()
+
     def snapshot(self, root: Path) -> WorkspaceSnapshot:
         root = root.resolve()
         if root not in self._snapshots:

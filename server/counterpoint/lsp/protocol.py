@@ -5,11 +5,13 @@ the server's."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
+from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcParseError
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from counterpoint.lsp import nesting
 
@@ -84,6 +86,20 @@ class CounterpointProtocol(LanguageServerProtocol):
             log.warning("ignored a message that is not a JSON-RPC object: %.80r", message)
             return
         super().handle_message(message)
+
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        """pygls' own, but over a copy of the requests in flight: cancelling one (a progress
+        creation a cross-check awaits) removed it from the dict pygls iterated, and `shutdown`
+        during a cross-check answered -32603 "dictionary changed size during iteration"."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
 
     # Set by the server: stops the task running a request, given its id.
     on_cancel: Callable[[Any], None] | None = None
