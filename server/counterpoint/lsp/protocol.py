@@ -115,7 +115,16 @@ class ClientFaultFilter(logging.Filter):
     request we refuse on purpose) are warnings, not server errors with a traceback; real
     exceptions in the server keep theirs."""
 
+    # Ordinary events pygls logs as if they were faults: a client cancelling a request just
+    # answered (every replaced or finished run can race its $/cancelRequest).
+    ORDINARY = ("Cancel notification for unknown message id",)
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(self.ORDINARY):
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return True
         error = record.exc_info[1] if record.exc_info else None
         client_fault = isinstance(error, (JsonRpcException, ValueError)) or str(
             record.msg
