@@ -1,8 +1,11 @@
 """Code actions: start a cross-check on a selection, and accept a proposal as a quick fix; and
 the accept command, which applies a proposal through workspace/applyEdit.
 
-The accept edit is a versioned WorkspaceEdit against the version the proposals were written for,
-so a client refuses it if the document moved on; we also disable the action and say why.
+An accept quick fix carries no edit, only the accept command: the edit is computed when the
+command runs, against the document as it is then (the stored report follows edits above it,
+staleness.py), and sent at that version. A precomputed edit could be applied after the text
+moved on: Neovim 0.7 applies an edit versioned 0 without checking the version, and corrupted the
+buffer. If the checked lines changed, the command refuses and says so.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ from counterpoint.core.render import evidence
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_range
 from counterpoint.lsp.diagnostics import SOURCE
-from counterpoint.lsp.editor import Editor, show_message
+from counterpoint.lsp.editor import Editor
 from counterpoint.lsp.protocol import RequestFailed
 from counterpoint.lsp.session import Session
 from counterpoint.lsp.state import StoredReport
 from counterpoint.model.request import Range
+from counterpoint.model.text import split_lines
 
 CROSS_CHECK_COMMAND = "counterpoint.crossCheck"
 ACCEPT_COMMAND = "counterpoint.acceptProposal"
@@ -38,6 +42,9 @@ class AcceptData(TypedDict):
     requestId: str
     proposal: str  # the proposal's id
     voice: str  # its voice's display name, e.g. for a diff's title
+    # The proposal over the current text, to show (a diff), never to apply: applying is the
+    # command's, which computes the edit again when it runs.
+    preview: dict[str, Any]
 
 
 def code_actions(
@@ -89,19 +96,26 @@ def accept_action(
     if why:
         title += f": {why}"
     ours = [d for d in diagnostics if d.source == SOURCE]
+    edit = accept_text_edit(workspace, stored, proposal_id)
     action = types.CodeAction(
         title=title,
         kind=types.CodeActionKind.QuickFix,
         diagnostics=ours or None,
         is_preferred=recommended or None,
         data=AcceptData(
-            requestId=report.request_id, proposal=proposal_id, voice=proposal.voice_name
+            requestId=report.request_id,
+            proposal=proposal_id,
+            voice=proposal.voice_name,
+            preview={"range": _range_json(edit.range), "newText": edit.new_text},
+        ),
+        command=types.Command(
+            title=title,
+            command=ACCEPT_COMMAND,
+            arguments=[{"requestId": report.request_id, "proposal": proposal_id}],
         ),
     )
     if is_stale(workspace, stored):
         action.disabled = types.CodeActionDisabled(reason=STALE)
-    else:
-        action.edit = accept_edit(workspace, stored, proposal_id)
     return action
 
 
@@ -143,26 +157,48 @@ def region_actions(
     return actions
 
 
+def accept_text_edit(
+    workspace: Workspace, stored: StoredReport, proposal_id: str
+) -> types.TextEdit:
+    """The proposal over the checked lines, in the document's current coordinates."""
+    proposal = stored.report.proposal(proposal_id)
+    assert proposal is not None
+    document = workspace.get_text_document(stored.uri)
+    return types.TextEdit(
+        range=stored_range(stored, stored.report.target_range, document),
+        new_text=stored.restored(proposal.code),
+    )
+
+
 def accept_edit(
     workspace: Workspace, stored: StoredReport, proposal_id: str
 ) -> types.WorkspaceEdit:
-    proposal = stored.report.proposal(proposal_id)
-    assert proposal is not None
+    """The accept edit, versioned at the document's current version (which the stored report
+    has followed): computed when it is applied, never ahead of time."""
     document = workspace.get_text_document(stored.uri)
     return types.WorkspaceEdit(
         document_changes=[
             types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(
-                    uri=stored.uri, version=stored.version
+                    uri=stored.uri, version=document.version
                 ),
-                edits=[
-                    types.TextEdit(
-                        range=stored_range(stored, stored.report.target_range, document),
-                        new_text=stored.restored(proposal.code),
-                    )
-                ],
+                edits=[accept_text_edit(workspace, stored, proposal_id)],
             )
         ]
+    )
+
+
+def lines_moved(workspace: Workspace, stored: StoredReport) -> bool:
+    """Whether the checked lines, where the report says they are now, are no longer the lines
+    the proposals were written for."""
+    document = workspace.get_text_document(stored.uri)
+    current = split_lines(document.source)
+    target = stored.report.target_range
+    last = target.end.line - (1 if target.end.character == 0 and target.end > target.start else 0)
+    return any(
+        stored.lines[line]
+        != (current[line + stored.shift] if line + stored.shift < len(current) else "")
+        for line in range(target.start.line, last + 1)
     )
 
 
@@ -180,14 +216,14 @@ async def accept(editor: Editor, session: Session, arguments: tuple[Any, ...]) -
         raise JsonRpcInvalidParams(f"{ACCEPT_COMMAND} takes {{requestId, proposal}}")
     stored = session.store.get(argument["requestId"])
     if stored is None:
-        message = "That cross-check is no longer current (its code was edited); run it again."
-        show_message(editor, f"Counterpoint: {message}", types.MessageType.Warning)
-        raise RequestFailed(message)
+        # The error answers the request, and the client shows it: no window/showMessage too.
+        raise RequestFailed(
+            "That cross-check is no longer current (its code was edited); run it again."
+        )
     if not stored.report.proposal(proposal_id):
         raise JsonRpcInvalidParams(f"no proposal {proposal_id!r} in that cross-check")
     workspace = editor.workspace
-    if is_stale(workspace, stored):
-        show_message(editor, f"Counterpoint: {STALE}", types.MessageType.Warning)
+    if is_stale(workspace, stored) or lines_moved(workspace, stored):
         raise RequestFailed(STALE)
     result = await asyncio.shield(
         editor.workspace_apply_edit_async(
