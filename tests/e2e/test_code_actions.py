@@ -185,7 +185,11 @@ async def test_independent_regions_can_be_taken_one_at_a_time(client, fake_provi
         "Use Claude's version of this region",
         "Use GPT's version of this region",
     ]
-    (change,) = regional[1].edit.document_changes
+    assert all(f.edit is None for f in regional)  # the command computes the edit when it runs
+    applied = record_applied_edits(client)
+    assert (await run_action(client, regional[1]))["applied"] is True
+    (change,) = applied[0].edit.document_changes
+    assert change.text_document.version == 1
     (edit,) = change.edits
     assert edit.range == types.Range(types.Position(6, 0), types.Position(7, 0))
     new_text = apply_text_edit(text, edit)

@@ -123,7 +123,7 @@ def region_actions(
     workspace: Workspace, stored: StoredReport, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
     """Where the proposals differ in several independent regions, take one region at a time."""
-    regions = [d for d in stored.report.disagreements if d.texts]
+    regions = [(index, d) for index, d in enumerate(stored.report.disagreements) if d.texts]
     if len(regions) < 2 or is_stale(workspace, stored):
         return []
     document = workspace.get_text_document(stored.uri)
@@ -131,26 +131,23 @@ def region_actions(
     wanted = Range(stored.unshifted(current.start), stored.unshifted(current.end))
     names = {p.id: p.voice_name for p in stored.report.proposals}
     actions = []
-    for region in regions:
+    for index, region in regions:
         if not (region.range.overlaps(wanted) or region.range.start.line == wanted.start.line):
             continue
-        for proposal_id, text in region.texts.items():
-            edit = types.TextEdit(
-                range=stored_range(stored, region.range, document), new_text=stored.restored(text)
-            )
+        for proposal_id in region.texts:
+            title = f"Use {names.get(proposal_id, proposal_id)}'s version of this region"
+            # Like an accept: the command computes the edit when it runs.
+            argument = {
+                "requestId": stored.report.request_id,
+                "proposal": proposal_id,
+                "region": index,
+            }
             actions.append(
                 types.CodeAction(
-                    title=f"Use {names.get(proposal_id, proposal_id)}'s version of this region",
+                    title=title,
                     kind=types.CodeActionKind.QuickFix,
-                    edit=types.WorkspaceEdit(
-                        document_changes=[
-                            types.TextDocumentEdit(
-                                text_document=types.OptionalVersionedTextDocumentIdentifier(
-                                    uri=stored.uri, version=stored.version
-                                ),
-                                edits=[edit],
-                            )
-                        ]
+                    command=types.Command(
+                        title=title, command=ACCEPT_COMMAND, arguments=[argument]
                     ),
                 )
             )
@@ -158,20 +155,25 @@ def region_actions(
 
 
 def accept_text_edit(
-    workspace: Workspace, stored: StoredReport, proposal_id: str
+    workspace: Workspace, stored: StoredReport, proposal_id: str, region: int | None = None
 ) -> types.TextEdit:
-    """The proposal over the checked lines, in the document's current coordinates."""
-    proposal = stored.report.proposal(proposal_id)
-    assert proposal is not None
+    """The proposal over the checked lines (or its version of one region, by its index in the
+    report's disagreements), in the document's current coordinates."""
     document = workspace.get_text_document(stored.uri)
+    if region is not None:
+        disagreement = stored.report.disagreements[region]
+        span, code = disagreement.range, disagreement.texts[proposal_id]
+    else:
+        proposal = stored.report.proposal(proposal_id)
+        assert proposal is not None
+        span, code = stored.report.target_range, proposal.code
     return types.TextEdit(
-        range=stored_range(stored, stored.report.target_range, document),
-        new_text=stored.restored(proposal.code),
+        range=stored_range(stored, span, document), new_text=stored.restored(code)
     )
 
 
 def accept_edit(
-    workspace: Workspace, stored: StoredReport, proposal_id: str
+    workspace: Workspace, stored: StoredReport, proposal_id: str, region: int | None = None
 ) -> types.WorkspaceEdit:
     """The accept edit, versioned at the document's current version (which the stored report
     has followed): computed when it is applied, never ahead of time."""
@@ -182,7 +184,7 @@ def accept_edit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(
                     uri=stored.uri, version=document.version
                 ),
-                edits=[accept_text_edit(workspace, stored, proposal_id)],
+                edits=[accept_text_edit(workspace, stored, proposal_id, region)],
             )
         ]
     )
@@ -209,7 +211,8 @@ def is_stale(workspace: Workspace, stored: StoredReport) -> bool:
 
 async def accept(editor: Editor, session: Session, arguments: tuple[Any, ...]) -> dict[str, Any]:
     """The accept command: apply a proposal through workspace/applyEdit, given
-    {"requestId": …, "proposal": "claude"}."""
+    {"requestId": …, "proposal": "claude"}, and "region": n for its version of one region only
+    (the index of that region in the report's disagreements)."""
     argument = arguments[0] if len(arguments) == 1 and isinstance(arguments[0], dict) else {}
     proposal_id = argument.get("proposal")
     if not isinstance(proposal_id, str) or not isinstance(argument.get("requestId"), str):
@@ -222,14 +225,24 @@ async def accept(editor: Editor, session: Session, arguments: tuple[Any, ...]) -
         )
     if not stored.report.proposal(proposal_id):
         raise JsonRpcInvalidParams(f"no proposal {proposal_id!r} in that cross-check")
+    region = argument.get("region")
+    disagreements = stored.report.disagreements
+    if region is not None and not (
+        isinstance(region, int)
+        and not isinstance(region, bool)
+        and 0 <= region < len(disagreements)
+        and proposal_id in disagreements[region].texts
+    ):
+        raise JsonRpcInvalidParams(f"no region {region!r} of {proposal_id!r} in that cross-check")
     workspace = editor.workspace
     if is_stale(workspace, stored) or lines_moved(workspace, stored):
         raise RequestFailed(STALE)
     result = await asyncio.shield(
         editor.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(
-                edit=accept_edit(workspace, stored, proposal_id),
-                label=f"Accept {proposal_id}'s proposal",
+                edit=accept_edit(workspace, stored, proposal_id, region),
+                label=f"Accept {proposal_id}'s proposal"
+                + (" for one region" if region is not None else ""),
             )
         )
     )
