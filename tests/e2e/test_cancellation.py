@@ -85,5 +85,9 @@ async def test_twenty_overlapping_re_runs_never_answer_an_internal_error(client,
     internal = codes.count(-32603)
     print(f"-32603 answers over 20 overlapping re-runs: {internal}")
     assert internal == 0, answers
-    assert all(code == -32801 for code in codes[:-1]), answers  # ContentModified: replaced
+    # Each earlier one was replaced (ContentModified), or had finished before its successor came.
+    assert all(
+        code == -32801 or isinstance(answer, dict)
+        for code, answer in zip(codes[:-1], answers[:-1], strict=True)
+    ), answers
     assert isinstance(answers[-1], dict) and answers[-1]["proposals"] == ["claude", "gpt"]
