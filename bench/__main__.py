@@ -35,6 +35,7 @@ BENCHMARKS = {
     "big_document": "bench.big_document",
     "secrets": "bench.secrets",
     "compare": "bench.compare",
+    "startup": "bench.startup",
 }
 HERE = Path(__file__).resolve().parent
 # Covered by another benchmark's run in `all`: memory by responsiveness, the real library by

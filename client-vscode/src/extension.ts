@@ -21,7 +21,7 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { CROSS_CHECK_COMMAND, confidenceLabel, crossCheckArgs, executeCommandParams, type CrossCheckSummary } from './pure/args';
+import { CROSS_CHECK_COMMAND, confidenceLabel, crossCheckArgs, executeCommandParams, failureIsShown, type CrossCheckSummary } from './pure/args';
 import { HISTORY_KEY, pickItems, pushHistory, readHistory } from './pure/history';
 import { applyEdits, proposalsFromActions, type LspCodeAction } from './pure/proposals';
 import { describeKeys, missingKeys, SECRET_NAMES, serverEnv, setKeyButton, type Provider } from './pure/env';
@@ -320,7 +320,9 @@ class Extension {
       const message = error instanceof Error ? error.message : String(error);
       this.log(`cross-check failed: ${message}`);
       this.probe.set('lastError', message);
-      this.showFailure(message);
+      // The server says a failure only in its answer (no window/showMessage besides), so it is
+      // shown here, once; a run the user replaced ends quietly.
+      if (failureIsShown(error)) this.showFailure(message);
     } finally {
       this.running--;
       if (this.running === 0 && this.status.state === 'running') this.setStatus({ state: 'idle', stage: undefined });

@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any, Union
 
 import pytest_asyncio
 from lsprotocol import types
@@ -29,6 +30,7 @@ async def started_client(
         server_env=server_env(fake_providers.env(), tmp_path / "cache"),
     )
     lsp_client: LanguageClient = await config.start()
+    read_code_actions_whole(lsp_client)
     await lsp_client.initialize_session(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(
@@ -44,6 +46,20 @@ async def started_client(
     finally:
         await lsp_client.shutdown_session()
         await lsp_client.stop()
+
+
+def read_code_actions_whole(lsp_client: LanguageClient) -> None:
+    """lsprotocol reads any code action with a `command` key as a bare Command (whose `command`
+    is then the nested object's repr), losing its title's neighbours: kind, data, disabled.
+    Read it as a CodeAction when its command is an object, as the specification says."""
+    converter = lsp_client.protocol._converter
+
+    def structure(obj: Any, _: type) -> types.Command | types.CodeAction:
+        if isinstance(obj.get("command"), str):
+            return converter.structure(obj, types.Command)
+        return converter.structure(obj, types.CodeAction)
+
+    converter.register_structure_hook(Union[types.Command, types.CodeAction], structure)  # noqa: UP007
 
 
 @pytest_asyncio.fixture

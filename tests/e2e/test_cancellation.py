@@ -61,3 +61,33 @@ async def test_cancel_request_kills_the_tests_and_publishes_nothing_later(
     # The judges' slow replies were abandoned rather than waited for.
     judged = [r for r in fake_providers.requests if r.kind == "submit_judgment"]
     assert all(r.status == 0 for r in judged)
+
+
+async def test_twenty_overlapping_re_runs_never_answer_an_internal_error(client, fake_providers):
+    """Each re-run on the same lines replaces the one before it while that one's baseline tests
+    run. A new run's baseline is the same run as the replaced one's: it used to join the shared
+    run just as that was being cancelled, and answer -32603 (a KeyError in run_once)."""
+    for provider in ("anthropic", "openai"):
+        fake_providers.default(
+            provider,
+            "submit_proposal",
+            Reply.structured({"code": FIXED, "explanation": "", "tests": [], "edge_cases": []}),
+            latency=0.4,
+        )
+        fake_providers.default(provider, "submit_judgment", Reply.structured(ACCEPT), latency=0.1)
+    uri, _ = open_fixture(client)
+    pending = []
+    for index in range(20):
+        pending.append(asyncio.wrap_future(start_cross_check(client, uri, f"rerun-{index}")))
+        await asyncio.sleep(0.05 + 0.1 * (index % 5))  # replaced at different points of its run
+    answers = await asyncio.gather(*pending, return_exceptions=True)
+    codes = [getattr(answer, "code", None) for answer in answers]
+    internal = codes.count(-32603)
+    print(f"-32603 answers over 20 overlapping re-runs: {internal}")
+    assert internal == 0, answers
+    # Each earlier one was replaced (ContentModified), or had finished before its successor came.
+    assert all(
+        code == -32801 or isinstance(answer, dict)
+        for code, answer in zip(codes[:-1], answers[:-1], strict=True)
+    ), answers
+    assert isinstance(answers[-1], dict) and answers[-1]["proposals"] == ["claude", "gpt"]

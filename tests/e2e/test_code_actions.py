@@ -1,6 +1,5 @@
-"""Code actions: start a cross-check from a selection; accept a proposal with a versioned edit."""
-
-import ast
+"""Code actions: start a cross-check from a selection; accept a proposal through the accept
+command, which computes its edit against the document as it is when the command runs."""
 
 import pytest
 from lsprotocol import types
@@ -29,14 +28,27 @@ async def code_actions(client, uri, diagnostics=(), only=None):
     )
 
 
-def command_of(action) -> dict:
-    """The command a code action runs, as the server sent it.
+def command_of(action: types.CodeAction) -> dict:
+    """The command a code action runs, as the server sent it."""
+    return {"command": action.command.command, "arguments": list(action.command.arguments)}
 
-    lsprotocol's client-side converter reads a CodeAction that carries a command as a bare
-    Command whose `command` is the repr of the nested object, so undo that here."""
-    if isinstance(action, types.CodeAction):
-        return {"command": action.command.command, "arguments": action.command.arguments}
-    return ast.literal_eval(action.command)
+
+def record_applied_edits(client) -> list[types.ApplyWorkspaceEditParams]:
+    applied: list[types.ApplyWorkspaceEditParams] = []
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def on_apply_edit(params: types.ApplyWorkspaceEditParams):
+        applied.append(params)
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    return applied
+
+
+async def run_action(client, action: types.CodeAction):
+    command = command_of(action)
+    return await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=command["command"], arguments=command["arguments"])
+    )
 
 
 async def test_any_selection_offers_a_cross_check(client, fake_providers):
@@ -67,15 +79,26 @@ async def test_accepting_the_recommended_proposal_changes_the_document(client, f
     ]
     # Each accept action names its request and proposal, so a client need not parse its title.
     request_id = diagnostics[0].data["requestId"]
-    assert [a.data for a in fixes] == [
+    assert [{k: v for k, v in a.data.items() if k != "preview"} for a in fixes] == [
         {"requestId": request_id, "proposal": "claude", "voice": "Claude"},
         {"requestId": request_id, "proposal": "gpt", "voice": "GPT"},
     ]
     accept = fixes[0]
     assert accept.is_preferred
     assert list(accept.diagnostics) == list(diagnostics)
-    (change,) = accept.edit.document_changes
+    # No edit travels with the action, so no client can apply it once the text moved on: it
+    # runs the accept command, which computes the edit when it runs.
+    assert accept.edit is None
+    assert command_of(accept) == {
+        "command": "counterpoint.acceptProposal",
+        "arguments": [{"requestId": request_id, "proposal": "claude"}],
+    }
+    applied = record_applied_edits(client)
+    assert (await run_action(client, accept))["applied"] is True
+    (change,) = applied[0].edit.document_changes
     assert change.text_document.version == 1
+    # The preview in `data` (for a diff) is that edit.
+    assert accept.data["preview"]["newText"] == change.edits[0].new_text
 
     new_text = apply_text_edit(text, change.edits[0])
     assert new_text == FIXED + text[text.index("\n\ndef untouched") :]
@@ -92,12 +115,7 @@ async def test_accepting_the_recommended_proposal_changes_the_document(client, f
 
 
 async def test_reports_follow_edits_above_them_and_expire_on_edits_inside(client, fake_providers):
-    applied: list[types.ApplyWorkspaceEditParams] = []
-
-    @client.feature(types.WORKSPACE_APPLY_EDIT)
-    def on_apply_edit(params: types.ApplyWorkspaceEditParams):
-        applied.append(params)
-        return types.ApplyWorkspaceEditResult(applied=True)
+    applied = record_applied_edits(client)
 
     script_disagreement(fake_providers)
     uri, text = open_fixture(client)
@@ -167,7 +185,11 @@ async def test_independent_regions_can_be_taken_one_at_a_time(client, fake_provi
         "Use Claude's version of this region",
         "Use GPT's version of this region",
     ]
-    (change,) = regional[1].edit.document_changes
+    assert all(f.edit is None for f in regional)  # the command computes the edit when it runs
+    applied = record_applied_edits(client)
+    assert (await run_action(client, regional[1]))["applied"] is True
+    (change,) = applied[0].edit.document_changes
+    assert change.text_document.version == 1
     (edit,) = change.edits
     assert edit.range == types.Range(types.Position(6, 0), types.Position(7, 0))
     new_text = apply_text_edit(text, edit)
@@ -245,7 +267,9 @@ async def test_an_accepted_proposal_gets_back_the_secrets_the_models_never_saw(
     assert all(token not in str(r.body) for r in fake_providers.requests)
 
     fixes = await code_actions(client, uri, only=[types.CodeActionKind.QuickFix])
-    edit = fixes[0].edit.document_changes[0].edits[0]
+    applied = record_applied_edits(client)
+    await run_action(client, fixes[0])
+    edit = applied[0].edit.document_changes[0].edits[0]
     assert f'token = "{token}"' in edit.new_text and "REDACTED" not in edit.new_text
     assert (
         apply_text_edit(with_token, edit)
@@ -275,3 +299,60 @@ async def test_a_cursor_gets_a_cross_check_inside_a_definition_and_none_between_
     (inside,) = await at(2)
     assert command_of(inside)["command"] == "counterpoint.crossCheck"
     assert not await at(7)  # the blank line between the two functions
+
+
+async def test_an_accept_fetched_before_an_edit_above_lands_on_the_moved_lines(
+    client, fake_providers
+):
+    """Neovim 0.7 fetched the Accept action at its didOpen version and applied it after lines
+    were added above, without a version check (it skips the check for version 0): the edit
+    overwrote the wrong lines. The action now carries the command only, and the command maps
+    the report onto the text as it is then."""
+    script_disagreement(fake_providers)
+    uri, text = open_fixture(client)
+    await cross_check(client, uri, whole_lines(0, 6))
+    (accept, *_) = await code_actions(
+        client, uri, client.diagnostics[uri], only=[types.CodeActionKind.QuickFix]
+    )
+    assert accept.edit is None
+    moved = "import os\n\n" + text
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=moved)],
+        )
+    )
+    await client.wait_for_notification("textDocument/publishDiagnostics")
+    applied = record_applied_edits(client)
+    assert (await run_action(client, accept))["applied"] is True
+    (change,) = applied[0].edit.document_changes
+    assert change.text_document.version == 2
+    (edit,) = change.edits
+    assert edit.range.start.line == 2
+    assert apply_text_edit(moved, edit) == (
+        "import os\n\n" + FIXED + text[text.index("\n\ndef untouched") :]
+    )
+
+
+async def test_an_accept_whose_lines_changed_is_refused_with_a_reason(client, fake_providers):
+    script_disagreement(fake_providers)
+    uri, text = open_fixture(client)
+    await cross_check(client, uri, whole_lines(0, 6))
+    (accept, *_) = await code_actions(
+        client, uri, client.diagnostics[uri], only=[types.CodeActionKind.QuickFix]
+    )
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangeWholeDocument(
+                    text=text.replace("def window_sums(xs, k):", "def window_sums(xs, k=1):")
+                )
+            ],
+        )
+    )
+    await client.wait_for_notification("textDocument/publishDiagnostics")
+    applied = record_applied_edits(client)
+    with pytest.raises(JsonRpcException, match="no longer current"):
+        await run_action(client, accept)
+    assert applied == []

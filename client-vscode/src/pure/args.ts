@@ -47,3 +47,13 @@ export function confidenceLabel(summary: CrossCheckSummary | null | undefined): 
   if (c && typeof c === 'object' && typeof c.label === 'string') return c.label;
   return undefined;
 }
+
+/** LSP's ContentModified: the server answers a cross-check the user replaced (a newer one on the
+ * same lines) or made stale (an edit inside its lines) with it. That run ends quietly. */
+export const CONTENT_MODIFIED = -32801;
+
+/** Whether a failed cross-check request should be shown to the user as an error. */
+export function failureIsShown(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code !== CONTENT_MODIFIED;
+}

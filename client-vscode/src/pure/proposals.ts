@@ -1,6 +1,9 @@
-// The side-by-side diff is built from the server's own quick fixes: each accept action carries a
-// WorkspaceEdit whose text is that proposal, and `data` naming it. The crossCheck command returns
-// only a summary, and parsing the hover's markdown would be fragile; the edits are exact.
+// The side-by-side diff is built from the server's own quick fixes: each accept action carries
+// `data` naming its proposal, with a preview of it over the current text (`data.preview`: a range
+// and the new text). The action applies through the server's accept command, which computes the
+// edit when it runs; the preview is only shown. (Older servers sent the edit itself, still read.)
+// The crossCheck command returns only a summary, and parsing the hover's markdown would be
+// fragile; the previews are exact.
 
 import type { Range } from './args';
 
@@ -26,6 +29,7 @@ export interface AcceptData {
   requestId: string;
   proposal: string;
   voice: string;
+  preview?: TextEdit;
 }
 
 export interface Proposal {
@@ -42,7 +46,19 @@ export function acceptData(data: unknown): AcceptData | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const { requestId, proposal, voice } = data as Record<string, unknown>;
   if (typeof requestId !== 'string' || typeof proposal !== 'string' || typeof voice !== 'string') return undefined;
-  return { requestId, proposal, voice };
+  const preview = textEdit((data as Record<string, unknown>).preview);
+  return preview ? { requestId, proposal, voice, preview } : { requestId, proposal, voice };
+}
+
+function textEdit(value: unknown): TextEdit | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { range, newText } = value as Record<string, unknown>;
+  const at = (p: unknown) =>
+    typeof p === 'object' && p !== null && typeof (p as Record<string, unknown>).line === 'number' && typeof (p as Record<string, unknown>).character === 'number';
+  if (typeof newText !== 'string' || typeof range !== 'object' || range === null) return undefined;
+  const { start, end } = range as Record<string, unknown>;
+  if (!at(start) || !at(end)) return undefined;
+  return { range: range as Range, newText };
 }
 
 /** The whole-proposal (accept) actions for one document, in order. */
@@ -50,12 +66,12 @@ export function proposalsFromActions(actions: readonly LspCodeAction[], uri: str
   const out: Proposal[] = [];
   for (const action of actions) {
     const accept = acceptData(action.data);
-    if (!accept || !action.edit) continue;
-    const edits: TextEdit[] = [];
-    for (const [target, list] of Object.entries(action.edit.changes ?? {})) {
+    if (!accept) continue;
+    const edits: TextEdit[] = accept.preview ? [accept.preview] : [];
+    for (const [target, list] of Object.entries(action.edit?.changes ?? {})) {
       if (sameUri(target, uri)) edits.push(...list);
     }
-    for (const change of action.edit.documentChanges ?? []) {
+    for (const change of action.edit?.documentChanges ?? []) {
       if (change.textDocument && sameUri(change.textDocument.uri, uri)) edits.push(...(change.edits ?? []));
     }
     if (edits.length === 0 || out.some((p) => p.id === accept.proposal)) continue;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confidenceLabel, crossCheckArgs, executeCommandParams } from '../pure/args';
+import { confidenceLabel, crossCheckArgs, executeCommandParams, failureIsShown } from '../pure/args';
 
 test('crossCheck argument: uri, ordered range, trimmed instruction', () => {
   const args = crossCheckArgs('file:///w/windows.py', { start: { line: 7, character: 0 }, end: { line: 0, character: 0 } }, '  fix it ');
@@ -22,4 +22,11 @@ test('confidence label from either summary shape', () => {
   assert.equal(confidenceLabel({ confidence: { label: 'verified-one', reasons: [] } }), 'verified-one');
   assert.equal(confidenceLabel(null), undefined);
   assert.equal(confidenceLabel({}), undefined);
+});
+
+test('a replaced or stale cross-check (ContentModified) ends quietly; other failures are shown', () => {
+  assert.equal(failureIsShown({ code: -32801, message: 'replaced by a newer cross-check of these lines' }), false);
+  assert.equal(failureIsShown({ code: -32803, message: 'no key or base URL configured' }), true);
+  assert.equal(failureIsShown(new Error('connection lost')), true);
+  assert.equal(failureIsShown(undefined), true);
 });

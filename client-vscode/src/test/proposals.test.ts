@@ -23,6 +23,23 @@ test('proposals come from the accept quick fixes, not the per-region ones', () =
   ]);
 });
 
+test('an accept action that carries only its command is read from its data preview', () => {
+  const command = { title: 'Accept', command: 'counterpoint.acceptProposal', arguments: [{ requestId: 'r1', proposal: 'claude' }] };
+  const actions = [
+    { title: "Accept Claude's proposal (recommended)", kind: 'quickfix', isPreferred: true, command, data: { ...claudeData, preview: { range, newText: 'A\n' } } },
+    { title: "Accept GPT's proposal", kind: 'quickfix', command, data: { ...gptData, preview: { range, newText: 'B\n' } } },
+    // A preview of the wrong shape is not an edit.
+    { title: 'Accept X', kind: 'quickfix', command, data: { requestId: 'r1', proposal: 'x', voice: 'X', preview: { range: 3, newText: 'C' } } },
+  ];
+  assert.deepEqual(
+    proposalsFromActions(actions, uri).map((p) => [p.id, p.recommended, p.edits]),
+    [
+      ['claude', true, [{ range, newText: 'A\n' }]],
+      ['gpt', false, [{ range, newText: 'B\n' }]],
+    ],
+  );
+});
+
 test('an accept action is known by its data, never by its title', () => {
   const edit = { changes: { [uri]: [{ range, newText: 'A\n' }] } };
   const actions = [

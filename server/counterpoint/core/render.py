@@ -201,7 +201,9 @@ def _judgment_line(
 
 
 def summary_line(report: Report) -> str:
-    """One line for a diagnostic: the label, what the judges said and the recommendation."""
+    """One line for a diagnostic: what the judges said and the recommendation. Not the label:
+    clients show the diagnostic's source and code (the label) beside it already, and eglot read
+    "counterpoint [verified-one]: Counterpoint [verified-one]: …"."""
     names = {p.id: p.voice_name for p in report.proposals}
     said = [
         f"{names.get(j.judge, j.judge)} finds {names.get(j.target, j.target)}'s proposal "
@@ -219,7 +221,7 @@ def summary_line(report: Report) -> str:
         if recommended
         else "No recommendation."
     )
-    return f"Counterpoint [{report.confidence.label}]: " + "; ".join(said) + ". " + tail
+    return "; ".join(said) + ". " + tail
 
 
 def matrix_line(report: Report, proposal_id: str) -> str:

@@ -8,13 +8,17 @@ its run; the language server keeps one for its session and hands it each new set
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
+import logging
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from counterpoint.cache import DiskCache
-from counterpoint.config import Settings
+from counterpoint.config import ConfigError, Settings
 from counterpoint.core.secrets import Secrets
 from counterpoint.engine.budget import Budget
 from counterpoint.engine.execute import ExecutionService
@@ -22,6 +26,8 @@ from counterpoint.engine.run import Voice, cross_check
 from counterpoint.engine.slots import CheckSlots
 from counterpoint.model.report import Report
 from counterpoint.model.request import CrossCheckRequest
+
+log = logging.getLogger(__name__)
 
 
 class Engine:
@@ -43,6 +49,45 @@ class Engine:
         self._cache: DiskCache | None = None
         self._execution: ExecutionService | None = None
         self._voices: tuple[str, list[Voice]] | None = None  # (what built them, the voices)
+        self._warm: asyncio.Future[None] | None = None
+
+    def warm_up_soon(self) -> None:
+        """Start `warm_up` in a thread of its own, from the event loop; `warmed_up` waits for it."""
+        if self._warm is not None:
+            return
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+        self._warm = done
+
+        def settle() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        def work() -> None:
+            try:
+                warm_up()
+            except Exception as error:  # building a voice reports it again, to the user
+                log.warning("warm-up failed: %s", error)
+            with contextlib.suppress(RuntimeError):  # the loop has closed: we are exiting
+                loop.call_soon_threadsafe(settle)
+
+        # A daemon thread, not the loop's executor: exiting never waits for it.
+        threading.Thread(target=work, name="counterpoint-warm-up", daemon=True).start()
+
+    async def warmed_up(self) -> None:
+        """Wait until the SDKs are imported. Building a voice imports its SDK: done on the event
+        loop, that import blocked every handler for seconds, and longer while the warm-up
+        thread held the same module's import lock (the loop waited on it, then on the GIL)."""
+        self.warm_up_soon()
+        assert self._warm is not None
+        await asyncio.shield(self._warm)
+        # Each SDK client loads its TLS certificates (tens of milliseconds): built in a thread
+        # too, and kept for `voices()` to find.
+        await asyncio.to_thread(self._build_voices)
+
+    def _build_voices(self) -> None:
+        with contextlib.suppress(ConfigError):  # said when the voices are asked for
+            self.voices()
 
     def configure(self, settings: Settings) -> None:
         """New settings: what depends on them is rebuilt when next asked for."""
@@ -94,6 +139,11 @@ class Engine:
         ):
             self._execution = ExecutionService(options, cache)
         return self._execution
+
+    def close(self) -> None:
+        """At exit: no test run outlives the process, nor its folders."""
+        if self._execution is not None:
+            self._execution.close()
 
     @property
     def execution_memo_size(self) -> int:

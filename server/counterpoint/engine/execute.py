@@ -82,8 +82,7 @@ class ExecutionService:
         self._snapshots: dict[Path, WorkspaceSnapshot] = {}
         # Recent results by run key, oldest first; bounded, since the server runs for days.
         self._memo: OrderedDict[str, Execution] = OrderedDict()
-        self._running: dict[str, asyncio.Task[Execution]] = {}
-        self._waiters: dict[str, int] = {}
+        self._running: dict[str, _SharedRun] = {}
         self._slots = asyncio.Semaphore(max(1, os.cpu_count() or 1))
         self._isolation: Isolation | None = None
         self.run_area = RunArea(options.store_dir / "runs")
@@ -100,6 +99,11 @@ class ExecutionService:
         isolation = self.isolation
         self.run_area.sweep()
         return isolation
+
+    def close(self) -> None:
+        """At exit, with the event loop no longer running the runs: kill what they started and
+        remove their folders. Blocking, and quick."""
+        self.run_area.close()
 
     def snapshot(self, root: Path) -> WorkspaceSnapshot:
         root = root.resolve()
@@ -129,20 +133,23 @@ class ExecutionService:
         if isinstance(stored, Execution):
             self._remember(key, stored)
             return stored
-        task = self._running.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._limited(start))
-            self._running[key] = task
-            self._waiters[key] = 0
-            task.add_done_callback(lambda done: self._settle(key, done))
-        self._waiters[key] += 1
+        shared = self._running.get(key)
+        if shared is None:
+            # A run whose last waiter gave up left `_running` at once, so a new request never
+            # joins a run that is being cancelled: it starts a fresh one.
+            shared = _SharedRun(asyncio.ensure_future(self._limited(start)))
+            self._running[key] = shared
+            shared.task.add_done_callback(lambda _done: self._settle(key, shared))
+        shared.waiters += 1
         try:
-            return await asyncio.shield(task)
+            return await asyncio.shield(shared.task)
         except asyncio.CancelledError:
-            # The last request to give up on a run kills its test processes.
-            self._waiters[key] -= 1
-            if self._waiters[key] == 0:
-                task.cancel()
+            shared.waiters -= 1
+            if shared.waiters == 0 and not shared.task.done():
+                # The last request to give up on a run kills its test processes.
+                if self._running.get(key) is shared:
+                    del self._running[key]
+                shared.task.cancel()
             raise
 
     @property
@@ -159,9 +166,10 @@ class ExecutionService:
         async with self._slots:
             return await start()
 
-    def _settle(self, key: str, task: asyncio.Task[Execution]) -> None:
-        self._running.pop(key, None)
-        self._waiters.pop(key, None)
+    def _settle(self, key: str, shared: _SharedRun) -> None:
+        if self._running.get(key) is shared:
+            del self._running[key]
+        task = shared.task
         if (
             not task.cancelled()
             and task.exception() is None
@@ -170,6 +178,14 @@ class ExecutionService:
             self._remember(key, task.result())
             if self.store is not None:
                 self.store.set(f"exec:{key}", task.result())
+
+
+@dataclass
+class _SharedRun:
+    """One run under way and how many requests wait for it."""
+
+    task: asyncio.Task[Execution]
+    waiters: int = 0
 
 
 @dataclass

@@ -1,8 +1,11 @@
 """Code actions: start a cross-check on a selection, and accept a proposal as a quick fix; and
 the accept command, which applies a proposal through workspace/applyEdit.
 
-The accept edit is a versioned WorkspaceEdit against the version the proposals were written for,
-so a client refuses it if the document moved on; we also disable the action and say why.
+An accept quick fix carries no edit, only the accept command: the edit is computed when the
+command runs, against the document as it is then (the stored report follows edits above it,
+staleness.py), and sent at that version. A precomputed edit could be applied after the text
+moved on: Neovim 0.7 applies an edit versioned 0 without checking the version, and corrupted the
+buffer. If the checked lines changed, the command refuses and says so.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from counterpoint.core.render import evidence
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_range
 from counterpoint.lsp.diagnostics import SOURCE
-from counterpoint.lsp.editor import Editor, show_message
+from counterpoint.lsp.editor import Editor
 from counterpoint.lsp.protocol import RequestFailed
 from counterpoint.lsp.session import Session
 from counterpoint.lsp.state import StoredReport
 from counterpoint.model.request import Range
+from counterpoint.model.text import split_lines
 
 CROSS_CHECK_COMMAND = "counterpoint.crossCheck"
 ACCEPT_COMMAND = "counterpoint.acceptProposal"
@@ -39,6 +43,9 @@ class AcceptData(TypedDict):
     requestId: str
     proposal: str  # the proposal's id
     voice: str  # its voice's display name, e.g. for a diff's title
+    # The proposal over the current text, to show (a diff), never to apply: applying is the
+    # command's, which computes the edit again when it runs.
+    preview: dict[str, Any]
 
 
 def code_actions(
@@ -90,19 +97,26 @@ def accept_action(
     if why:
         title += f": {why}"
     ours = [d for d in diagnostics if d.source == SOURCE]
+    edit = accept_text_edit(workspace, stored, proposal_id)
     action = types.CodeAction(
         title=title,
         kind=types.CodeActionKind.QuickFix,
         diagnostics=ours or None,
         is_preferred=recommended or None,
         data=AcceptData(
-            requestId=report.request_id, proposal=proposal_id, voice=proposal.voice_name
+            requestId=report.request_id,
+            proposal=proposal_id,
+            voice=proposal.voice_name,
+            preview={"range": _range_json(edit.range), "newText": edit.new_text},
+        ),
+        command=types.Command(
+            title=title,
+            command=ACCEPT_COMMAND,
+            arguments=[{"requestId": report.request_id, "proposal": proposal_id}],
         ),
     )
     if is_stale(workspace, stored):
         action.disabled = types.CodeActionDisabled(reason=STALE)
-    else:
-        action.edit = accept_edit(workspace, stored, proposal_id)
     return action
 
 
@@ -110,7 +124,7 @@ def region_actions(
     workspace: Workspace, stored: StoredReport, params: types.CodeActionParams
 ) -> list[types.CodeAction]:
     """Where the proposals differ in several independent regions, take one region at a time."""
-    regions = [d for d in stored.report.disagreements if d.texts]
+    regions = [(index, d) for index, d in enumerate(stored.report.disagreements) if d.texts]
     if len(regions) < 2 or is_stale(workspace, stored):
         return []
     document = workspace.get_text_document(stored.uri)
@@ -118,52 +132,76 @@ def region_actions(
     wanted = Range(stored.unshifted(current.start), stored.unshifted(current.end))
     names = {p.id: p.voice_name for p in stored.report.proposals}
     actions = []
-    for region in regions:
+    for index, region in regions:
         if not (region.range.overlaps(wanted) or region.range.start.line == wanted.start.line):
             continue
-        for proposal_id, text in region.texts.items():
-            edit = types.TextEdit(
-                range=stored_range(stored, region.range, document), new_text=stored.restored(text)
-            )
+        for proposal_id in region.texts:
+            title = f"Use {names.get(proposal_id, proposal_id)}'s version of this region"
+            # Like an accept: the command computes the edit when it runs.
+            argument = {
+                "requestId": stored.report.request_id,
+                "proposal": proposal_id,
+                "region": index,
+            }
             actions.append(
                 types.CodeAction(
-                    title=f"Use {names.get(proposal_id, proposal_id)}'s version of this region",
+                    title=title,
                     kind=types.CodeActionKind.QuickFix,
-                    edit=types.WorkspaceEdit(
-                        document_changes=[
-                            types.TextDocumentEdit(
-                                text_document=types.OptionalVersionedTextDocumentIdentifier(
-                                    uri=stored.uri, version=stored.version
-                                ),
-                                edits=[edit],
-                            )
-                        ]
+                    command=types.Command(
+                        title=title, command=ACCEPT_COMMAND, arguments=[argument]
                     ),
                 )
             )
     return actions
 
 
+def accept_text_edit(
+    workspace: Workspace, stored: StoredReport, proposal_id: str, region: int | None = None
+) -> types.TextEdit:
+    """The proposal over the checked lines (or its version of one region, by its index in the
+    report's disagreements), in the document's current coordinates."""
+    document = workspace.get_text_document(stored.uri)
+    if region is not None:
+        disagreement = stored.report.disagreements[region]
+        span, code = disagreement.range, disagreement.texts[proposal_id]
+    else:
+        proposal = stored.report.proposal(proposal_id)
+        assert proposal is not None
+        span, code = stored.report.target_range, proposal.code
+    return types.TextEdit(
+        range=stored_range(stored, span, document), new_text=stored.restored(code)
+    )
+
+
 def accept_edit(
-    workspace: Workspace, stored: StoredReport, proposal_id: str
+    workspace: Workspace, stored: StoredReport, proposal_id: str, region: int | None = None
 ) -> types.WorkspaceEdit:
-    proposal = stored.report.proposal(proposal_id)
-    assert proposal is not None
+    """The accept edit, versioned at the document's current version (which the stored report
+    has followed): computed when it is applied, never ahead of time."""
     document = workspace.get_text_document(stored.uri)
     return types.WorkspaceEdit(
         document_changes=[
             types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(
-                    uri=stored.uri, version=stored.version
+                    uri=stored.uri, version=document.version
                 ),
-                edits=[
-                    types.TextEdit(
-                        range=stored_range(stored, stored.report.target_range, document),
-                        new_text=stored.restored(proposal.code),
-                    )
-                ],
+                edits=[accept_text_edit(workspace, stored, proposal_id, region)],
             )
         ]
+    )
+
+
+def lines_moved(workspace: Workspace, stored: StoredReport) -> bool:
+    """Whether the checked lines, where the report says they are now, are no longer the lines
+    the proposals were written for."""
+    document = workspace.get_text_document(stored.uri)
+    current = split_lines(document.source)
+    target = stored.report.target_range
+    last = target.end.line - (1 if target.end.character == 0 and target.end > target.start else 0)
+    return any(
+        stored.lines[line]
+        != (current[line + stored.shift] if line + stored.shift < len(current) else "")
+        for line in range(target.start.line, last + 1)
     )
 
 
@@ -174,27 +212,38 @@ def is_stale(workspace: Workspace, stored: StoredReport) -> bool:
 
 async def accept(editor: Editor, session: Session, arguments: tuple[Any, ...]) -> dict[str, Any]:
     """The accept command: apply a proposal through workspace/applyEdit, given
-    {"requestId": …, "proposal": "claude"}."""
+    {"requestId": …, "proposal": "claude"}, and "region": n for its version of one region only
+    (the index of that region in the report's disagreements)."""
     argument = arguments[0] if len(arguments) == 1 and isinstance(arguments[0], dict) else {}
     proposal_id = argument.get("proposal")
     if not isinstance(proposal_id, str) or not isinstance(argument.get("requestId"), str):
         raise JsonRpcInvalidParams(f"{ACCEPT_COMMAND} takes {{requestId, proposal}}")
     stored = session.store.get(argument["requestId"])
     if stored is None:
-        message = "That cross-check is no longer current (its code was edited); run it again."
-        show_message(editor, f"Counterpoint: {message}", types.MessageType.Warning)
-        raise RequestFailed(message)
+        # The error answers the request, and the client shows it: no window/showMessage too.
+        raise RequestFailed(
+            "That cross-check is no longer current (its code was edited); run it again."
+        )
     if not stored.report.proposal(proposal_id):
         raise JsonRpcInvalidParams(f"no proposal {proposal_id!r} in that cross-check")
+    region = argument.get("region")
+    disagreements = stored.report.disagreements
+    if region is not None and not (
+        isinstance(region, int)
+        and not isinstance(region, bool)
+        and 0 <= region < len(disagreements)
+        and proposal_id in disagreements[region].texts
+    ):
+        raise JsonRpcInvalidParams(f"no region {region!r} of {proposal_id!r} in that cross-check")
     workspace = editor.workspace
-    if is_stale(workspace, stored):
-        show_message(editor, f"Counterpoint: {STALE}", types.MessageType.Warning)
+    if is_stale(workspace, stored) or lines_moved(workspace, stored):
         raise RequestFailed(STALE)
     result = await asyncio.shield(
         editor.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(
-                edit=accept_edit(workspace, stored, proposal_id),
-                label=f"Accept {proposal_id}'s proposal",
+                edit=accept_edit(workspace, stored, proposal_id, region),
+                label=f"Accept {proposal_id}'s proposal"
+                + (" for one region" if region is not None else ""),
             )
         )
     )

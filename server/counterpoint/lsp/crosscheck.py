@@ -22,7 +22,7 @@ from counterpoint.engine.slots import SlotsFull
 from counterpoint.languages import UnsupportedLanguageError
 from counterpoint.lsp.convert import to_pipeline_range
 from counterpoint.lsp.diagnostics import publish
-from counterpoint.lsp.editor import Editor, show_message
+from counterpoint.lsp.editor import Editor
 from counterpoint.lsp.protocol import ContentModified, RequestFailed
 from counterpoint.lsp.session import Session
 from counterpoint.lsp.state import StoredReport
@@ -35,12 +35,15 @@ log = logging.getLogger(__name__)
 async def run_cross_check(
     editor: Editor, session: Session, arguments: tuple[Any, ...], request_id: Any
 ) -> dict[str, Any]:
-    """`request_id` is the command's JSON-RPC id, for $/cancelRequest to find the run."""
+    """`request_id` is the command's JSON-RPC id, for $/cancelRequest to find the run.
+
+    A refusal is the error that answers the request, and nothing else: clients show it, and a
+    window/showMessage as well made every failure appear twice."""
     uri, selection, instruction = _parse_arguments(arguments)
     workspace = editor.workspace
     if uri not in workspace.text_documents:
         # Its version would be unknown, so an accepted proposal could overwrite later edits.
-        raise _refused(editor, f"open {uri} in the editor before cross-checking it")
+        raise RequestFailed(f"open {uri} in the editor before cross-checking it")
     document = workspace.get_text_document(uri)
     request = CrossCheckRequest(
         uri=uri,
@@ -53,22 +56,22 @@ async def run_cross_check(
     try:
         check_size(request)  # refused at once, before anything parses the document
     except RequestError as error:
-        raise _refused(editor, str(error)) from None
+        raise RequestFailed(str(error)) from None
     settings = await session.current_settings()
     engine = session.engine
     try:
         engine.voices()  # a missing key is said now, before anything else starts
     except ConfigError as error:
-        raise _refused(editor, str(error), shown=str(error)) from None
+        raise RequestFailed(str(error)) from None
     exhausted = engine.session_exhausted()
     if exhausted is not None:
-        raise _refused(editor, exhausted)
+        raise RequestFailed(exhausted)
 
     limit = settings.max_concurrent_checks
     try:
         engine.check_slots.refuse_if_full(limit)  # refused before it replaces anything
     except SlotsFull as error:
-        raise _refused(editor, str(error)) from None
+        raise RequestFailed(str(error)) from None
 
     span = session.track(request.selection, uri, request_id)
     session.cancel_overlapping(uri, span)  # the newer request replaces older ones on these lines
@@ -88,7 +91,7 @@ async def run_cross_check(
                 workspace_root=_workspace_root_of(workspace, uri),
             )
     except (RequestError, UnsupportedLanguageError, SlotsFull) as error:
-        raise _refused(editor, str(error)) from None
+        raise RequestFailed(str(error)) from None
     except asyncio.CancelledError:
         log.info("cross-check on %s cancelled", uri)
         reason = session.cancel_reason()
@@ -116,13 +119,6 @@ async def run_cross_check(
         "session_unpriced_models": sorted(budget.unpriced),
     }
     return {**report.summary(), "cost": {**report.cost, **session_cost}}
-
-
-def _refused(editor: Editor, message: str, shown: str | None = None) -> RequestFailed:
-    """Say why the request cannot be carried out, and the error that answers it."""
-    shown = f"Counterpoint: {message}" if shown is None else shown
-    show_message(editor, shown, types.MessageType.Error)
-    return RequestFailed(message)
 
 
 def _workspace_root_of(workspace: Workspace, uri: str) -> Path | None:

@@ -56,9 +56,8 @@ def diagnostics_for(workspace: Workspace, stored: StoredReport) -> list[types.Di
     }
     severity = severity_of(report.confidence.label)
     headline = summary_line(report)
-    label = f"Counterpoint [{report.confidence.label}]"
     spans = [
-        (d.range, f"{headline}\n{d.summary}" if index == 0 else f"{label}: {d.summary}")
+        (d.range, f"{headline}\n{d.summary}" if index == 0 else d.summary)
         for index, d in enumerate(report.disagreements)
     ] or [(report.target_range, headline)]
     diagnostics = [

@@ -5,11 +5,13 @@ the server's."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
+from lsprotocol import types
 from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcParseError
 from pygls.protocol import LanguageServerProtocol
+from pygls.protocol.language_server import lsp_method
 
 from counterpoint.lsp import nesting
 
@@ -85,6 +87,20 @@ class CounterpointProtocol(LanguageServerProtocol):
             return
         super().handle_message(message)
 
+    @lsp_method(types.SHUTDOWN)
+    def lsp_shutdown(self, *args: Any) -> Generator[Any, Any, None]:
+        """pygls' own, but over a copy of the requests in flight: cancelling one (a progress
+        creation a cross-check awaits) removed it from the dict pygls iterated, and `shutdown`
+        during a cross-check answered -32603 "dictionary changed size during iteration"."""
+        if (user_handler := self.fm.features.get(types.SHUTDOWN)) is not None:
+            yield user_handler, args, None
+        current_id = self.msg_id
+        for msg_id, future in list(self._request_futures.items()):
+            if msg_id != current_id and not future.done():
+                future.cancel()
+        self._shutdown = True
+        return None
+
     # Set by the server: stops the task running a request, given its id.
     on_cancel: Callable[[Any], None] | None = None
 
@@ -99,7 +115,16 @@ class ClientFaultFilter(logging.Filter):
     request we refuse on purpose) are warnings, not server errors with a traceback; real
     exceptions in the server keep theirs."""
 
+    # Ordinary events pygls logs as if they were faults: a client cancelling a request just
+    # answered (every replaced or finished run can race its $/cancelRequest).
+    ORDINARY = ("Cancel notification for unknown message id",)
+
     def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith(self.ORDINARY):
+            if not logging.getLogger(record.name).isEnabledFor(logging.DEBUG):
+                return False
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return True
         error = record.exc_info[1] if record.exc_info else None
         client_fault = isinstance(error, (JsonRpcException, ValueError)) or str(
             record.msg

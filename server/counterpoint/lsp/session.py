@@ -8,6 +8,9 @@ the current settings and the Engine built from them (voices, cache, sandbox, bud
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -40,9 +43,12 @@ class Session:
         self._settings_pending = asyncio.ensure_future(refresh)
 
     async def current_settings(self) -> Settings:
-        """Settings with any configuration refresh still in flight applied first."""
+        """Settings with any configuration refresh still in flight applied first, once the
+        SDKs are imported (off the event loop: see Engine.warmed_up), so that building the
+        voices next does not block the loop."""
         if self._settings_pending is not None:
             await asyncio.shield(self._settings_pending)
+        await self.engine.warmed_up()
         return self.settings
 
     @property
@@ -112,6 +118,18 @@ class Session:
         or a shutdown cancelled it."""
         return self.cancel_reasons.pop(asyncio.current_task(), None)  # type: ignore[arg-type]
 
+    def end(self) -> None:
+        """Before the process exits without finalising (see server.py's `exit`): every child
+        process killed (each test run's launcher leads a process group of its own, which takes
+        its sandbox with it), and the runs' cgroups and folders removed."""
+        for pid in _children():
+            with contextlib.suppress(OSError):
+                if os.getpgid(pid) == pid != os.getpgrp():
+                    os.killpg(pid, signal.SIGKILL)
+                else:
+                    os.kill(pid, signal.SIGKILL)
+        self.engine.close()
+
     def status(self) -> dict[str, Any]:
         """What the server holds right now, to see that nothing piles up in a long session."""
         return {
@@ -127,3 +145,13 @@ class Session:
             "sessionCalls": self.engine.session_budget.calls,
             "sessionUnpricedModels": sorted(self.engine.session_budget.unpriced),
         }
+
+
+def _children() -> list[int]:
+    """This process's children, from every thread's list in /proc."""
+    found: list[int] = []
+    with contextlib.suppress(OSError):
+        for task in os.scandir("/proc/self/task"):
+            with contextlib.suppress(OSError), open(f"{task.path}/children") as children:
+                found += [int(pid) for pid in children.read().split()]
+    return found

@@ -226,6 +226,16 @@ class RunArea:
                 self._lock_fd, self._mine = lock, self.root / name
             return self._mine
 
+    def close(self) -> None:
+        """At exit: the processes of this process's runs killed, their pids cgroups and run
+        folders removed (what `sweep` would do after a crash, done now)."""
+        with self._making:
+            mine, self._mine = self._mine, None
+        if mine is None:
+            return
+        sweep_cgroups({mine.name})
+        shutil.rmtree(mine, ignore_errors=True)
+
     def new_run(self) -> SandboxRun:
         run = SandboxRun(self.mine / uuid.uuid4().hex[:12])
         for folder in (run.stage, run.layer, run.out):

@@ -65,3 +65,31 @@ def test_the_session_cap_follows_the_settings_and_stops_new_checks(settings):
     engine.session_budget.spent = 0.01
     message = engine.session_exhausted()
     assert message is not None and "maxCostPerSession" in message and "$0.0100" in message
+
+
+async def test_the_sdks_are_imported_and_the_clients_built_off_the_event_loop(
+    settings, monkeypatch
+):
+    """Building a voice imports its SDK and loads TLS certificates: seconds the first time. On
+    the event loop that stalled every handler (a hover waited 2.2 s); the engine warms up in a
+    thread, and a cross-check waits for that without blocking the loop."""
+    import threading
+
+    from counterpoint.providers import registry
+
+    threads: list[str] = []
+    real = {name: wire.load for name, wire in registry.WIRE_FORMATS.items()}
+    for name, wire in registry.WIRE_FORMATS.items():
+
+        def load(real_load=real[name]):
+            threads.append(threading.current_thread().name)
+            return real_load()
+
+        monkeypatch.setitem(registry.WIRE_FORMATS, name, dataclasses.replace(wire, load=load))
+    engine = Engine(settings)
+    engine.warm_up_soon()
+    await engine.warmed_up()
+    built = engine.voices()  # on the loop now: kept from the warm-up
+    assert [voice.id for voice in built] == ["claude", "gpt"]
+    assert threads and threading.main_thread().name not in threads, threads
+    assert engine.voices() is built
