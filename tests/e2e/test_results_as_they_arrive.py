@@ -200,3 +200,25 @@ async def test_a_newer_check_of_the_same_lines_ends_the_older_with_its_reason(
                 command="counterpoint.cancel", arguments=[{"requestId": second["requestId"]}]
             )
         )
+
+
+async def test_cancel_request_with_the_commands_id_stops_a_run_that_already_answered(
+    fake_providers, tmp_path
+):
+    script_slow(fake_providers, claude_s=0.2, gpt_s=30, claude_judges_s=30, gpt_judges_s=30)
+    async with started_client(fake_providers, tmp_path, wait_for_result=False) as client:
+        uri, _ = open_fixture(client)
+        done = asyncio.ensure_future(client.wait_for_notification(DONE))
+        params = types.ExecuteCommandParams(
+            command="counterpoint.crossCheck",
+            arguments=[{"uri": uri, "range": whole_lines(0, 6), "instruction": "fix it"}],
+        )
+        answer = await client.protocol.send_request_async(
+            "workspace/executeCommand", params, msg_id="answered-already"
+        )
+        assert answer["started"] is True
+        await until(lambda: ours(client, uri), 10)
+        client.cancel_request(types.CancelParams(id="answered-already"))
+        finished = as_dict(await asyncio.wait_for(done, 5))
+        assert finished["cancelled"] is True and finished["requestId"] == answer["requestId"]
+        await until(lambda: list(client.diagnostics[uri]) == [], 2)
