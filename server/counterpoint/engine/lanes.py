@@ -9,7 +9,11 @@ front end shows every lane, not only the latest stage.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
+
+# A stream's token counts are sent at most this often; every other change is sent at once.
+TOKENS_INTERVAL_S = 0.1
 
 
 class Lanes:
@@ -22,12 +26,17 @@ class Lanes:
         self._tests: str | None = None  # None: no tests in this run
         self._running: list[str] = []  # which versions' tests are running
         self._last = ""
+        self._sent_at = float("-inf")
 
     # What the run reports
 
     def writing(self, voice: str, tokens: int | None = None) -> None:
-        """The voice is writing its proposal; `tokens` as a stream reports them."""
+        """The voice is writing its proposal; `tokens` as a stream reports them (a new count
+        alone is sent at most every TOKENS_INTERVAL_S: the next change carries it anyway)."""
+        counting = tokens is not None and self._writing.get(voice) is not None
         self._writing[voice] = tokens
+        if counting and time.monotonic() - self._sent_at < TOKENS_INTERVAL_S:
+            return
         self._changed()
 
     def proposed(self, voice: str) -> None:
@@ -110,4 +119,5 @@ class Lanes:
         line = self.message()
         if line != self._last:
             self._last = line
+            self._sent_at = time.monotonic()
             self._emit(line)

@@ -42,3 +42,14 @@ def test_a_failed_judgment_names_what_it_was_judging():
     lanes.finished()
     assert lines[-2] == "Claude: waiting · GPT: failed: rate_limited judging Claude's proposal"
     assert lines[-1] == "Claude: done · GPT: failed: rate_limited judging Claude's proposal"
+
+
+def test_token_counts_alone_are_sent_at_most_every_interval():
+    lines: list[str] = []
+    lanes = Lanes({"claude": "Claude", "gpt": "GPT"}, lines.append)
+    lanes.writing("gpt", 10)
+    for tokens in range(11, 200):  # a stream's burst of deltas
+        lanes.writing("gpt", tokens)
+    assert lines == ["Claude: waiting · GPT: writing, 10 tokens"]
+    lanes.writing("claude")  # any other change carries the latest count
+    assert lines[-1] == "Claude: writing · GPT: writing, 199 tokens"
