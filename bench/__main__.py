@@ -27,6 +27,7 @@ BENCHMARKS = {
     "cancel": "bench.cancel",
     "quality": "bench.quality",
     "cache": "bench.cache",
+    "arrival": "bench.arrival",
     "responsiveness": "bench.responsiveness",
     "memory": "bench.memory",
     "prompt": "bench.prompt",

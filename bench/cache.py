@@ -12,16 +12,14 @@ Goal (issue 8): median ≤ 50 ms over ≥ 10 repeats.
 
 from __future__ import annotations
 
-import asyncio
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
 from tests.e2e.scripts import ACCEPT, FIXED, REJECT, VARIANT
 from tests.fakes.providers import FakeProviders, Reply
 
-from bench.lsp_session import Session, machine, make_project, remove, whole_lines
+from bench.lsp_session import Session, make_project, run_with_fake, whole_lines
 
 REPEATS = 15
 LATENCY_S = 0.3
@@ -86,11 +84,4 @@ async def measure(fake: FakeProviders, work: Path) -> dict:
 
 
 def run() -> dict:
-    work = Path(tempfile.mkdtemp(prefix="counterpoint-bench-cache-"))
-    try:
-        with FakeProviders() as fake:
-            script(fake)
-            figures = asyncio.run(measure(fake, work))
-        return {"machine": machine(), **figures}
-    finally:
-        remove(work)
+    return run_with_fake("counterpoint-bench-cache-", script, measure)

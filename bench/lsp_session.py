@@ -14,7 +14,9 @@ import os
 import platform
 import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,11 +63,16 @@ class Published:
     uri: str
     diagnostics: list[types.Diagnostic]
 
-    def request_ids(self) -> set[str]:
+    def request_ids(self, final_only: bool = True) -> set[str]:
+        """The requests whose reports these diagnostics show; with `final_only`, only the
+        finished ones (not a partial report of a run still going)."""
         return {
             d.data["requestId"]
             for d in self.diagnostics
-            if d.source == "counterpoint" and isinstance(d.data, dict) and "requestId" in d.data
+            if d.source == "counterpoint"
+            and isinstance(d.data, dict)
+            and "requestId" in d.data
+            and not (final_only and d.data.get("final") is False)
         }
 
 
@@ -73,10 +80,13 @@ class Session:
     """`async with Session(env, root) as session:` starts and initializes the server; each
     folder under `root` is a workspace folder."""
 
-    def __init__(self, env: dict[str, str], root: Path) -> None:
+    def __init__(self, env: dict[str, str], root: Path, *, wait_for_result: bool = True) -> None:
         clean = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
         self.env = {**clean, **env}
         self.root = root
+        # The command answers with the summary (True), or once started (False), then notifies.
+        self.wait_for_result = wait_for_result
+        self.done: dict[str, dict[str, Any]] = {}  # counterpoint/crossCheckDone by requestId
         self.client = LanguageClient("counterpoint-bench", "0")
         self.published: list[Published] = []
         self.messages: list[str] = []
@@ -107,6 +117,11 @@ class Session:
         def on_show_message(params: types.ShowMessageParams) -> None:
             self.messages.append(params.message)
 
+        @client.feature("counterpoint/crossCheckDone")
+        def on_done(params: Any) -> None:
+            done = params if isinstance(params, dict) else vars(params)
+            self.done[str(done.get("requestId"))] = done
+
         @client.feature(types.WINDOW_LOG_MESSAGE)
         def on_log_message(params: types.LogMessageParams) -> None:
             return None
@@ -128,6 +143,7 @@ class Session:
                     workspace=types.WorkspaceClientCapabilities(configuration=True),
                 ),
                 root_uri=self.root.as_uri(),
+                initialization_options={"waitForResult": True} if self.wait_for_result else None,
                 workspace_folders=[
                     types.WorkspaceFolder(folder.as_uri(), folder.name)
                     for folder in sorted(self.root.iterdir())
@@ -165,13 +181,16 @@ class Session:
             )
         )
 
-    async def diagnostics_for(self, request_id: str, after: float, timeout: float = 30) -> float:
-        """When the first publish carrying `request_id` arrived (it normally precedes the
-        command's reply, since the server publishes before it returns)."""
+    async def diagnostics_for(
+        self, request_id: str, after: float, timeout: float = 30, *, final_only: bool = True
+    ) -> float:
+        """When the first publish carrying `request_id` (its final report, with `final_only`)
+        arrived (it normally precedes the command's reply, since the server publishes before
+        it returns)."""
         deadline = time.monotonic() + timeout
         while True:
             for published in self.published:
-                if published.at >= after and request_id in published.request_ids():
+                if published.at >= after and request_id in published.request_ids(final_only):
                     return published.at
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no diagnostics for request {request_id}")
@@ -220,3 +239,22 @@ def percentile(values: list[float], share: float) -> float:
 
 def remove(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+def run_with_fake(
+    prefix: str,
+    script: Callable[[Any], None],
+    measure: Callable[[Any, Path], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """A benchmark's run: the HTTP fake scripted, `measure(fake, work)` in a fresh work
+    folder (removed afterwards), and the machine beside its figures."""
+    from tests.fakes.providers import FakeProviders
+
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        with FakeProviders() as fake:
+            script(fake)
+            figures = asyncio.run(measure(fake, work))
+        return {"machine": machine(), **figures}
+    finally:
+        remove(work)

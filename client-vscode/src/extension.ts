@@ -21,7 +21,19 @@ import {
   type LanguageClientOptions,
   type ServerOptions,
 } from 'vscode-languageclient/node';
-import { CROSS_CHECK_COMMAND, confidenceLabel, crossCheckArgs, executeCommandParams, failureIsShown, type CrossCheckSummary } from './pure/args';
+import {
+  CROSS_CHECK_COMMAND,
+  DONE_NOTIFICATION,
+  confidenceLabel,
+  crossCheckArgs,
+  doneOutcome,
+  executeCommandParams,
+  failureIsShown,
+  isStarted,
+  type CrossCheckArgs,
+  type CrossCheckDone,
+  type CrossCheckSummary,
+} from './pure/args';
 import { HISTORY_KEY, pickItems, pushHistory, readHistory } from './pure/history';
 import { applyEdits, proposalsFromActions, type LspCodeAction } from './pure/proposals';
 import { describeKeys, missingKeys, SECRET_NAMES, serverEnv, setKeyButton, type Provider } from './pure/env';
@@ -60,6 +72,8 @@ class Extension {
   private readonly diffChanged = new vscode.EventEmitter<vscode.Uri>();
   private stopping = false;
   private running = 0;
+  /** Runs whose command answered once started, by requestId, until their done notification. */
+  private readonly awaitingDone = new Map<string, { args: CrossCheckArgs; resolve: () => void }>();
   private readonly probe: Probe;
 
   constructor(private readonly context: vscode.ExtensionContext) {
@@ -145,9 +159,12 @@ class Extension {
       // Every file: the server ignores the languages it does not check (pure/documents.ts).
       documentSelector: DOCUMENT_SELECTOR,
       // The user's own values of the settings a workspace may not set, or only tighten.
-      initializationOptions: userScopeOptions(
-        (key) => vscode.workspace.getConfiguration('counterpoint').inspect(key)?.globalValue,
-      ),
+      initializationOptions: {
+        ...userScopeOptions((key) => vscode.workspace.getConfiguration('counterpoint').inspect(key)?.globalValue),
+        // This client shows a failed run from counterpoint/crossCheckDone itself (with buttons
+        // such as "Set OpenAI API key"): the server need not say it by showMessage as well.
+        showsCrossCheckDone: true,
+      },
       synchronize: { configurationSection: 'counterpoint' },
       outputChannel: this.output,
       errorHandler: this.errorHandler(),
@@ -156,13 +173,18 @@ class Extension {
         // client's registration of it; see its result too.
         executeCommand: async (command, args, next) => {
           const result = await next(command, args);
-          if (command === CROSS_CHECK_COMMAND && args[0]) this.finished(args[0], result as CrossCheckSummary);
+          if (command === CROSS_CHECK_COMMAND && args[0]) {
+            if (isStarted(result)) void this.untilDone(result.requestId, args[0]);
+            else this.finished(args[0], result as CrossCheckSummary);
+          }
           return result;
         },
       },
     };
     const client = new LanguageClient('counterpoint', 'Counterpoint', serverOptions, clientOptions);
     this.client = client;
+    // The command answers once the run has started; the result comes with this notification.
+    client.onNotification(DONE_NOTIFICATION, (done: CrossCheckDone) => this.done(done));
     client.onDidChangeState((e) => {
       this.probe.set('clientState', State[e.newState]);
       if (e.newState === State.Running) this.setStatus({ state: 'idle', stage: undefined });
@@ -205,6 +227,8 @@ class Extension {
   async stopClient(): Promise<void> {
     const client = this.client;
     this.client = undefined;
+    for (const waiting of this.awaitingDone.values()) waiting.resolve(); // no done will come
+    this.awaitingDone.clear();
     if (!client) return;
     this.stopping = true;
     try {
@@ -314,8 +338,9 @@ class Extension {
     this.running++;
     this.setStatus({ state: 'running', stage: 'starting' });
     try {
-      const summary = (await client.sendRequest(ExecuteCommandRequest.type, executeCommandParams(args))) as CrossCheckSummary;
-      this.finished(args, summary);
+      const result = await client.sendRequest(ExecuteCommandRequest.type, executeCommandParams(args));
+      if (isStarted(result)) await this.untilDone(result.requestId, args);
+      else this.finished(args, result as CrossCheckSummary);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.log(`cross-check failed: ${message}`);
@@ -341,6 +366,28 @@ class Extension {
     } catch (error) {
       this.log(`serverStatus failed: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** Wait for the done notification of a run that answered once started. */
+  private untilDone(requestId: string, args: CrossCheckArgs): Promise<void> {
+    this.probe.set('lastStarted', { requestId });
+    return new Promise((resolve) => this.awaitingDone.set(requestId, { args, resolve }));
+  }
+
+  /** `counterpoint/crossCheckDone`: the summary the command used to return, an error, or a
+   * quiet end for a run that was replaced or cancelled. */
+  private done(done: CrossCheckDone): void {
+    const waiting = this.awaitingDone.get(done.requestId);
+    this.awaitingDone.delete(done.requestId);
+    this.probe.set('lastDone', done);
+    const outcome = doneOutcome(done);
+    if (outcome.kind === 'summary' && waiting) this.finished(waiting.args, outcome.summary);
+    else if (outcome.kind === 'error') {
+      this.log(`cross-check failed: ${outcome.message}`);
+      this.probe.set('lastError', outcome.message);
+      this.showFailure(outcome.message);
+    } else if (outcome.kind === 'cancelled') this.log(`cross-check ended: ${outcome.reason}`);
+    waiting?.resolve();
   }
 
   private finished(args: { uri: string; range: any }, summary: CrossCheckSummary | null): void {

@@ -22,9 +22,17 @@ def server_env(fake_env: dict[str, str], cache_dir: Path) -> dict[str, str]:
 
 @contextlib.asynccontextmanager
 async def started_client(
-    fake_providers, tmp_path: Path, initialization_options: dict | None = None
+    fake_providers,
+    tmp_path: Path,
+    initialization_options: dict | None = None,
+    *,
+    wait_for_result: bool = True,
 ) -> AsyncIterator[LanguageClient]:
-    """`counterpoint serve` with the user's own settings as `initialization_options`."""
+    """`counterpoint serve` with the user's own settings as `initialization_options`. With
+    `wait_for_result` (most tests) the cross-check command answers with its summary; without
+    it, it answers once the run has started and ends with `counterpoint/crossCheckDone`."""
+    if wait_for_result:
+        initialization_options = {"waitForResult": True, **(initialization_options or {})}
     config = ClientServerConfig(
         server_command=[sys.executable, "-m", "counterpoint", "serve"],
         server_env=server_env(fake_providers.env(), tmp_path / "cache"),

@@ -54,12 +54,16 @@ async def test_progress_names_the_stages(client, fake_providers):
     kinds = [report.kind for report in reports]
     assert kinds[0] == "begin" and kinds[-1] == "end"
     messages = [report.message for report in reports if report.kind == "report"]
-    assert {
-        "Claude proposing",
-        "GPT proposing",
-        "GPT judging Claude's proposal",
-        "Claude judging GPT's proposal",
-    } <= set(messages)
+    # One line names every lane at once, not only the latest stage.
+    assert messages[0] == "Claude: waiting · GPT: waiting · tests: running on the original"
+    assert "Claude: writing · GPT: writing · tests: running on the original" in messages
+    assert any(
+        "GPT: judging Claude's proposal" in m or "GPT: writing and judging Claude's" in m
+        for m in messages
+    )
+    assert any("Claude: judging GPT's proposal" in m for m in messages)
+    assert any("tests: running on Claude and GPT" in m for m in messages)
+    assert messages[-1] == "Claude: done · GPT: done · tests: done"
 
 
 async def test_empty_selection_checks_the_enclosing_function(client, fake_providers):

@@ -57,3 +57,43 @@ export function failureIsShown(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return code !== CONTENT_MODIFIED;
 }
+
+/** The notification that ends a cross-check whose command answered once it had started. */
+export const DONE_NOTIFICATION = 'counterpoint/crossCheckDone';
+
+/** What `counterpoint.crossCheck` answers at once (unless the client sent `waitForResult`). */
+export interface CrossCheckStarted {
+  requestId: string;
+  started: true;
+  uri?: string;
+}
+
+/** `counterpoint/crossCheckDone`: the summary, or `error`, or `cancelled` with a `reason`. */
+export interface CrossCheckDone extends CrossCheckSummary {
+  requestId: string;
+  uri?: string;
+  error?: string;
+  cancelled?: boolean;
+  reason?: string;
+}
+
+export function isStarted(result: unknown): result is CrossCheckStarted {
+  return (
+    !!result &&
+    typeof result === 'object' &&
+    (result as { started?: unknown }).started === true &&
+    typeof (result as { requestId?: unknown }).requestId === 'string'
+  );
+}
+
+export type DoneOutcome =
+  | { kind: 'summary'; summary: CrossCheckSummary }
+  | { kind: 'error'; message: string }
+  | { kind: 'cancelled'; reason: string };
+
+/** How to show a finished run: a replaced or cancelled one ends quietly, an error is said. */
+export function doneOutcome(done: CrossCheckDone): DoneOutcome {
+  if (typeof done.error === 'string') return { kind: 'error', message: done.error };
+  if (done.cancelled) return { kind: 'cancelled', reason: done.reason ?? 'cancelled' };
+  return { kind: 'summary', summary: done };
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confidenceLabel, crossCheckArgs, executeCommandParams, failureIsShown } from '../pure/args';
+import { confidenceLabel, crossCheckArgs, doneOutcome, executeCommandParams, failureIsShown, isStarted } from '../pure/args';
 
 test('crossCheck argument: uri, ordered range, trimmed instruction', () => {
   const args = crossCheckArgs('file:///w/windows.py', { start: { line: 7, character: 0 }, end: { line: 0, character: 0 } }, '  fix it ');
@@ -29,4 +29,20 @@ test('a replaced or stale cross-check (ContentModified) ends quietly; other fail
   assert.equal(failureIsShown({ code: -32803, message: 'no key or base URL configured' }), true);
   assert.equal(failureIsShown(new Error('connection lost')), true);
   assert.equal(failureIsShown(undefined), true);
+});
+
+test('a command that answered once started is told from a summary', () => {
+  assert.equal(isStarted({ requestId: 'abc', started: true, uri: 'file:///w.py' }), true);
+  assert.equal(isStarted({ requestId: 'abc', confidence: { label: 'disputed' } }), false);
+  assert.equal(isStarted(null), false);
+});
+
+test('the done notification carries the summary, an error or a cancellation', () => {
+  const summary = { requestId: 'abc', confidence: { label: 'verified-one' }, recommended: 'claude' };
+  assert.deepEqual(doneOutcome(summary), { kind: 'summary', summary });
+  assert.deepEqual(doneOutcome({ requestId: 'abc', error: 'no key' }), { kind: 'error', message: 'no key' });
+  assert.deepEqual(doneOutcome({ requestId: 'abc', cancelled: true, reason: 'replaced' }), {
+    kind: 'cancelled',
+    reason: 'replaced',
+  });
 });

@@ -84,6 +84,9 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
         f"_Instruction:_ {report.instruction}",
         "\n".join(f"- {reason}" for reason in report.confidence.reasons),
     ]
+    if not report.final:
+        header[:1] = [f"**Counterpoint: still cross-checking** · {partial_line(report)}"]
+        header[2:3] = []
     header += [f"**Note:** {note}" for note in report.notes]
     header += [
         f"**Disagreement** (lines {_lines(d.range)}): {d.summary}" for d in report.disagreements
@@ -94,6 +97,9 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
     ]
     for proposal in report.proposals:
         checked = "" if report.is_cross_checked(proposal.id) else " · _not cross-checked_"
+        missing = awaiting(report, proposal.id)
+        if missing:
+            checked = f" · _not yet {' or '.join(missing)}_"
         section = [
             f"#### {proposal.voice_name} · `{proposal.model}`{checked}",
             f"```{fence}\n{proposal.code.rstrip()}\n```",
@@ -268,6 +274,13 @@ def failing_tests(report: Report, proposal_id: str, limit: int = 5) -> list[str]
 
 def execution_lines(report: Report) -> list[str]:
     """The matrix, the original first, then the selection notes."""
+    if not report.final:
+        waiting = [p for p in report.pending if p.startswith("tests:")]
+        if not report.executions and not waiting:
+            return ["Tests: not run"]
+        names = {p.id: p.voice_name for p in report.proposals}
+        ran = [matrix_line(report, e.proposal) for e in report.executions]
+        return ran + [f"{names.get(part[6:], 'Original')}: tests still to run" for part in waiting]
     if not report.executions:
         notes = report.execution_setup.get("notes") or ["tests were not run"]
         return [f"Tests: {'; '.join(notes)}"]
@@ -300,8 +313,49 @@ def render_region_markdown(report: Report, disagreement: Disagreement, fence: st
     return "\n\n".join(parts)
 
 
+def awaiting(report: Report, proposal_id: str) -> list[str]:
+    """What a partial report's proposal still waits for: "judged", "tested", both or none."""
+    if report.final:
+        return []
+    parts = ((f"judgment:{proposal_id}", "judged"), (f"tests:{proposal_id}", "tested"))
+    return [word for part, word in parts if report.is_pending(part)]
+
+
+def partial_line(report: Report) -> str:
+    """What a run still going has so far, in plain words: e.g. "Claude's proposal arrived; not
+    yet judged or tested. Waiting for GPT's proposal." """
+    said = []
+    for proposal in report.proposals:
+        missing = awaiting(report, proposal.id)
+        names = report.voice_names
+        verdicts = [
+            f"{names.get(j.judge, j.judge)} finds it {j.verdict}"
+            for j in report.judgments_of(proposal.id)
+        ]
+        text = f"{proposal.voice_name}'s proposal arrived"
+        if verdicts:
+            text += " and " + " and ".join(verdicts)
+        run = report.execution_of(proposal.id)
+        if run is not None:
+            text += f" ({matrix_line(report, proposal.id)})"
+        if missing:
+            text += f"; not yet {' or '.join(missing)}"
+        said.append(text)
+    waiting = [part.split(":", 1)[1] for part in report.pending if part.startswith("proposal:")]
+    if waiting:
+        names = report.voice_names
+        said.append("waiting for " + " and ".join(f"{names.get(v, v)}'s proposal" for v in waiting))
+    said += [f"{f.voice_id} could not {f.stage}: {f.kind}" for f in report.failures]
+    if not said:
+        return "waiting for the proposals."
+    return "; ".join(said) + "."
+
+
 def evidence(report: Report, proposal_id: str) -> str:
     """Why to accept a proposal, in a few words: e.g. "passes 17/17; GPT's fails test_empty"."""
+    missing = awaiting(report, proposal_id)
+    if missing:
+        return f"not yet {' or '.join(missing)}"
     execution = report.execution_of(proposal_id)
     if execution is None or not execution.ran:
         return ""

@@ -22,7 +22,7 @@ from counterpoint.config import ConfigError, Settings
 from counterpoint.core.secrets import Secrets
 from counterpoint.engine.budget import Budget
 from counterpoint.engine.execute import ExecutionService
-from counterpoint.engine.run import Voice, cross_check
+from counterpoint.engine.run import UpdateCallback, Voice, cross_check
 from counterpoint.engine.slots import CheckSlots
 from counterpoint.model.report import Report
 from counterpoint.model.request import CrossCheckRequest
@@ -166,8 +166,11 @@ class Engine:
         progress: Callable[[str], None] | None = None,
         secrets: Secrets | None = None,
         workspace_root: Path | None = None,
+        on_update: UpdateCallback | None = None,
+        request_id: str | None = None,
     ) -> Report:
-        """Run one cross-check with these settings' voices, options, cache and sandbox."""
+        """Run one cross-check with these settings' voices, options, cache and sandbox;
+        `on_update` gets a partial report as each piece arrives (see run.cross_check)."""
         settings = self.settings
         return await cross_check(
             request,
@@ -178,6 +181,8 @@ class Engine:
             execution=self.execution(),
             workspace_root=workspace_root,
             session=self.session_budget,
+            on_update=on_update,
+            request_id=request_id,
         )
 
 

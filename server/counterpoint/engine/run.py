@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from counterpoint.core import prompts
@@ -27,6 +29,7 @@ from counterpoint.core.regions import disagreements, issue_range, normalised
 from counterpoint.core.secrets import Redactor, Secrets
 from counterpoint.engine.budget import Budget, RetryBudget, Spending
 from counterpoint.engine.execute import ExecutionJob, ExecutionService
+from counterpoint.engine.lanes import Lanes
 from counterpoint.engine.offload import prepare_context
 from counterpoint.engine.privacy import ignoring_pattern
 from counterpoint.languages import language_for, test_support
@@ -38,8 +41,10 @@ from counterpoint.model.calls import (
     TokenCallback,
     Usage,
 )
-from counterpoint.model.execution import ORIGINAL, Execution
+from counterpoint.model.execution import ORIGINAL, Counterexample, Execution
 from counterpoint.model.report import (
+    Confidence,
+    Disagreement,
     Failure,
     Judgment,
     JudgmentIssue,
@@ -52,6 +57,11 @@ from counterpoint.model.vocabulary import FailureKind, Stage
 from counterpoint.workspace import find_project_root
 
 ProgressCallback = Callable[[str], None]
+# Called with a partial report (final False) each time a piece arrives: a proposal, a
+# judgment, a failure, the baseline's or a proposal's test run. The run's return value is the
+# final report.
+UpdateCallback = Callable[[Report], None]
+log = logging.getLogger(__name__)
 MAX_DIFFERENCES_SHOWN = 20
 
 
@@ -127,10 +137,14 @@ async def cross_check(
     execution: ExecutionService | None = None,
     workspace_root: Path | None = None,
     session: Budget | None = None,
+    on_update: UpdateCallback | None = None,
+    request_id: str | None = None,
 ) -> Report:
     """Propose with every voice, judge across families, and run the tests when `execution`
     is given; every call is charged to `session` too, and checked against its cap. Raises
-    RequestError for a request that cannot be served as given."""
+    RequestError for a request that cannot be served as given. `on_update` gets a partial
+    report as each piece arrives; `request_id` is the id every snapshot and the report carry
+    (a fresh one when not given)."""
     options = options or RunOptions()
     check_size(request)
     path = document_path(request.uri)
@@ -178,6 +192,8 @@ async def cross_check(
         session=session,
         job=job,
         test_hint=test_hint,
+        on_update=on_update,
+        request_id=request_id or uuid.uuid4().hex[:12],
     )
     if job is not None:
         job.start()
@@ -202,6 +218,8 @@ class _Run:
         session: Budget | None,
         job: ExecutionJob | None,
         test_hint: str,
+        on_update: UpdateCallback | None = None,
+        request_id: str = "",
     ) -> None:
         self.request = request
         self.file_name = file_name
@@ -226,12 +244,89 @@ class _Run:
         self._unproposed = len(voices)
         self.names = {voice.id: voice.name for voice in voices}
         self._all_proposed = asyncio.Event()
+        self.on_update = on_update
+        self.request_id = request_id or uuid.uuid4().hex[:12]
+        # Every lane's state as one progress line; a streaming provider reports its tokens
+        # through `lanes.writing(voice_id, tokens)`.
+        self.lanes = Lanes(self.names, progress)
+        self.judges = assign_judges(voices)
+        self._compared: tuple[object, tuple[Disagreement, ...]] | None = None
 
     async def execute(self) -> Report:
-        judges = assign_judges(self.voices)
-        await asyncio.gather(*(self._lane(voice, judges[voice.id]) for voice in self.voices))
+        baseline = None
         if self.job is not None:
-            self.executions.insert(0, await self.job.baseline())
+            self.lanes.tests_running(ORIGINAL)  # started with the job, while the models write
+            baseline = asyncio.ensure_future(self._baseline())
+        try:
+            await asyncio.gather(
+                *(self._lane(voice, self.judges[voice.id]) for voice in self.voices)
+            )
+            self.lanes.finished()
+            if baseline is not None:
+                await baseline
+        finally:
+            if baseline is not None and not baseline.done():
+                baseline.cancel()
+        if self.job is not None:
+            self.lanes.tests_done()
+        return self._report(final=True)
+
+    async def _baseline(self) -> None:
+        assert self.job is not None
+        self.executions.append(await self.job.baseline())
+        self.lanes.tests_ran(ORIGINAL)
+        self._update()
+
+    def _update(self) -> None:
+        """Hand the listener a snapshot of what has arrived; its failure never sinks the run."""
+        if self.on_update is None:
+            return
+        try:
+            self.on_update(self._report(final=False))
+        except Exception:
+            log.exception("a partial report's listener failed")
+
+    def _pending(self) -> tuple[str, ...]:
+        """What a snapshot still waits for, in the report's `pending` spelling."""
+        proposed = {p.id for p in self.proposals}
+        failed_to_propose = {f.voice_id for f in self.failures if f.stage == Stage.PROPOSE}
+        unjudgeable = {f.target for f in self.failures if f.stage == Stage.JUDGE}
+        judged = {j.target for j in self.judgments}
+        tested = {e.proposal for e in self.executions}
+        pending = []
+        for voice in self.voices:
+            if voice.id in failed_to_propose:
+                continue
+            if voice.id not in proposed:
+                pending.append(f"proposal:{voice.id}")
+            if voice.id not in judged | unjudgeable and self.judges[voice.id] is not None:
+                pending.append(f"judgment:{voice.id}")
+        if self.job is not None:
+            pending += [
+                f"tests:{version}"
+                for version in [ORIGINAL]
+                + [v.id for v in self.voices if v.id not in failed_to_propose]
+                if version not in tested
+            ]
+        return (*pending, "comparison")
+
+    def _compare(
+        self,
+        proposals: list[Proposal],
+        judgments: list[Judgment],
+        same_code: bool,
+        counterexample: Counterexample | None,
+    ) -> tuple[Disagreement, ...]:
+        """The regions, found again only when what they depend on changed."""
+        key = (len(proposals), len(judgments), same_code, repr(counterexample))
+        if self._compared is None or self._compared[0] != key:
+            found = disagreements(
+                self.context, self.names, proposals, judgments, same_code, counterexample
+            )
+            self._compared = (key, found)
+        return self._compared[1]
+
+    def _report(self, *, final: bool) -> Report:
         order = {voice.id: index for index, voice in enumerate(self.voices)}
         proposals = sorted(self.proposals, key=lambda p: order[p.id])
         judgments = sorted(self.judgments, key=lambda j: order[j.target])
@@ -254,16 +349,25 @@ class _Run:
         counterexample = next(
             (d for d in found if blocks_agreement(d)), found[0] if found else None
         )
-        described = self.job.describe() if self.job else None
-        if described is not None and probe is not None:
-            described["behaviour"] = {
-                "calls": len(probe.calls),
-                "by_origin": dict(Counter(probe.origins or ["example"] * len(probe.calls))),
-                "differences": [d.to_json() for d in found[:MAX_DIFFERENCES_SHOWN]],
-                "different_calls": len(found),
-            }
+        if final:
+            compared = disagreements(
+                self.context, self.names, proposals, judgments, same_code, counterexample
+            )
+            confidence, recommended = assessment.confidence, assessment.recommended
+            setup = self._described(found)
+        else:
+            # Regions need every proposal; until then a proposal has nothing to differ from.
+            compared = (
+                self._compare(proposals, judgments, same_code, counterexample)
+                if self._all_proposed.is_set()
+                else ()
+            )
+            reasons = ("not final: the cross-check is still running",)
+            confidence = Confidence(assessment.confidence.label, reasons)
+            recommended = None  # nothing is recommended before the comparison
+            setup = {"available": self.job is not None, "notes": []}
         return Report(
-            request_id=uuid.uuid4().hex[:12],
+            request_id=self.request_id,
             uri=self.request.uri,
             language=self.context.language,
             instruction=self.instruction,
@@ -272,29 +376,46 @@ class _Run:
             original_code=self.redactor.redact(self.context.target_code),
             proposals=tuple(proposals),
             judgments=tuple(judgments),
-            disagreements=disagreements(
-                self.context, self.names, proposals, judgments, same_code, counterexample
-            ),
-            confidence=assessment.confidence,
-            recommended=assessment.recommended,
+            disagreements=compared,
+            confidence=confidence,
+            recommended=recommended,
             failures=tuple(self.failures),
             executions=tuple(executions),
-            execution_setup=described
-            if described is not None
-            else {"available": False, "notes": ["execution is turned off"]},
+            execution_setup=setup,
             timings=tuple(sorted(self.timings, key=lambda t: t.start_s)),
             wall_s=time.monotonic() - self.started,
             privacy=self._privacy(),
             notes=self._addressed_to_models(proposals),
-            cost={
-                "request_usd": round(self.budget.spent, 6),
-                "cap_usd": self.options.max_cost_usd,
-                "unpriced_models": sorted(self.spending.unpriced),
-                "retries": self.retries.taken,
-                "cached_calls": sum(1 for p in proposals if p.cached)
-                + sum(1 for j in judgments if j.cached),
-            },
+            cost=self._cost(proposals, judgments),
+            final=final,
+            pending=() if final else self._pending(),
+            voice_names=dict(self.names),
         )
+
+    def _described(self, found: list[Counterexample]) -> dict[str, Any]:
+        """Where and how the tests ran, with the behaviour probe's calls and differences."""
+        described = self.job.describe() if self.job else None
+        if described is None:
+            return {"available": False, "notes": ["execution is turned off"]}
+        probe = self.job.probe if self.job else None
+        if probe is not None:
+            described["behaviour"] = {
+                "calls": len(probe.calls),
+                "by_origin": dict(Counter(probe.origins or ["example"] * len(probe.calls))),
+                "differences": [d.to_json() for d in found[:MAX_DIFFERENCES_SHOWN]],
+                "different_calls": len(found),
+            }
+        return described
+
+    def _cost(self, proposals: list[Proposal], judgments: list[Judgment]) -> dict[str, object]:
+        return {
+            "request_usd": round(self.budget.spent, 6),
+            "cap_usd": self.options.max_cost_usd,
+            "unpriced_models": sorted(self.spending.unpriced),
+            "retries": self.retries.taken,
+            "cached_calls": sum(1 for p in proposals if p.cached)
+            + sum(1 for j in judgments if j.cached),
+        }
 
     async def _lane(self, voice: Voice, judge: Voice | None) -> None:
         """Propose, then hand the proposal straight to its judge: no waiting for other voices.
@@ -330,7 +451,7 @@ class _Run:
         everyone = sorted(self.proposals, key=lambda p: order[p.id])
         model_tests = {p.id: p.tests for p in everyone}
         edge_cases = [case for p in everyone for case in p.edge_cases]
-        self.progress(f"running tests on {proposal.voice_name}'s proposal")
+        self.lanes.tests_running(proposal.id)
         started = time.monotonic()
         result = await self.job.run_proposal(proposal.id, proposal.code, model_tests, edge_cases)
         self.timings.append(
@@ -339,9 +460,11 @@ class _Run:
             )
         )
         self.executions.append(result)
+        self.lanes.tests_ran(proposal.id)
+        self._update()
 
     async def _propose(self, voice: Voice) -> Proposal | None:
-        self.progress(f"{voice.name} proposing")
+        self.lanes.writing(voice.id)
         call = prompts.proposal_call(
             self.context, self.instruction, self.file_name, self.redactor, self.test_hint
         )
@@ -358,7 +481,8 @@ class _Run:
                     self.redactor.redact(error.message),  # a provider may echo the request
                 )
             )
-            self.progress(f"{voice.name} failed to propose: {error.kind}")
+            self.lanes.failed(voice.id, str(error.kind))
+            self._update()
             return None
         proposal = Proposal(
             id=voice.id,
@@ -378,16 +502,21 @@ class _Run:
             first_token_s=reply.first_token_s,
         )
         self.proposals.append(proposal)
+        self.lanes.proposed(voice.id)
+        if len(self.proposals) == len(self.voices):
+            self._all_proposed.set()  # the comparison of this very snapshot can start
+        self._update()
         return proposal
 
     async def _judge(self, judge: Voice, proposal: Proposal) -> None:
-        self.progress(f"{judge.name} judging {proposal.voice_name}'s proposal")
+        self.lanes.judging(judge.id, proposal.id)
         call = prompts.judgment_call(
             self.context, self.instruction, self.file_name, proposal.code, self.redactor
         )
         candidate_lines = proposal.code.rstrip("\n").count("\n") + 1
         try:
-            reply, elapsed = await self._call(judge, call, Stage.JUDGE, self._writing(judge))
+            # No token count while judging: its lane says "judging X's proposal".
+            reply, elapsed = await self._call(judge, call, Stage.JUDGE, None)
             verdict = parse_judgment(reply, candidate_lines)
         except ProviderError as error:
             self.failures.append(
@@ -400,9 +529,8 @@ class _Run:
                     proposal.id,
                 )
             )
-            self.progress(
-                f"{judge.name} failed to judge {proposal.voice_name}'s proposal: {error.kind}"
-            )
+            self.lanes.failed(judge.id, str(error.kind), target=proposal.id)
+            self._update()
             return
         self.judgments.append(
             Judgment(
@@ -430,9 +558,12 @@ class _Run:
                 first_token_s=reply.first_token_s,
             )
         )
+        self.lanes.judged(judge.id, proposal.id)
+        self._update()
 
     def _writing(self, voice: Voice) -> TokenCallback:
-        return lambda tokens: self.progress(f"{voice.name}: writing, {tokens} tokens")
+        """A proposal's streamed tokens, into its lane's "writing, N tokens"."""
+        return lambda tokens: self.lanes.writing(voice.id, tokens)
 
     async def _call(
         self, voice: Voice, call: StructuredCall, stage: Stage, on_tokens: TokenCallback | None

@@ -1,4 +1,12 @@
-"""The `counterpoint.crossCheck` command: run the pipeline on a range and publish the result."""
+"""The `counterpoint.crossCheck` command: run the pipeline on a range and publish the result.
+
+By default the command answers once the run has started (`{"requestId", "started": true,
+"uri"}`), so a client's request timeout (eglot gives up after 10 s) cannot cost it the result:
+each piece is published as diagnostics the moment it exists, and the end arrives as the
+notification `counterpoint/crossCheckDone` with the summary the command used to return (or
+`error`, or `cancelled` with a `reason`). A client that sends `"waitForResult": true` in its
+initializationOptions gets the summary as the command's answer instead, as before.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -21,24 +30,25 @@ from counterpoint.engine.run import document_path
 from counterpoint.engine.slots import SlotsFull
 from counterpoint.languages import UnsupportedLanguageError
 from counterpoint.lsp.convert import to_pipeline_range
-from counterpoint.lsp.diagnostics import publish
-from counterpoint.lsp.editor import Editor
+from counterpoint.lsp.diagnostics import publish, publish_soon
+from counterpoint.lsp.editor import Editor, show_message
 from counterpoint.lsp.protocol import ContentModified, RequestFailed
 from counterpoint.lsp.session import Session
 from counterpoint.lsp.state import StoredReport
+from counterpoint.model.report import Report
 from counterpoint.model.request import CrossCheckRequest, RequestError
 from counterpoint.model.text import LineWindow
 
 log = logging.getLogger(__name__)
 
+CANCEL_COMMAND = "counterpoint.cancel"
+DONE_NOTIFICATION = "counterpoint/crossCheckDone"
+
 
 async def run_cross_check(
     editor: Editor, session: Session, arguments: tuple[Any, ...], request_id: Any
 ) -> dict[str, Any]:
-    """`request_id` is the command's JSON-RPC id, for $/cancelRequest to find the run.
-
-    A refusal is the error that answers the request, and nothing else: clients show it, and a
-    window/showMessage as well made every failure appear twice."""
+    """`request_id` is the command's JSON-RPC id, for $/cancelRequest to find the run."""
     uri, selection, instruction = _parse_arguments(arguments)
     workspace = editor.workspace
     if uri not in workspace.text_documents:
@@ -59,28 +69,102 @@ async def run_cross_check(
         raise RequestFailed(str(error)) from None
     settings = await session.current_settings()
     engine = session.engine
-    try:
-        engine.voices()  # a missing key is said now, before anything else starts
-    except ConfigError as error:
-        raise RequestFailed(str(error)) from None
     exhausted = engine.session_exhausted()
     if exhausted is not None:
         raise RequestFailed(exhausted)
 
-    limit = settings.max_concurrent_checks
     try:
-        engine.check_slots.refuse_if_full(limit)  # refused before it replaces anything
+        engine.check_slots.refuse_if_full(settings.max_concurrent_checks)  # before it replaces
     except SlotsFull as error:
         raise RequestFailed(str(error)) from None
 
+    run_id = uuid.uuid4().hex[:12]
+    if session.wait_for_result:
+        return await _cross_check(editor, session, request, request_id, run_id)
+    task = asyncio.create_task(_in_background(editor, session, request, request_id, run_id))
+    session.background.add(task)
+    task.add_done_callback(session.background.discard)
+    return {"requestId": run_id, "started": True, "uri": uri}
+
+
+async def _in_background(
+    editor: Editor, session: Session, request: CrossCheckRequest, request_id: Any, run_id: str
+) -> None:
+    """The run of a command that already answered: its end is a notification."""
+    done: dict[str, Any] = {"requestId": run_id, "uri": request.uri}
+    try:
+        done = {**done, **await _cross_check(editor, session, request, request_id, run_id)}
+    except ContentModified as replaced:
+        done.update(cancelled=True, reason=str(replaced))
+    except asyncio.CancelledError:
+        done.update(cancelled=True, reason="cancelled")
+    except RequestFailed as refused:
+        done.update(error=str(refused))
+    except Exception as error:
+        log.exception("cross-check %s failed", run_id)
+        done.update(error=f"{type(error).__name__}: {error}")
+    with contextlib.suppress(Exception):  # the client may be gone
+        editor.protocol.notify(DONE_NOTIFICATION, done)
+
+
+def cancel_cross_check(session: Session, arguments: tuple[Any, ...]) -> dict[str, Any]:
+    """`counterpoint.cancel` `{"requestId": …}`: stop a run that already answered."""
+    argument = arguments[0] if len(arguments) == 1 else None
+    run_id = argument.get("requestId") if isinstance(argument, dict) else None
+    if not isinstance(run_id, str):
+        raise JsonRpcInvalidParams(f'{CANCEL_COMMAND} takes one argument {{"requestId": …}}')
+    task = session.tasks_by_request.get(run_id)
+    if task is None or task.done():
+        return {"requestId": run_id, "cancelled": False}
+    session.cancel_request(run_id)
+    return {"requestId": run_id, "cancelled": True}
+
+
+async def _cross_check(
+    editor: Editor, session: Session, request: CrossCheckRequest, request_id: Any, run_id: str
+) -> dict[str, Any]:
+    """Run it, publishing each partial report, and return the summary."""
+    uri = request.uri
+    workspace = editor.workspace
+    settings = await session.current_settings()
+    engine = session.engine
+    limit = settings.max_concurrent_checks
     span = session.track(request.selection, uri, request_id)
+    session.also_known_as(run_id)
     session.cancel_overlapping(uri, span)  # the newer request replaces older ones on these lines
     publish(editor, session, uri)  # shows "Cross-checking…" on the range
     admitted = False
     # Kept with the report: an accepted edit gets the real values back where a proposal kept
     # a secret's placeholder.
     redactor = Redactor(settings.secrets(), filename=PurePosixPath(document_path(uri)).name)
+    target_lines: list[LineWindow] = []
+    proposals_shown = 0
+
+    def on_update(partial: Report) -> None:
+        """Store what has arrived over the last snapshot and publish it; a proposal at once."""
+        nonlocal proposals_shown
+        stored = session.store.get(run_id)
+        if stored is not None:
+            session.store.replace(replace(stored, report=partial))  # keeps edits' shifts
+        elif target_lines:
+            return  # dropped by an edit inside the lines: the run is being cancelled
+        else:
+            target = partial.target_range
+            target_lines.append(LineWindow(request.text, target.start.line, target.end.line))
+            session.store.add(
+                StoredReport(partial, uri, request.version, target_lines[0], secrets=redactor)
+            )
+        urgent = len(partial.proposals) > proposals_shown
+        proposals_shown = len(partial.proposals)
+        publish_soon(editor, session, uri, urgent=urgent)
+
     try:
+        try:
+            # A missing key is said before anything else starts. Building the voices imports
+            # the SDKs the first time (seconds): off the event loop, after the answer.
+            await asyncio.to_thread(engine.voices)
+        except ConfigError as error:
+            raise _refused(editor, session, str(error), shown=str(error)) from None
         async with _progress(editor, "Counterpoint") as report_stage:
             await engine.check_slots.acquire(limit, report_stage)
             admitted = True
@@ -89,10 +173,16 @@ async def run_cross_check(
                 progress=report_stage,
                 secrets=redactor,
                 workspace_root=_workspace_root_of(workspace, uri),
+                on_update=on_update,
+                request_id=run_id,
             )
     except (RequestError, UnsupportedLanguageError, SlotsFull) as error:
-        raise RequestFailed(str(error)) from None
-    except asyncio.CancelledError:
+        session.store.drop(run_id)
+        raise _refused(editor, session, str(error)) from None
+    except BaseException as error:
+        session.store.drop(run_id)  # a cancelled or failed run leaves no partial report
+        if not isinstance(error, asyncio.CancelledError):
+            raise
         log.info("cross-check on %s cancelled", uri)
         reason = session.cancel_reason()
         if reason is None:
@@ -106,10 +196,14 @@ async def run_cross_check(
         session.untrack()
         publish(editor, session, uri)  # clears "Cross-checking…" (and nothing later)
 
-    target = report.target_range
-    # Only the checked lines, for position conversion: not a copy of every line of the file.
-    lines = LineWindow(request.text, target.start.line, target.end.line)
-    session.store.add(StoredReport(report, uri, request.version, lines, secrets=redactor))
+    stored = session.store.get(run_id)
+    if stored is not None:
+        session.store.replace(replace(stored, report=report))
+    elif not target_lines:
+        target = report.target_range
+        # Only the checked lines, for position conversion: not a copy of every line of the file.
+        lines = LineWindow(request.text, target.start.line, target.end.line)
+        session.store.add(StoredReport(report, uri, request.version, lines, secrets=redactor))
     publish(editor, session, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
     budget = engine.session_budget
@@ -119,6 +213,19 @@ async def run_cross_check(
         "session_unpriced_models": sorted(budget.unpriced),
     }
     return {**report.summary(), "cost": {**report.cost, **session_cost}}
+
+
+def _refused(
+    editor: Editor, session: Session, message: str, shown: str | None = None
+) -> RequestFailed:
+    """The error that ends a run. A client waiting for the result gets it as the error response
+    and nothing else (clients show it; a window/showMessage as well said it twice). A run whose
+    command already answered ends in `counterpoint/crossCheckDone`, which not every client
+    shows: the message says it too, unless the client said it shows that notification itself."""
+    if not (session.wait_for_result or session.shows_done_notification):
+        shown = f"Counterpoint: {message}" if shown is None else shown
+        show_message(editor, shown, types.MessageType.Error)
+    return RequestFailed(message)
 
 
 def _workspace_root_of(workspace: Workspace, uri: str) -> Path | None:

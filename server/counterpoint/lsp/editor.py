@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from lsprotocol import types
 from pygls.progress import Progress
+from pygls.protocol import JsonRPCProtocol
 from pygls.workspace import Workspace
 
 
@@ -23,6 +24,9 @@ class Editor(Protocol):
 
     @property
     def work_done_progress(self) -> Progress: ...
+
+    @property
+    def protocol(self) -> JsonRPCProtocol: ...
 
     def text_document_publish_diagnostics(self, params: types.PublishDiagnosticsParams) -> None: ...
 

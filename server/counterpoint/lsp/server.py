@@ -22,7 +22,7 @@ from counterpoint.lsp.actions import (
     code_actions,
 )
 from counterpoint.lsp.configuration import Configuration
-from counterpoint.lsp.crosscheck import run_cross_check
+from counterpoint.lsp.crosscheck import CANCEL_COMMAND, cancel_cross_check, run_cross_check
 from counterpoint.lsp.editor import show_message
 from counterpoint.lsp.hover import hover
 from counterpoint.lsp.inline import inline_completions
@@ -52,6 +52,14 @@ SERVER = CounterpointServer()
 @SERVER.feature(types.INITIALIZE)
 def on_initialize(server: CounterpointServer, params: types.InitializeParams) -> None:
     server.configuration.initialize(params.initialization_options)
+    # The client's choice of the cross-check command's answer (lsp/crosscheck.py).
+    options = params.initialization_options
+    server.session.wait_for_result = isinstance(options, dict) and bool(
+        options.get("waitForResult") is True
+    )
+    server.session.shows_done_notification = isinstance(options, dict) and bool(
+        options.get("showsCrossCheckDone") is True
+    )
 
 
 @SERVER.feature(types.INITIALIZED)
@@ -126,6 +134,11 @@ def on_code_action(
 async def on_cross_check(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
     # The request's JSON-RPC id, set by pygls for each request, lets $/cancelRequest stop it.
     return await run_cross_check(server, server.session, arguments, server.protocol.msg_id)
+
+
+@SERVER.command(CANCEL_COMMAND)
+def on_cancel(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
+    return cancel_cross_check(server.session, arguments)
 
 
 @SERVER.command(STATUS_COMMAND)

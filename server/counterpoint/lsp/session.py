@@ -31,6 +31,17 @@ class Session:
         # Why we cancelled a running cross-check ourselves, so its request gets an answer.
         self.cancel_reasons: dict[asyncio.Task[Any], str] = {}
         self._settings_pending: asyncio.Future[None] | None = None
+        # The client's choice (initializationOptions `waitForResult`): answer the cross-check
+        # command with its summary at the end (True), or once the run has started (False).
+        self.wait_for_result = False
+        # The client shows counterpoint/crossCheckDone's outcome itself (initializationOptions
+        # showsCrossCheckDone): a failed run is then not said by window/showMessage as well.
+        self.shows_done_notification = False
+        # Cross-checks that answered at once and run on: kept so they are not collected.
+        self.background: set[asyncio.Task[Any]] = set()
+        # Publishing diagnostics, coalesced per document (lsp/diagnostics.py publish_soon).
+        self.published_at: dict[str, float] = {}
+        self.publish_timers: dict[str, asyncio.TimerHandle] = {}
 
     # Settings
 
@@ -80,6 +91,12 @@ class Session:
             self.tasks_by_request[request_id] = task
         self.in_progress[task] = (uri, span)
         return span
+
+    def also_known_as(self, request_id: str) -> None:
+        """The running command is found by its report's id too (`counterpoint.cancel`)."""
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks_by_request[request_id] = task
 
     def untrack(self) -> None:
         task = asyncio.current_task()
@@ -135,6 +152,7 @@ class Session:
         return {
             "tasks": len(asyncio.all_tasks()),
             "crossChecksRunning": len(self.in_progress),
+            "crossChecksInBackground": len(self.background),
             "trackedRequests": len(self.tasks_by_request),
             "cancelReasons": sum(1 for task in self.cancel_reasons if not task.done()),
             "documents": len(self.texts),

@@ -207,6 +207,15 @@ class Report:
     cost: dict[str, Any] = field(default_factory=dict)
     privacy: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # A partial report (final False) is a snapshot of a run still going: `pending` names what
+    # has not arrived yet ("proposal:gpt", "judgment:claude" for the judgment of Claude's
+    # proposal, "tests:original", "tests:claude", "comparison"), and its label is not final.
+    final: bool = True
+    pending: tuple[str, ...] = ()
+    voice_names: dict[str, str] = field(default_factory=dict)  # id -> name, of every voice
+
+    def is_pending(self, part: str) -> bool:
+        return part in self.pending
 
     def proposal(self, proposal_id: str) -> Proposal | None:
         return next((p for p in self.proposals if p.id == proposal_id), None)
@@ -270,4 +279,6 @@ class Report:
                 "stages": [t.to_json() for t in self.timings],
             },
             "notes": list(self.notes),
+            # Only a partial report says so: the final one is the report as it always was.
+            **({} if self.final else {"final": False, "pending": list(self.pending)}),
         }
