@@ -60,7 +60,9 @@ async def run_cross_check(
     settings = await session.current_settings()
     engine = session.engine
     try:
-        engine.voices()  # a missing key is said now, before anything else starts
+        # A missing key is said now, before anything else starts. Only the keys are checked:
+        # building the voices imports the SDKs, which the engine does off the event loop.
+        engine.check_keys()
     except ConfigError as error:
         raise RequestFailed(str(error)) from None
     exhausted = engine.session_exhausted()
