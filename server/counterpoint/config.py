@@ -358,14 +358,8 @@ class Settings:
     ) -> list[Voice]:
         """Build the voices, or raise ConfigError naming every missing key."""
         env = os.environ if env is None else env
+        self.check_keys(env)
         specs = self.voice_specs()
-        missing = [
-            f"{spec.key_env} (or a base URL for {spec.name})"
-            for spec in specs
-            if not env.get(spec.key_env) and not spec.base_url
-        ]
-        if missing:
-            raise ConfigError("no key or base URL configured: set " + " and ".join(missing))
         voices = []
         for spec in specs:
             key = env.get(spec.key_env) or KEYLESS
@@ -376,6 +370,17 @@ class Settings:
                 client = CachedClient(client, cache, spec.base_url)
             voices.append(Voice(spec.id, spec.name, client, family_name=spec.family))
         return voices
+
+    def check_keys(self, env: Mapping[str, str] | None = None) -> None:
+        """Raise ConfigError naming every missing key; builds nothing (imports no SDK)."""
+        env = os.environ if env is None else env
+        missing = [
+            f"{spec.key_env} (or a base URL for {spec.name})"
+            for spec in self.voice_specs()
+            if not env.get(spec.key_env) and not spec.base_url
+        ]
+        if missing:
+            raise ConfigError("no key or base URL configured: set " + " and ".join(missing))
 
     def voice_specs(self) -> list[VoiceSpec]:
         """The configured voices, or Claude and GPT from the model settings."""

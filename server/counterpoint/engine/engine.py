@@ -75,15 +75,21 @@ class Engine:
         threading.Thread(target=work, name="counterpoint-warm-up", daemon=True).start()
 
     async def warmed_up(self) -> None:
-        """Wait until the SDKs are imported. Building a voice imports its SDK: done on the event
-        loop, that import blocked every handler for seconds, and longer while the warm-up
-        thread held the same module's import lock (the loop waited on it, then on the GIL)."""
-        self.warm_up_soon()
-        assert self._warm is not None
-        await asyncio.shield(self._warm)
-        # Each SDK client loads its TLS certificates (tens of milliseconds): built in a thread
-        # too, and kept for `voices()` to find.
+        """Wait until the SDKs are imported and the voices built, off the event loop. Building
+        a voice imports its SDK: done on the loop, that import blocked every handler for
+        seconds, and longer while the warm-up thread held the same module's import lock (the
+        loop waited on it, then on the GIL). Each SDK client also loads its TLS certificates
+        (tens of milliseconds), so the voices are built in a thread too, and kept for
+        `voices()` to find."""
+        if self._warm is not None:
+            await asyncio.shield(self._warm)
+        self.disk_cache()  # opened here, not in the thread beside other requests' use of it
         await asyncio.to_thread(self._build_voices)
+
+    def check_keys(self) -> None:
+        """Raise ConfigError naming every missing key, without building a voice (which would
+        import its SDK on the caller's thread: on the event loop, seconds)."""
+        self.settings.check_keys()
 
     def _build_voices(self) -> None:
         with contextlib.suppress(ConfigError):  # said when the voices are asked for
@@ -171,6 +177,7 @@ class Engine:
     ) -> Report:
         """Run one cross-check with these settings' voices, options, cache and sandbox;
         `on_update` gets a partial report as each piece arrives (see run.cross_check)."""
+        await self.warmed_up()  # the SDKs imported and the voices built off the event loop
         settings = self.settings
         return await cross_check(
             request,

@@ -69,6 +69,12 @@ async def run_cross_check(
         raise RequestFailed(str(error)) from None
     settings = await session.current_settings()
     engine = session.engine
+    try:
+        # A missing key is said now, before anything else starts. Only the keys are checked:
+        # building the voices imports the SDKs, which the engine does off the event loop.
+        engine.check_keys()
+    except ConfigError as error:
+        raise RequestFailed(str(error)) from None
     exhausted = engine.session_exhausted()
     if exhausted is not None:
         raise RequestFailed(exhausted)

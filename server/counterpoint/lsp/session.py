@@ -54,12 +54,9 @@ class Session:
         self._settings_pending = asyncio.ensure_future(refresh)
 
     async def current_settings(self) -> Settings:
-        """Settings with any configuration refresh still in flight applied first, once the
-        SDKs are imported (off the event loop: see Engine.warmed_up), so that building the
-        voices next does not block the loop."""
+        """Settings with any configuration refresh still in flight applied first."""
         if self._settings_pending is not None:
             await asyncio.shield(self._settings_pending)
-        await self.engine.warmed_up()
         return self.settings
 
     @property
