@@ -135,6 +135,19 @@ async def test_a_15_second_cross_check_answers_at_once_and_delivers_everything_l
         codes = {d.code for d in ours(client, uri)}
         assert codes == {"verified-one", "breaks-tests"}, codes
         assert all(d.data["final"] for d in ours(client, uri))
+        # The quick fixes follow: the final report's, not the last partial one's.
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=uri),
+                range=types.Range(types.Position(0, 0), types.Position(7, 0)),
+                context=types.CodeActionContext(
+                    diagnostics=[], only=[types.CodeActionKind.QuickFix]
+                ),
+            )
+        )
+        titles = [a.title for a in actions or [] if isinstance(a, types.CodeAction)]
+        assert titles and titles[0].startswith("Accept Claude's proposal (recommended)"), titles
+        assert not [title for title in titles if "not yet" in title], titles
 
 
 async def test_the_first_proposal_is_published_before_the_second_family_answers(
