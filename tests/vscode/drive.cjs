@@ -114,7 +114,7 @@ async function main() {
         const hover = (p.hover || []).join('\n');
         const ready =
           p.lastSummary &&
-          (p.diagnostics || []).some((d) => /verified-one/.test(d.message)) &&
+          (p.diagnostics || []).some((d) => d.code === 'verified-one') &&
           /if k > len\(xs\):/.test(hover) &&
           (p.codeActions || []).some((a) => /^Accept Claude's proposal/.test(a.title)) &&
           /verified-one/.test(p.status?.text || '');
@@ -127,7 +127,7 @@ async function main() {
     const label = typeof p1.lastSummary.confidence === 'string' ? p1.lastSummary.confidence : p1.lastSummary.confidence?.label;
     log(`summary: confidence=${label} recommended=${p1.lastSummary.recommended}`);
     check(p1.lastSummary.recommended === 'claude', 'Claude is recommended');
-    check(p1.diagnostics.some((d) => /verified-one/.test(d.message)), 'VS Code holds the verified-one diagnostic');
+    check(p1.diagnostics.some((d) => d.code === 'verified-one'), 'VS Code holds the verified-one diagnostic');
     check((p1.progress || []).some((m) => /propos/i.test(m)), `the status bar saw the server's stages (${(p1.progress || []).slice(0, 3).join(' | ')} …)`);
     check(/verified-one/.test(p1.status?.text || ''), `the status bar shows the last label: "${p1.status?.text}"`);
     check(/\$\d+\.\d{4}/.test(p1.status?.text || ''), `the status bar shows the session's cost: "${p1.status?.text}"`);
