@@ -37,10 +37,9 @@ class Proposal:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "cost_usd": self.cost_usd,
+            **_call_json(self),
             "edge_cases": list(self.edge_cases),
             "family": self.family or self.provider,
-            "cached": self.cached,
             "id": self.id,
             "voice": self.voice_name,
             "provider": self.provider,
@@ -48,10 +47,7 @@ class Proposal:
             "code": self.code,
             "explanation": self.explanation,
             "tests": list(self.tests),
-            "usage": self.usage.to_json(),
             "structured": self.structured,
-            "elapsed_s": round(self.elapsed_s, 3),
-            "first_token_s": _seconds(self.first_token_s),
         }
 
 
@@ -91,8 +87,7 @@ class Judgment:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "cost_usd": self.cost_usd,
-            "cached": self.cached,
+            **_call_json(self),
             "judge": self.judge,
             "judge_provider": self.judge_provider,
             "judge_model": self.judge_model,
@@ -101,14 +96,19 @@ class Judgment:
             "confidence": self.confidence,
             "summary": self.summary,
             "issues": [issue.to_json() for issue in self.issues],
-            "usage": self.usage.to_json(),
-            "elapsed_s": round(self.elapsed_s, 3),
-            "first_token_s": _seconds(self.first_token_s),
         }
 
 
-def _seconds(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
+def _call_json(call: Proposal | Judgment) -> dict[str, Any]:
+    """What a proposal and a judgment say alike of the model call that made them."""
+    first = call.first_token_s
+    return {
+        "cost_usd": call.cost_usd,
+        "cached": call.cached,
+        "usage": call.usage.to_json(),
+        "elapsed_s": round(call.elapsed_s, 3),
+        "first_token_s": None if first is None else round(first, 3),
+    }
 
 
 @dataclass(frozen=True)
