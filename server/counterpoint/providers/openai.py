@@ -66,34 +66,22 @@ class _Completion:
 
     def reply(self, retries: int, first_token_s: float | None) -> ModelReply:
         usage = self.usage
+
+        def failed(kind: FailureKind, message: str) -> ProviderError:
+            return ProviderError(kind, message, usage=usage, retries=retries)
+
         if not self.choices:
-            raise ProviderError(
-                FailureKind.EMPTY, "GPT's reply had no choices", usage=usage, retries=retries
-            )
+            raise failed(FailureKind.EMPTY, "GPT's reply had no choices")
         if self.finish_reason is None:  # the connection closed mid-reply, without an error
-            raise ProviderError(
-                FailureKind.MALFORMED,
-                "OpenAI's stream ended before the reply was finished",
-                usage=usage,
-                retries=retries,
-            )
+            raise failed(FailureKind.MALFORMED, "OpenAI's stream ended before the reply was done")
         refusal = "".join(self.refusal)
         if refusal:
-            raise ProviderError(
-                FailureKind.REFUSAL, f"GPT declined: {refusal[:200]}", usage=usage, retries=retries
-            )
+            raise failed(FailureKind.REFUSAL, f"GPT declined: {refusal[:200]}")
         if self.finish_reason == "length":
-            raise ProviderError(
-                FailureKind.TRUNCATED,
-                "GPT's reply hit the token limit",
-                usage=usage,
-                retries=retries,
-            )
+            raise failed(FailureKind.TRUNCATED, "GPT's reply hit the token limit")
         text = "".join(self.content)
         if not text.strip():
-            raise ProviderError(
-                FailureKind.EMPTY, "GPT's reply was empty", usage=usage, retries=retries
-            )
+            raise failed(FailureKind.EMPTY, "GPT's reply was empty")
         try:
             data = json.loads(text)
         except json.JSONDecodeError:
