@@ -103,7 +103,7 @@ class Lanes:
         if self._tests is not None:
             tests = self._tests
             if self._running:
-                tests = "running on " + " and ".join(self._running)
+                tests = "running on " + _listed(self._running)
             parts.append(f"tests: {tests}")
         return " · ".join(parts)
 
@@ -121,3 +121,9 @@ class Lanes:
             self._last = line
             self._sent_at = time.monotonic()
             self._emit(line)
+
+
+def _listed(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c": a list as a sentence says it."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -53,3 +53,11 @@ def test_token_counts_alone_are_sent_at_most_every_interval():
     assert lines == ["Claude: waiting · GPT: writing, 10 tokens"]
     lanes.writing("claude")  # any other change carries the latest count
     assert lines[-1] == "Claude: writing · GPT: writing, 199 tokens"
+
+
+def test_three_versions_running_read_as_a_sentence():
+    said: list[str] = []
+    lanes = Lanes({"claude": "Claude", "gpt": "GPT"}, said.append)
+    for version in ("original", "gpt", "claude"):
+        lanes.tests_running(version)
+    assert said[-1].endswith("tests: running on the original, GPT and Claude"), said
