@@ -97,6 +97,7 @@ async def test_accepting_the_recommended_proposal_changes_the_document(client, f
     assert (await run_action(client, accept))["applied"] is True
     (change,) = applied[0].edit.document_changes
     assert change.text_document.version == 1
+    assert applied[0].label == "Accept Claude's proposal"  # undo names the voice, not its id
     # The preview in `data` (for a diff) is that edit.
     assert accept.data["preview"]["newText"] == change.edits[0].new_text
 

@@ -224,7 +224,8 @@ async def accept(editor: Editor, session: Session, arguments: tuple[Any, ...]) -
         raise RequestFailed(
             "That cross-check is no longer current (its code was edited); run it again."
         )
-    if not stored.report.proposal(proposal_id):
+    proposal = stored.report.proposal(proposal_id)
+    if proposal is None:
         raise JsonRpcInvalidParams(f"no proposal {proposal_id!r} in that cross-check")
     region = argument.get("region")
     disagreements = stored.report.disagreements
@@ -242,7 +243,8 @@ async def accept(editor: Editor, session: Session, arguments: tuple[Any, ...]) -
         editor.workspace_apply_edit_async(
             types.ApplyWorkspaceEditParams(
                 edit=accept_edit(workspace, stored, proposal_id, region),
-                label=f"Accept {proposal_id}'s proposal"
+                # What an editor's undo names: the voice, as people call it.
+                label=f"Accept {proposal.voice_name}'s proposal"
                 + (" for one region" if region is not None else ""),
             )
         )
