@@ -44,7 +44,7 @@ def render_text(report: Report, path: str) -> str:
                 for i in judgment.issues
             ]
         lines += [f"  FAIL {line}" for line in failing_tests(report, proposal.id)]
-    lines += [f"! {failure_text(f, 'failed at')}" for f in report.failures]
+    lines += [f"! {failure_text(report, f, 'failed at')}" for f in report.failures]
     usage = report.usage
     lines.append(
         f"\nTokens: {usage.input_tokens} in, {usage.output_tokens} out; {cost_text(report)};"
@@ -53,9 +53,18 @@ def render_text(report: Report, path: str) -> str:
     return "\n".join(lines)
 
 
-def failure_text(failure: Failure, verb: str) -> str:
-    """E.g. "gpt could not judge: timeout: …" (verb "could not") for one failed call."""
-    return f"{failure.voice_id} {verb} {failure.stage}: {failure.kind}: {failure.message}"
+def failure_text(report: Report, failure: Failure, verb: str) -> str:
+    """E.g. "GPT could not judge: timeout: …" (verb "could not") for one failed call."""
+    who = voice_name(report, failure.voice_id)
+    return f"{who} {verb} {failure.stage}: {failure.kind}: {failure.message}"
+
+
+def voice_name(report: Report, voice_id: str) -> str:
+    """How people call a voice ("GPT"), from its id ("gpt")."""
+    proposal = report.proposal(voice_id)
+    if proposal is not None:
+        return proposal.voice_name
+    return report.voice_names.get(voice_id, voice_id)
 
 
 def cost_text(report: Report, session_usd: float | None = None) -> str:
@@ -121,7 +130,7 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
         if failing:
             section.append("**Failing tests**\n" + "\n".join(f"- `{line}`" for line in failing))
         parts.append("\n\n".join(section))
-    parts += [f"⚠ {failure_text(f, 'could not')}" for f in report.failures]
+    parts += [f"⚠ {failure_text(report, f, 'could not')}" for f in report.failures]
     usage = report.usage
     parts.append(
         f"_{usage.input_tokens} tokens in, {usage.output_tokens} out · "
@@ -219,7 +228,9 @@ def summary_line(report: Report) -> str:
     unchecked = [p.voice_name for p in report.proposals if not report.is_cross_checked(p.id)]
     if unchecked:
         said.append(f"{' and '.join(unchecked)}'s proposal not cross-checked")
-    said += [f"{f.voice_id} could not {f.stage}: {f.kind}" for f in report.failures]
+    said += [
+        f"{voice_name(report, f.voice_id)} could not {f.stage}: {f.kind}" for f in report.failures
+    ]
     said += [matrix_line(report, p.id) for p in report.proposals if report.execution_of(p.id)]
     recommended = report.proposal(report.recommended) if report.recommended else None
     tail = (
@@ -345,7 +356,9 @@ def partial_line(report: Report) -> str:
     if waiting:
         names = report.voice_names
         said.append("waiting for " + " and ".join(f"{names.get(v, v)}'s proposal" for v in waiting))
-    said += [f"{f.voice_id} could not {f.stage}: {f.kind}" for f in report.failures]
+    said += [
+        f"{voice_name(report, f.voice_id)} could not {f.stage}: {f.kind}" for f in report.failures
+    ]
     if not said:
         return "waiting for the proposals."
     return "; ".join(said) + "."

@@ -54,7 +54,7 @@ async def test_a_failure_is_a_piece_too_and_nothing_waits_for_what_cannot_come()
     failed = next(u for u in updates if u.failures)
     assert "proposal:gpt" not in failed.pending and "judgment:gpt" not in failed.pending
     assert "waiting for GPT" not in partial_line(failed)
-    assert "gpt could not propose: overloaded" in partial_line(failed)
+    assert "GPT could not propose: overloaded" in partial_line(failed)
 
 
 async def test_a_listener_that_raises_does_not_sink_the_run():
