@@ -319,9 +319,6 @@ class Settings:
     def cache_root(self) -> Path:
         return Path(self.cache_dir) if self.cache_dir else Path(user_cache_dir("counterpoint"))
 
-    def open_cache(self) -> DiskCache | None:
-        return DiskCache(self.cache_root() / "cache", self.cache_size_mb) if self.cache else None
-
     def execution_options(self) -> ExecutionOptions:
         return ExecutionOptions(
             store_dir=self.cache_root() / "execution",

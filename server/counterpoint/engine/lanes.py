@@ -73,10 +73,6 @@ class Lanes:
                 self._state[voice] = "done"
         self._changed()
 
-    def tests_waiting(self) -> None:
-        self._tests = "waiting"
-        self._changed()
-
     def tests_running(self, version: str) -> None:
         self._running.append(self._version(version))
         self._tests = "running"
