@@ -30,6 +30,7 @@ import {
   executeCommandParams,
   failureIsShown,
   isStarted,
+  serviceFailure,
   type CrossCheckArgs,
   type CrossCheckDone,
   type CrossCheckSummary,
@@ -403,10 +404,13 @@ class Extension {
     }
     this.log(`cross-check done: ${label ?? 'no label'}${summary.recommended ? `, recommended: ${summary.recommended}` : ''}`);
     this.probe.set('lastSummary', summary);
+    const failure = serviceFailure(summary);
+    if (failure && summary.message) this.showServiceFailure(summary.message, failure);
     const sessionCost = (summary as { cost?: { session_usd?: number } }).cost?.session_usd;
     this.setStatus({
       state: this.running > 1 ? 'running' : 'idle',
       lastLabel: label ?? this.status.lastLabel,
+      lastMessage: typeof summary.message === 'string' ? summary.message : undefined,
       sessionCostUsd: typeof sessionCost === 'number' ? sessionCost : this.status.sessionCostUsd,
     });
   }
@@ -488,6 +492,20 @@ class Extension {
     const title = `${name}: ${left.voice}${left.recommended ? ' (recommended)' : ''} ↔ ${right.voice}${right.recommended ? ' (recommended)' : ''}`;
     this.probe.set('diff', { title, left: left.voice, right: right.voice });
     await vscode.commands.executeCommand('vscode.diff', leftUri, rightUri, title, { preview: true });
+  }
+
+  /** A run whose model calls failed for the service's reasons: no squiggle says it, so a
+   * notification does, offering to set a key the provider refused. */
+  private showServiceFailure(message: string, failure: { severity: 'error' | 'warning'; refusedKeys: string[] }): void {
+    const keys = failure.refusedKeys.filter((p): p is Provider => p in SECRET_NAMES);
+    const buttons = [...keys.map(setKeyButton), 'Show output'];
+    this.probe.set('lastServiceFailure', { message, severity: failure.severity, buttons });
+    const show = failure.severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+    void show(`Counterpoint: ${message}`, ...buttons).then((choice) => {
+      const provider = keys.find((p) => setKeyButton(p) === choice);
+      if (provider) void this.setKey(provider);
+      else if (choice === 'Show output') this.output.show(true);
+    });
   }
 
   /** A failed cross-check, with what the user can do about it: set a missing key, or look. */

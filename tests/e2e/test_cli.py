@@ -65,7 +65,8 @@ def test_check_json_makes_four_accepted_calls_and_a_full_report(fake_providers, 
     assert region["versions"]["gpt"] == {"start_line": 7, "end_line": 8}
     assert region["texts"]["gpt"] == "    if k > len(xs):\n        return [sum(xs)]\n"
     assert region["texts"]["claude"] == ""
-    assert "window is larger" in region["summary"]
+    assert region["summary"].startswith("Claude and GPT write these lines differently.")
+    assert "They behave differently on window_sums([1], 2)" in region["summary"]
     assert "window_sums([1], 2) should be []" in region["comments"][0]
 
 
@@ -137,9 +138,13 @@ def test_text_output_names_the_verdict_and_recommendation(fake_providers, tmp_pa
     script_disagreement(fake_providers)
     result = run_check(fake_providers.env(), str(FIXTURE), "--lines", "1-7", tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Confidence: verified-one" in result.stdout
-    assert "Recommended: Claude" in result.stdout
-    assert "Claude judges it incorrect" in result.stdout
+    assert (
+        "Verified: Claude's proposal passes all 5 tests; GPT's breaks "
+        "test_window_larger_than_list_has_no_sums, which the original passes."
+    ) in result.stdout
+    assert "Confidence: verified-one" in result.stdout  # the id `--fail-on` takes
+    assert "Recommended: Claude's proposal" in result.stdout
+    assert "Claude judges GPT's proposal incorrect (85%)" in result.stdout
     assert "GPT: 1/1 Claude's, 1/1 doctest, 2/3 workspace tests" in result.stdout
     assert "FAIL tests/test_windows.py::test_window_larger_than_list_has_no_sums" in result.stdout
 

@@ -73,9 +73,10 @@ async def test_accepting_the_recommended_proposal_changes_the_document(client, f
 
     fixes = await code_actions(client, uri, diagnostics, only=[types.CodeActionKind.QuickFix])
     assert [a.title for a in fixes] == [
-        "Accept Claude's proposal (recommended): passes 5/5; "
-        "GPT's fails test_window_larger_than_list_has_no_sums",
-        "Accept GPT's proposal: passes 4/5",
+        "Accept Claude's proposal (recommended): passes all 5 tests; "
+        "GPT's breaks test_window_larger_than_list_has_no_sums",
+        # That it breaks a test is a fact about the proposal: said on its own entry.
+        "Accept GPT's proposal: breaks test_window_larger_than_list_has_no_sums",
     ]
     # Each accept action names its request and proposal, so a client need not parse its title.
     request_id = diagnostics[0].data["requestId"]
@@ -130,8 +131,8 @@ async def test_reports_follow_edits_above_them_and_expire_on_edits_inside(client
         )
     )
     await client.wait_for_notification("textDocument/publishDiagnostics")
-    breaks = next(d for d in client.diagnostics[uri] if d.code == "breaks-tests")
-    assert breaks.range == types.Range(types.Position(2, 0), types.Position(9, 0))
+    moved = next(d for d in client.diagnostics[uri] if d.code == "verified-one")
+    assert moved.range == types.Range(types.Position(8, 0), types.Position(9, 0))
 
     accept = types.ExecuteCommandParams(
         command="counterpoint.acceptProposal",

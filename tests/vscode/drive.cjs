@@ -117,7 +117,7 @@ async function main() {
           (p.diagnostics || []).some((d) => d.code === 'verified-one') &&
           /if k > len\(xs\):/.test(hover) &&
           (p.codeActions || []).some((a) => /^Accept Claude's proposal/.test(a.title)) &&
-          /verified-one/.test(p.status?.text || '');
+          /verified, one passes/.test(p.status?.text || '');
         return ready ? p : null;
       },
       120000,
@@ -129,7 +129,7 @@ async function main() {
     check(p1.lastSummary.recommended === 'claude', 'Claude is recommended');
     check(p1.diagnostics.some((d) => d.code === 'verified-one'), 'VS Code holds the verified-one diagnostic');
     check((p1.progress || []).some((m) => /propos/i.test(m)), `the status bar saw the server's stages (${(p1.progress || []).slice(0, 3).join(' | ')} …)`);
-    check(/verified-one/.test(p1.status?.text || ''), `the status bar shows the last label: "${p1.status?.text}"`);
+    check(/verified, one passes/.test(p1.status?.text || ''), `the status bar shows the last label in words: "${p1.status?.text}"`);
     check(/\$\d+\.\d{4}/.test(p1.status?.text || ''), `the status bar shows the session's cost: "${p1.status?.text}"`);
     const hoverText = (p1.hover || []).join('\n');
     check(/range\(len\(xs\) - k \+ 1\)/.test(hoverText) && /if k > len\(xs\):/.test(hoverText), 'the hover holds both versions');

@@ -38,6 +38,25 @@ export interface CrossCheckSummary {
   proposals?: unknown[];
   disagreements?: unknown[];
   failures?: unknown[];
+  /** The run in a sentence, as the diagnostics say it. */
+  message?: string;
+}
+
+// Failures of the service, not the code (the server's SERVICE_FAILURES): said in a notification.
+const SERVICE_KINDS = new Set(['timeout', 'unreachable', 'auth', 'rate_limited', 'overloaded', 'server_error', 'budget']);
+
+/** What a finished run's notification should say about failed model calls: nothing (`undefined`)
+ * when none failed for the service's reasons, else how loudly, and which providers refused a key. */
+export function serviceFailure(
+  summary: CrossCheckSummary | null | undefined,
+): { severity: 'error' | 'warning'; refusedKeys: string[] } | undefined {
+  if (!summary || typeof summary !== 'object') return undefined;
+  const failures = (Array.isArray(summary.failures) ? summary.failures : []) as { kind?: unknown; provider?: unknown }[];
+  const service = failures.filter((f) => f && typeof f.kind === 'string' && SERVICE_KINDS.has(f.kind));
+  const label = confidenceLabel(summary);
+  if (!service.length && label !== 'failed') return undefined;
+  const refusedKeys = [...new Set(service.filter((f) => f.kind === 'auth' && typeof f.provider === 'string').map((f) => f.provider as string))];
+  return { severity: label === 'failed' ? 'error' : 'warning', refusedKeys };
 }
 
 export function confidenceLabel(summary: CrossCheckSummary | null | undefined): string | undefined {

@@ -8,6 +8,8 @@ export interface StatusInput {
   stage?: string;
   /** The confidence label of the last cross-check. */
   lastLabel?: string;
+  /** The last cross-check in a sentence (the summary's `message`), for the tooltip. */
+  lastMessage?: string;
   /** What this session's model calls have cost so far, in US dollars (from the server). */
   sessionCostUsd?: number;
   /** Models this session sent whose price is unknown, so their cost is not in sessionCostUsd. */
@@ -40,6 +42,21 @@ const ICONS: Record<string, string> = {
   failed: '$(error)',
 };
 
+// The labels as a person reads them; the ids stay in the protocol.
+const LABEL_WORDS: Record<string, string> = {
+  'verified-agreement': 'verified, both agree',
+  'verified-one': 'verified, one passes',
+  unverified: 'unverified',
+  disputed: 'disputed',
+  'not-cross-checked': 'not cross-checked',
+  'both-fail': 'both fail',
+  failed: 'failed',
+};
+
+export function labelWords(label: string): string {
+  return LABEL_WORDS[label] ?? label;
+}
+
 export function statusText(input: StatusInput): { text: string; tooltip: string } {
   switch (input.state) {
     case 'starting':
@@ -62,9 +79,11 @@ export function statusText(input: StatusInput): { text: string; tooltip: string 
           : { text: '$(check) Counterpoint', tooltip: 'Counterpoint: idle' };
       }
       const icon = ICONS[input.lastLabel] ?? '$(info)';
+      const words = labelWords(input.lastLabel);
+      const last = input.lastMessage ? `last cross-check: ${input.lastMessage}` : `last cross-check ${words}`;
       return {
-        text: `${icon} Counterpoint: ${input.lastLabel}${cost}`,
-        tooltip: `Counterpoint: idle; last cross-check ${input.lastLabel}${cost ? `; session cost${cost.slice(2)}` : ''}`,
+        text: `${icon} Counterpoint: ${words}${cost}`,
+        tooltip: `Counterpoint: idle; ${last}${cost ? `; session cost${cost.slice(2)}` : ''}`,
       };
     }
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { confidenceLabel, crossCheckArgs, doneOutcome, executeCommandParams, failureIsShown, isStarted } from '../pure/args';
+import { confidenceLabel, crossCheckArgs, doneOutcome, executeCommandParams, failureIsShown, isStarted, serviceFailure } from '../pure/args';
 
 test('crossCheck argument: uri, ordered range, trimmed instruction', () => {
   const args = crossCheckArgs('file:///w/windows.py', { start: { line: 7, character: 0 }, end: { line: 0, character: 0 } }, '  fix it ');
@@ -45,4 +45,17 @@ test('the done notification carries the summary, an error or a cancellation', ()
     kind: 'cancelled',
     reason: 'replaced',
   });
+});
+
+test('a run the service failed is said in a notification; one the code failed is not', () => {
+  const failed = { confidence: { label: 'failed' }, failures: [
+    { provider: 'anthropic', kind: 'auth' }, { provider: 'openai', kind: 'unreachable' },
+  ] };
+  assert.deepEqual(serviceFailure(failed), { severity: 'error', refusedKeys: ['anthropic'] });
+  const halfDown = { confidence: { label: 'not-cross-checked' }, failures: [{ provider: 'openai', kind: 'overloaded' }] };
+  assert.deepEqual(serviceFailure(halfDown), { severity: 'warning', refusedKeys: [] });
+  // A malformed reply is the model's fault, shown on the report; tests failing are the code's.
+  assert.equal(serviceFailure({ confidence: { label: 'not-cross-checked' }, failures: [{ kind: 'malformed' }] }), undefined);
+  assert.equal(serviceFailure({ confidence: { label: 'both-fail' }, failures: [] }), undefined);
+  assert.equal(serviceFailure(null), undefined);
 });

@@ -5,6 +5,9 @@ import { sessionCostOf, statusText } from '../pure/status';
 test('idle, with and without a last label', () => {
   assert.equal(statusText({ state: 'idle' }).text, '$(check) Counterpoint');
   assert.equal(statusText({ state: 'idle', lastLabel: 'disputed' }).text, '$(warning) Counterpoint: disputed');
+  // Words, not ids, where the id is not already a word.
+  assert.equal(statusText({ state: 'idle', lastLabel: 'verified-one' }).text, '$(pass) Counterpoint: verified, one passes');
+  assert.equal(statusText({ state: 'idle', lastLabel: 'not-cross-checked' }).text, '$(circle-slash) Counterpoint: not cross-checked');
   assert.equal(statusText({ state: 'idle', lastLabel: 'something-new' }).text, '$(info) Counterpoint: something-new');
 });
 
@@ -34,4 +37,9 @@ test('unpriced models are named beside the cost, and a session of cancelled runs
     sessionUnpriced: ['m'],
   });
   assert.deepEqual(sessionCostOf(null), {});
+});
+
+test('the tooltip says the last run in its sentence', () => {
+  const { tooltip } = statusText({ state: 'idle', lastLabel: 'failed', lastMessage: 'No proposal arrived: GPT could not write a proposal: it timed out.' });
+  assert.match(tooltip, /last cross-check: No proposal arrived: GPT could not write a proposal/);
 });

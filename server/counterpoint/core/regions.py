@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from counterpoint.core.compare import diverging_regions
 from counterpoint.core.context import CodeContext
+from counterpoint.core.wording import sentence
 from counterpoint.languages import language_for
 from counterpoint.model.execution import Counterexample
 from counterpoint.model.report import Disagreement, Judgment, Proposal
@@ -47,11 +48,6 @@ def disagreements(
     regions = diverging_regions(context.target_code, {p.id: p.code for p in proposals}, language)
     shown = counterexample.describe(names) if counterexample else None
     rejections = [j for j in judgments if j.verdict != "correct"]
-    verdicts = [
-        f"{names[j.judge]} finds {names[j.target]}'s proposal {j.verdict}"
-        + (f": {j.summary}" if j.summary else "")
-        for j in rejections
-    ]
     found = []
     for index, region in enumerate(regions):
         comments = tuple(
@@ -61,13 +57,11 @@ def disagreements(
             if touches(region.versions.get(j.target), issue.start_line, issue.end_line)
         )
         differs = " and ".join(names[p.id] for p in proposals)
-        summary = f"{differs} differ here"
-        if index == 0 and verdicts:
-            summary += "; " + "; ".join(verdicts)
-        if comments:
-            summary += "; " + "; ".join(comments)
+        said = [f"{differs} write these lines differently."]
+        said += [sentence(comment) for comment in comments]
         if index == 0 and shown:
-            summary += f"; they behave differently on {shown}"
+            said.append(f"They behave differently on {shown}.")
+        summary = " ".join(said)
         found.append(
             Disagreement(
                 range=region_range(context, region.original),
@@ -85,13 +79,13 @@ def disagreements(
         )
     if not found and (rejections or shown):
         # Same code, yet a judge rejects it or it behaves differently (nondeterminism).
-        parts = list(verdicts)
+        parts = [f"{' and '.join(names[p.id] for p in proposals)} write the same code."]
         if shown:
-            parts.append(f"they behave differently on {shown}")
+            parts.append(f"It behaves differently from run to run on {shown}.")
         found.append(
             Disagreement(
                 range=context.target_range,
-                summary="; ".join(parts),
+                summary=" ".join(parts),
                 proposals=tuple(p.id for p in proposals),
                 counterexample=shown,
             )

@@ -5,24 +5,39 @@ from __future__ import annotations
 from typing import Any
 
 from counterpoint import __version__
-from counterpoint.model.report import Disagreement, Failure, Report
-from counterpoint.model.vocabulary import PRESENTATION, ExecutionStatus, Outcome, presentation
+from counterpoint.core.wording import (
+    and_join,
+    awaiting,
+    failure_detail,
+    headline,
+    lines_text,
+    recommendation,
+    restates,
+    sentence,
+    source_counts,
+    verdict_clause,
+    voice_name,
+)
+from counterpoint.model.report import Disagreement, Report
+from counterpoint.model.vocabulary import PRESENTATION, ExecutionStatus, presentation
 
 
 def render_text(report: Report, path: str) -> str:
-    first, last = report.target_range.start.line + 1, report.target_range.end.line
     lines = [
-        f"Counterpoint cross-check of {path}:{first}-{last}",
-        f"Instruction: {report.instruction}",
-        f"Confidence: {report.confidence.label} ({presentation(report.confidence.label).wording})",
+        f"Counterpoint cross-check of {path}, {lines_text(report.target_range)}",
+        f"Instruction: {report.instruction or '(review)'}",
+        "",
+        headline(report),
     ]
-    lines += [f"  - {reason}" for reason in report.confidence.reasons]
     recommended = report.proposal(report.recommended) if report.recommended else None
-    shown = f"{recommended.voice_name} ({recommended.model})" if recommended else "none"
+    shown = f"{recommended.voice_name}'s proposal ({recommended.model})" if recommended else "none"
     lines.append(f"Recommended: {shown}")
+    shown_label = presentation(report.confidence.label)
+    lines.append(f"Confidence: {report.confidence.label} ({shown_label.wording})")
+    lines += [f"  - {reason}" for reason in report.confidence.reasons]
     lines += [f"Note: {note}" for note in report.notes]
     for disagreement in report.disagreements:
-        lines.append(f"Disagreement at lines {_lines(disagreement.range)}: {disagreement.summary}")
+        lines.append(f"Where they differ, {lines_text(disagreement.range)}: {disagreement.summary}")
     lines += execution_lines(report)
     for proposal in report.proposals:
         checked = "" if report.is_cross_checked(proposal.id) else "  [not cross-checked]"
@@ -34,37 +49,19 @@ def render_text(report: Report, path: str) -> str:
         if proposal.explanation:
             lines.append(f"--- {proposal.explanation}")
         for judgment in report.judgments_of(proposal.id):
-            lines.append(
-                _judgment_line(
-                    report, judgment.judge, judgment.verdict, judgment.confidence, judgment.summary
-                )
-            )
+            lines.append(f"  {sentence(verdict_clause(report, judgment))}")
             lines += [
-                f"      line {i.start_line}-{i.end_line} [{i.severity}] {i.message}"
+                f"      {_issue_lines(i.start_line, i.end_line)} [{i.severity}] {i.message}"
                 for i in judgment.issues
             ]
         lines += [f"  FAIL {line}" for line in failing_tests(report, proposal.id)]
-    lines += [f"! {failure_text(report, f, 'failed at')}" for f in report.failures]
+    lines += [f"! {failure_detail(report, f)}" for f in report.failures]
     usage = report.usage
     lines.append(
         f"\nTokens: {usage.input_tokens} in, {usage.output_tokens} out; {cost_text(report)};"
         f" wall time {report.wall_s:.2f} s"
     )
     return "\n".join(lines)
-
-
-def failure_text(report: Report, failure: Failure, verb: str) -> str:
-    """E.g. "GPT could not judge: timeout: …" (verb "could not") for one failed call."""
-    who = voice_name(report, failure.voice_id)
-    return f"{who} {verb} {failure.stage}: {failure.kind}: {failure.message}"
-
-
-def voice_name(report: Report, voice_id: str) -> str:
-    """How people call a voice ("GPT"), from its id ("gpt")."""
-    proposal = report.proposal(voice_id)
-    if proposal is not None:
-        return proposal.voice_name
-    return report.voice_names.get(voice_id, voice_id)
 
 
 def cost_text(report: Report, session_usd: float | None = None) -> str:
@@ -80,63 +77,146 @@ def cost_text(report: Report, session_usd: float | None = None) -> str:
     return text
 
 
-def render_markdown(report: Report, fence: str, session_usd: float | None = None) -> str:
-    label = report.confidence.label
-    recommended = report.proposal(report.recommended) if report.recommended else None
-    header = [
-        f"**Counterpoint: {label}**"
-        + (
-            f" · recommended: **{recommended.voice_name}**"
-            if recommended
-            else " · no recommendation"
-        ),
-        f"_Instruction:_ {report.instruction}",
-        "\n".join(f"- {reason}" for reason in report.confidence.reasons),
-    ]
-    if not report.final:
-        header[:1] = [f"**Counterpoint: still cross-checking** · {partial_line(report)}"]
-        header[2:3] = []
-    header += [f"**Note:** {note}" for note in report.notes]
-    header += [
-        f"**Disagreement** (lines {_lines(d.range)}): {d.summary}" for d in report.disagreements
-    ]
-    parts = [
-        "\n\n".join(header),
-        "**Tests**\n\n" + "\n".join(f"- {line}" for line in execution_lines(report)),
-    ]
-    for proposal in report.proposals:
-        checked = "" if report.is_cross_checked(proposal.id) else " · _not cross-checked_"
-        missing = awaiting(report, proposal.id)
-        if missing:
-            checked = f" · _not yet {' or '.join(missing)}_"
-        section = [
-            f"#### {proposal.voice_name} · `{proposal.model}`{checked}",
-            f"```{fence}\n{proposal.code.rstrip()}\n```",
-        ]
-        if proposal.explanation:
-            section.append(f"_{proposal.voice_name}:_ {proposal.explanation}")
-        for judgment in report.judgments_of(proposal.id):
-            judge = report.proposal(judgment.judge)
-            judge_name = judge.voice_name if judge else judgment.judge
-            section.append(
-                f"**{judge_name} judges it {judgment.verdict}** ({judgment.confidence:.0%})"
-                + (f": {judgment.summary}" if judgment.summary else "")
-            )
-            section += [
-                f"- line {i.start_line}-{i.end_line} ({i.severity}): {i.message}"
-                for i in judgment.issues
-            ]
-        failing = failing_tests(report, proposal.id)
-        if failing:
-            section.append("**Failing tests**\n" + "\n".join(f"- `{line}`" for line in failing))
-        parts.append("\n\n".join(section))
-    parts += [f"⚠ {failure_text(report, f, 'could not')}" for f in report.failures]
+def render_markdown(
+    report: Report,
+    fence: str,
+    session_usd: float | None = None,
+    region: Disagreement | None = None,
+) -> str:
+    """The hover. Each thing once: the headline, then the disputed region under the cursor (or
+    every region), the judgments, the tests, and only off a region the whole proposals."""
+    parts = [f"**{headline(report)}** {recommendation(report)}".rstrip()]
+    if region is not None:
+        parts.append(_region_markdown(report, region, fence))
+        others = [d for d in report.disagreements if d is not region]
+        if others:
+            elsewhere = and_join([lines_text(d.range) for d in others])
+            parts.append(f"They also differ at {elsewhere}.")
+    elif report.disagreements:
+        parts.append(
+            "**Where they differ**\n\n"
+            + "\n".join(f"- {lines_text(d.range)}: {d.summary}" for d in report.disagreements)
+        )
+    why = [r for r in report.confidence.reasons if report.final and not restates(r, report)]
+    why += list(report.notes)
+    if why:
+        parts.append("\n".join(f"- {sentence(r)}" for r in why))
+    judged = _judgments_markdown(report, region)
+    if judged:
+        parts.append(judged)
+    parts.append(_tests_markdown(report))
+    if region is None or not region.texts:
+        parts += [_proposal_markdown(report, p.id, fence) for p in report.proposals]
+    details = [failure_detail(report, f) for f in report.failures]
+    if details:
+        parts.append("\n".join(f"⚠ {d}" for d in details))
     usage = report.usage
+    instruction = report.instruction or "review"
     parts.append(
-        f"_{usage.input_tokens} tokens in, {usage.output_tokens} out · "
-        f"{cost_text(report, session_usd)} · {report.wall_s:.1f} s_"
+        f"_Instruction: {instruction} · {usage.input_tokens} tokens in, {usage.output_tokens} out"
+        f" · {cost_text(report, session_usd)} · {report.wall_s:.1f} s_"
     )
-    return "\n\n---\n\n".join(parts)
+    return "\n\n".join(parts)
+
+
+def _region_markdown(report: Report, disagreement: Disagreement, fence: str) -> str:
+    """One disputed region: each version of it, the counterexample, the judges' comments."""
+    parts = [f"**Disputed region, {lines_text(disagreement.range)}**"]
+    if disagreement.original.strip():
+        parts.append(f"_Original:_\n```{fence}\n{disagreement.original.rstrip()}\n```")
+    for pid, text in disagreement.texts.items():
+        who = voice_name(report, pid)
+        if text.strip():
+            parts.append(f"_{who}:_\n```{fence}\n{text.rstrip()}\n```")
+        else:
+            parts.append(f"_{who} has no lines here._")
+    if disagreement.counterexample:
+        parts.append(f"**They behave differently on** `{disagreement.counterexample}`")
+    parts += [f"- {sentence(comment)}" for comment in disagreement.comments]
+    return "\n\n".join(parts)
+
+
+def _judgments_markdown(report: Report, region: Disagreement | None) -> str:
+    shown = [region] if region is not None else report.disagreements
+    said_on_region = {comment for d in shown for comment in d.comments}
+    lines = []
+    for judgment in report.judgments:
+        lines.append(f"- {sentence(verdict_clause(report, judgment))}")
+        judge, target = voice_name(report, judgment.judge), voice_name(report, judgment.target)
+        for issue in judgment.issues:
+            if f"{judge} on {target}'s version: {issue.message}" in said_on_region:
+                continue
+            where = _issue_lines(issue.start_line, issue.end_line)
+            lines.append(f"  - {where} of {target}'s proposal ({issue.severity}): {issue.message}")
+    return "\n".join(lines)
+
+
+def _tests_markdown(report: Report) -> str:
+    """The matrix as a table: a row per version, a column per source of tests."""
+    if not report.executions:
+        if not report.final and any(p.startswith("tests:") for p in report.pending):
+            return "_Tests: still to run._"
+        notes = report.execution_setup.get("notes") or ["none ran"]
+        return f"_Tests: {'; '.join(notes)}._"
+    found = {source for ran in report.executions for source in ran.by_source()}
+    first = ["workspace", "doctest", *(p.id for p in report.proposals)]
+    sources = [s for s in first if s in found] + sorted(found.difference(first))
+    columns = [_source_name(report, s) for s in sources]
+    rows = ["| | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    order = ["original"] + [p.id for p in report.proposals]
+    for version in order:
+        execution = report.execution_of(version)
+        who = "Original" if version == "original" else voice_name(report, version)
+        if execution is None:
+            still = not report.final and report.is_pending(f"tests:{version}")
+            if still:
+                rows.append(f"| {who} | " + " | ".join("…" for _ in columns) + " |")
+            continue
+        if not execution.ran:
+            rows.append(f"| {who} | " + " | ".join("not run" for _ in columns) + " |")
+            continue
+        rows.append(f"| {who} | " + " | ".join(source_counts(execution, sources)) + " |")
+    failing = [
+        f"- {voice_name(report, p.id)}'s proposal: `{line}`"
+        for p in report.proposals
+        for line in failing_tests(report, p.id, limit=3)
+    ]
+    selection = report.execution_setup.get("selection") or {}
+    footer = []
+    if selection:
+        chosen = len(selection.get("tests", []))
+        footer.append(
+            f"_{chosen} of {selection.get('suite_size', 0)} workspace tests selected"
+            + (", plus doctests" if selection.get("doctest_files") else "")
+            + "._"
+        )
+    return "\n".join(["**Tests passed**", "", *rows, *(["", *failing] if failing else []), *footer])
+
+
+def _issue_lines(first: int, last: int) -> str:
+    return f"line {first}" if last <= first else f"lines {first}–{last}"
+
+
+def _source_name(report: Report, source: str) -> str:
+    if source in ("workspace", "doctest"):
+        return {"workspace": "workspace", "doctest": "doctests"}[source]
+    return f"{voice_name(report, source)}'s tests"
+
+
+def _proposal_markdown(report: Report, proposal_id: str, fence: str) -> str:
+    proposal = report.proposal(proposal_id)
+    assert proposal is not None
+    note = "" if report.is_cross_checked(proposal.id) else " · _not cross-checked_"
+    missing = awaiting(report, proposal.id)
+    if missing:
+        note = f" · _not yet {' or '.join(missing)}_"
+    section = [
+        f"#### {proposal.voice_name}'s proposal · `{proposal.model}`{note}",
+        f"```{fence}\n{proposal.code.rstrip()}\n```",
+    ]
+    if proposal.explanation:
+        section.append(f"_{proposal.voice_name}:_ {proposal.explanation}")
+    return "\n\n".join(section)
 
 
 def render_sarif(report: Report, path: str) -> dict[str, Any]:
@@ -201,44 +281,6 @@ def _location(path: str, first: int, last: int) -> dict[str, Any]:
             "region": {"startLine": first, "endLine": max(first, last)},
         }
     }
-
-
-def _lines(span: Any) -> str:
-    return f"{span.start.line + 1}-{max(span.start.line + 1, span.end.line)}"
-
-
-def _judgment_line(
-    report: Report, judge_id: str, verdict: str, confidence: float, summary: str
-) -> str:
-    judge = report.proposal(judge_id)
-    name = judge.voice_name if judge else judge_id
-    return f"  {name} judges it {verdict} ({confidence:.0%})" + (f": {summary}" if summary else "")
-
-
-def summary_line(report: Report) -> str:
-    """One line for a diagnostic: what the judges said and the recommendation. Not the label:
-    clients show the diagnostic's source and code (the label) beside it already, and eglot read
-    "counterpoint [verified-one]: Counterpoint [verified-one]: …"."""
-    names = {p.id: p.voice_name for p in report.proposals}
-    said = [
-        f"{names.get(j.judge, j.judge)} finds {names.get(j.target, j.target)}'s proposal "
-        f"{j.verdict}" + (f" ({j.summary})" if j.summary and j.verdict != "correct" else "")
-        for j in report.judgments
-    ]
-    unchecked = [p.voice_name for p in report.proposals if not report.is_cross_checked(p.id)]
-    if unchecked:
-        said.append(f"{' and '.join(unchecked)}'s proposal not cross-checked")
-    said += [
-        f"{voice_name(report, f.voice_id)} could not {f.stage}: {f.kind}" for f in report.failures
-    ]
-    said += [matrix_line(report, p.id) for p in report.proposals if report.execution_of(p.id)]
-    recommended = report.proposal(report.recommended) if report.recommended else None
-    tail = (
-        f"Recommended: {recommended.voice_name}'s proposal."
-        if recommended
-        else "No recommendation."
-    )
-    return "; ".join(said) + ". " + tail
 
 
 def matrix_line(report: Report, proposal_id: str) -> str:
@@ -307,78 +349,3 @@ def execution_lines(report: Report) -> list[str]:
         )
     lines += [f"Note: {note}" for note in report.execution_setup.get("notes", [])]
     return lines
-
-
-def render_region_markdown(report: Report, disagreement: Disagreement, fence: str) -> str:
-    """One disputed region: each version of it, the counterexample, the judges' comments."""
-    names = {p.id: p.voice_name for p in report.proposals}
-    parts = [f"**Disputed region** (lines {_lines(disagreement.range)})"]
-    if disagreement.original.strip():
-        parts.append(f"_Original:_\n```{fence}\n{disagreement.original.rstrip()}\n```")
-    for pid, text in disagreement.texts.items():
-        shown = text.rstrip() or "(no lines here)"
-        parts.append(f"_{names.get(pid, pid)}:_\n```{fence}\n{shown}\n```")
-    if disagreement.counterexample:
-        parts.append(f"**Counterexample:** `{disagreement.counterexample}`")
-    parts += [f"- {comment}" for comment in disagreement.comments]
-    return "\n\n".join(parts)
-
-
-def awaiting(report: Report, proposal_id: str) -> list[str]:
-    """What a partial report's proposal still waits for: "judged", "tested", both or none."""
-    if report.final:
-        return []
-    parts = ((f"judgment:{proposal_id}", "judged"), (f"tests:{proposal_id}", "tested"))
-    return [word for part, word in parts if report.is_pending(part)]
-
-
-def partial_line(report: Report) -> str:
-    """What a run still going has so far, in plain words: e.g. "Claude's proposal arrived; not
-    yet judged or tested. Waiting for GPT's proposal." """
-    said = []
-    for proposal in report.proposals:
-        missing = awaiting(report, proposal.id)
-        names = report.voice_names
-        verdicts = [
-            f"{names.get(j.judge, j.judge)} finds it {j.verdict}"
-            for j in report.judgments_of(proposal.id)
-        ]
-        text = f"{proposal.voice_name}'s proposal arrived"
-        if verdicts:
-            text += " and " + " and ".join(verdicts)
-        run = report.execution_of(proposal.id)
-        if run is not None:
-            text += f" ({matrix_line(report, proposal.id)})"
-        if missing:
-            text += f"; not yet {' or '.join(missing)}"
-        said.append(text)
-    waiting = [part.split(":", 1)[1] for part in report.pending if part.startswith("proposal:")]
-    if waiting:
-        names = report.voice_names
-        said.append("waiting for " + " and ".join(f"{names.get(v, v)}'s proposal" for v in waiting))
-    said += [
-        f"{voice_name(report, f.voice_id)} could not {f.stage}: {f.kind}" for f in report.failures
-    ]
-    if not said:
-        return "waiting for the proposals."
-    return "; ".join(said) + "."
-
-
-def evidence(report: Report, proposal_id: str) -> str:
-    """Why to accept a proposal, in a few words: e.g. "passes 17/17; GPT's fails test_empty"."""
-    missing = awaiting(report, proposal_id)
-    if missing:
-        return f"not yet {' or '.join(missing)}"
-    execution = report.execution_of(proposal_id)
-    if execution is None or not execution.ran:
-        return ""
-    said = [f"passes {execution.count(Outcome.PASSED)}/{len(execution.tests)}"]
-    for other in report.proposals:
-        run = report.execution_of(other.id)
-        if other.id == proposal_id or run is None or not run.ran:
-            continue
-        failing = [t.id.rsplit("::", 1)[-1] for t in run.failing()]
-        if failing:
-            more = f" (+{len(failing) - 1})" if len(failing) > 1 else ""
-            said.append(f"{other.voice_name}'s fails {failing[0]}{more}")
-    return "; ".join(said)

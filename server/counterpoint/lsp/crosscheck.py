@@ -26,6 +26,7 @@ from pygls.workspace import Workspace
 from counterpoint.config import ConfigError
 from counterpoint.core.context import check_size
 from counterpoint.core.secrets import Redactor
+from counterpoint.core.wording import summary_line
 from counterpoint.engine.run import document_path
 from counterpoint.engine.slots import SlotsFull
 from counterpoint.languages import UnsupportedLanguageError
@@ -38,6 +39,7 @@ from counterpoint.lsp.state import StoredReport
 from counterpoint.model.report import Report
 from counterpoint.model.request import CrossCheckRequest, RequestError
 from counterpoint.model.text import LineWindow
+from counterpoint.model.vocabulary import SERVICE_FAILURES, ConfidenceLabel
 
 log = logging.getLogger(__name__)
 
@@ -212,13 +214,30 @@ async def _cross_check(
         session.store.add(StoredReport(report, uri, request.version, lines, secrets=redactor))
     publish(editor, session, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
+    message = summary_line(report)
+    if _service_failed(report) and not session.shows_done_notification:
+        # No squiggle says it (the code is not at fault): a message does, once.
+        kind = (
+            types.MessageType.Error
+            if report.confidence.label == ConfidenceLabel.FAILED
+            else types.MessageType.Warning
+        )
+        show_message(editor, f"Counterpoint: {message}", kind)
     budget = engine.session_budget
     session_cost = {
         "session_usd": round(budget.spent, 6),
         "session_cap_usd": budget.cap,
         "session_unpriced_models": sorted(budget.unpriced),
     }
-    return {**report.summary(), "cost": {**report.cost, **session_cost}}
+    return {**report.summary(), "message": message, "cost": {**report.cost, **session_cost}}
+
+
+def _service_failed(report: Report) -> bool:
+    """A model call failed for a reason of the service's (no network, a key refused, a provider
+    down), not of the code."""
+    return report.confidence.label == ConfidenceLabel.FAILED or any(
+        f.kind in SERVICE_FAILURES for f in report.failures
+    )
 
 
 def _refused(

@@ -9,7 +9,7 @@ from typing import TypedDict
 from lsprotocol import types
 from pygls.workspace import Workspace
 
-from counterpoint.core.render import failing_tests, partial_line, summary_line
+from counterpoint.core.wording import summary_line
 from counterpoint.lsp.convert import stored_range, to_lsp_range
 from counterpoint.lsp.editor import Editor
 from counterpoint.lsp.session import Session
@@ -21,6 +21,7 @@ from counterpoint.model.vocabulary import Severity, presentation
 SOURCE = "counterpoint"
 
 _LSP_SEVERITY = {
+    Severity.HINT: types.DiagnosticSeverity.Hint,
     Severity.INFORMATION: types.DiagnosticSeverity.Information,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -36,12 +37,6 @@ class DiagnosticData(TypedDict):
     label: str
     version: int | None
     final: bool  # False while the cross-check still runs: the label is not final
-
-
-class BreaksTestsData(DiagnosticData):
-    """On a "breaks-tests" diagnostic: also the proposal that breaks them."""
-
-    proposal: str
 
 
 def severity_of(label: str) -> types.DiagnosticSeverity:
@@ -64,7 +59,6 @@ def diagnostics_for(workspace: Workspace, stored: StoredReport) -> list[types.Di
     if not report.final:
         # What has arrived so far; judgments, tests and the comparison update it in place.
         severity = types.DiagnosticSeverity.Information
-        headline = f"Counterpoint (still cross-checking): {partial_line(report)}"
     spans = [
         (d.range, f"{headline}\n{d.summary}" if index == 0 else d.summary)
         for index, d in enumerate(report.disagreements)
@@ -80,22 +74,6 @@ def diagnostics_for(workspace: Workspace, stored: StoredReport) -> list[types.Di
         )
         for span, message in spans
     ]
-    # A proposal that breaks tests the original passed is an error, named with its tests.
-    for proposal in report.proposals:
-        execution = report.execution_of(proposal.id)
-        if execution is None or not execution.regressions:
-            continue
-        diagnostics.append(
-            types.Diagnostic(
-                range=stored_range(stored, report.target_range, document),
-                message=f"{proposal.voice_name}'s proposal breaks tests the original passes:\n"
-                + "\n".join(failing_tests(report, proposal.id)),
-                severity=types.DiagnosticSeverity.Error,
-                source=SOURCE,
-                code="breaks-tests",
-                data=BreaksTestsData(**data, proposal=proposal.id),
-            )
-        )
     return diagnostics
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lsprotocol import types
 from pygls.workspace import Workspace
 
-from counterpoint.core.render import render_markdown, render_region_markdown
+from counterpoint.core.render import render_markdown
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_position
 from counterpoint.lsp.session import Session
@@ -26,11 +26,8 @@ def hover(session: Session, workspace: Workspace, params: types.HoverParams) -> 
     region = next(
         (d for d in stored.report.disagreements if d.texts and _within(d.range, position)), None
     )
-    text = render_markdown(stored.report, fence, session.cost_usd)
-    span = stored.report.target_range
-    if region is not None:
-        text = render_region_markdown(stored.report, region, fence) + "\n\n---\n\n" + text
-        span = region.range
+    text = render_markdown(stored.report, fence, session.cost_usd, region=region)
+    span = region.range if region is not None else stored.report.target_range
     return types.Hover(
         contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=text),
         range=stored_range(stored, span, document),

@@ -98,6 +98,7 @@ class FailureKind(Vocabulary):
 class Severity(Vocabulary):
     """How loudly an editor shows a label; the LSP front end maps it to its own numbers."""
 
+    HINT = "hint"  # no squiggle: the run itself failed, which is no fact about the code
     INFORMATION = "information"
     WARNING = "warning"
     ERROR = "error"
@@ -108,6 +109,7 @@ class LabelPresentation:
     severity: Severity  # of the LSP diagnostics
     sarif_level: str  # SARIF 2.1.0 `level` of the disagreement results
     wording: str  # what the label means, for people
+    heading: str = ""  # how a sentence about the run starts, e.g. "Verified"
 
 
 # SARIF levels are not derived from the severities (both-fail is an LSP error but a SARIF note):
@@ -118,33 +120,47 @@ PRESENTATION: dict[ConfidenceLabel, LabelPresentation] = {
         "note",
         "every proposal passes every test that ran, every judge accepts, and no input was found "
         "on which they behave differently",
+        heading="Verified",
     ),
     ConfidenceLabel.VERIFIED_ONE: LabelPresentation(
         Severity.WARNING,
         "note",
         "one proposal passes tests another fails, and nothing else contradicts it",
+        heading="Verified",
     ),
     ConfidenceLabel.UNVERIFIED: LabelPresentation(
-        Severity.INFORMATION, "note", "proposals and judges agree, but no test ran"
+        Severity.INFORMATION,
+        "note",
+        "proposals and judges agree, but no test ran",
+        heading="Unverified",
     ),
     ConfidenceLabel.DISPUTED: LabelPresentation(
         Severity.WARNING,
         "warning",
         "a judge rejects a proposal, or tests leave the proposals split without a winner",
+        heading="Disputed",
     ),
     ConfidenceLabel.BOTH_FAIL: LabelPresentation(
-        Severity.ERROR, "note", "every proposal fails a workspace test or doctest"
+        Severity.ERROR,
+        "note",
+        "every proposal fails a workspace test or doctest",
+        heading="Both fail",
     ),
     ConfidenceLabel.NOT_CROSS_CHECKED: LabelPresentation(
         Severity.WARNING,
         "warning",
         "a proposal is missing or was not judged (a provider failed)",
+        heading="Not cross-checked",
     ),
-    ConfidenceLabel.FAILED: LabelPresentation(Severity.ERROR, "error", "no proposal arrived"),
+    ConfidenceLabel.FAILED: LabelPresentation(
+        Severity.HINT, "error", "no proposal arrived", heading="No proposal arrived"
+    ),
 }
 
 # What an unknown label (a newer server's, say) is shown as.
-UNKNOWN_PRESENTATION = LabelPresentation(Severity.WARNING, "note", "an unknown label")
+UNKNOWN_PRESENTATION = LabelPresentation(
+    Severity.WARNING, "note", "an unknown label", heading="Cross-checked"
+)
 
 
 def presentation(label: str) -> LabelPresentation:
@@ -152,3 +168,41 @@ def presentation(label: str) -> LabelPresentation:
         return PRESENTATION[ConfidenceLabel(label)]
     except ValueError:
         return UNKNOWN_PRESENTATION
+
+
+# What went wrong with a model call, for people: "GPT could not judge Claude's proposal: it timed
+# out." The kinds themselves stay in the JSON.
+FAILURE_WORDING: dict[FailureKind, str] = {
+    FailureKind.TIMEOUT: "it timed out",
+    FailureKind.UNREACHABLE: "the service could not be reached",
+    FailureKind.AUTH: "the API key was refused",
+    FailureKind.RATE_LIMITED: "it was rate-limited",
+    FailureKind.OVERLOADED: "the service is overloaded",
+    FailureKind.SERVER_ERROR: "the service had an error",
+    FailureKind.BAD_REQUEST: "the service refused the request",
+    FailureKind.MALFORMED: "its reply was malformed",
+    FailureKind.REFUSAL: "the model declined",
+    FailureKind.TRUNCATED: "its reply was cut off",
+    FailureKind.EMPTY: "its reply was empty",
+    FailureKind.BUDGET: "the cost cap was reached",
+    FailureKind.NO_JUDGE: "no model of another family was there to judge it",
+    FailureKind.ERROR: "something went wrong",
+}
+
+# Failures of the service rather than of the code: the editor says them in a notification and
+# the status bar, never as a squiggle on the user's lines.
+SERVICE_FAILURES = frozenset(
+    {
+        FailureKind.TIMEOUT,
+        FailureKind.UNREACHABLE,
+        FailureKind.AUTH,
+        FailureKind.RATE_LIMITED,
+        FailureKind.OVERLOADED,
+        FailureKind.SERVER_ERROR,
+        FailureKind.BUDGET,
+    }
+)
+
+
+def failure_wording(kind: str) -> str:
+    return FAILURE_WORDING[FailureKind.parse(kind, FailureKind.ERROR)]

@@ -1,6 +1,7 @@
 """Partial reports: a snapshot each time a piece arrives, the final report unchanged."""
 
-from counterpoint.core.render import evidence, partial_line, render_markdown
+from counterpoint.core.render import render_markdown
+from counterpoint.core.wording import evidence, partial_line
 from counterpoint.engine.run import cross_check
 from counterpoint.model.calls import ProviderError
 from counterpoint.model.vocabulary import FailureKind
@@ -25,11 +26,11 @@ async def test_each_piece_arrives_as_a_partial_report_and_the_last_is_the_final_
     assert "comparison" in first.pending
     assert first.request_id == report.request_id  # one id from the first piece on
     assert partial_line(first) == (
-        "Claude's proposal arrived; not yet judged; waiting for GPT's proposal."
+        "Claude's proposal arrived; it is not yet judged. Waiting for GPT's proposal."
     )
     assert evidence(first, "claude") == "not yet judged"
     hover = render_markdown(first, "python")
-    assert "still cross-checking" in hover and "_not yet judged_" in hover
+    assert "Still cross-checking" in hover and "_not yet judged_" in hover
     assert "return [sum(xs[i:i + k]) for i in range(len(xs) - k + 1)]" in hover
 
     # Then GPT's judgment of Claude's, GPT's proposal, Claude's judgment of it: in order.
@@ -53,8 +54,8 @@ async def test_a_failure_is_a_piece_too_and_nothing_waits_for_what_cannot_come()
     await cross_check(request(), voices, on_update=updates.append)
     failed = next(u for u in updates if u.failures)
     assert "proposal:gpt" not in failed.pending and "judgment:gpt" not in failed.pending
-    assert "waiting for GPT" not in partial_line(failed)
-    assert "GPT could not propose: overloaded" in partial_line(failed)
+    assert "Waiting for GPT" not in partial_line(failed)
+    assert "GPT could not write a proposal: the service is overloaded." in partial_line(failed)
 
 
 async def test_a_listener_that_raises_does_not_sink_the_run():

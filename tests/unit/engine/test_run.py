@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from counterpoint.core.schemas import JUDGMENT_TOOL, PROPOSAL_TOOL
+from counterpoint.core.wording import summary_line
 from counterpoint.engine.run import RunOptions, Voice, assign_judges, cross_check
 from counterpoint.model.calls import ModelReply, ProviderError, StructuredCall, Usage
 from counterpoint.model.request import CrossCheckRequest, Range, RequestError
@@ -150,7 +151,10 @@ async def test_rejection_makes_the_run_disputed_and_recommends_the_accepted_prop
     assert report.confidence.label == "disputed"
     assert report.recommended == "gpt"
     (disagreement,) = report.disagreements
-    assert "drops the last window" in disagreement.summary
+    assert "range stops early" in disagreement.summary  # the judge's issue on these lines
+    assert "GPT judges Claude's proposal incorrect (80%): drops the last window." in (
+        summary_line(report)
+    )
     issue = next(j for j in report.judgments if j.target == "claude").issues[0]
     assert issue.range == Range.of_lines(1, 1)
 

@@ -45,7 +45,9 @@ def test_every_label_has_a_presentation_with_the_released_levels():
         "disputed": types.DiagnosticSeverity.Warning,
         "not-cross-checked": types.DiagnosticSeverity.Warning,
         "both-fail": types.DiagnosticSeverity.Error,
-        "failed": types.DiagnosticSeverity.Error,
+        # A run with no proposal is the service's failure, not the code's: no squiggle; the
+        # editor says it in a notification and the status bar.
+        "failed": types.DiagnosticSeverity.Hint,
     }
     assert {label.value: presentation(label).sarif_level for label in ConfidenceLabel} == {
         "verified-agreement": "note",
