@@ -1,12 +1,11 @@
-"""Readable forms of a report: plain text for the CLI, Markdown for the hover, SARIF for CI."""
+"""Readable forms of a report: plain text for the CLI, Markdown for the hover (SARIF: sarif.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from counterpoint import __version__
 from counterpoint.model.report import Disagreement, Failure, Report
-from counterpoint.model.vocabulary import PRESENTATION, ExecutionStatus, Outcome, presentation
+from counterpoint.model.vocabulary import ExecutionStatus, Outcome, presentation
 
 
 def render_text(report: Report, path: str) -> str:
@@ -137,70 +136,6 @@ def render_markdown(report: Report, fence: str, session_usd: float | None = None
         f"{cost_text(report, session_usd)} · {report.wall_s:.1f} s_"
     )
     return "\n\n---\n\n".join(parts)
-
-
-def render_sarif(report: Report, path: str) -> dict[str, Any]:
-    level = presentation(report.confidence.label).sarif_level
-    results = [
-        {
-            "ruleId": f"counterpoint/{report.confidence.label}",
-            "level": level,
-            "message": {"text": disagreement.summary},
-            "locations": [
-                _location(path, disagreement.range.start.line + 1, disagreement.range.end.line)
-            ],
-        }
-        for disagreement in report.disagreements
-    ]
-    for judgment in report.judgments:
-        for issue in judgment.issues:
-            results.append(
-                {
-                    "ruleId": f"counterpoint/judge-{issue.severity}",
-                    "level": {"error": "error", "warning": "warning"}.get(issue.severity, "note"),
-                    "message": {
-                        "text": f"{judgment.judge} on {judgment.target}'s proposal: {issue.message}"
-                    },
-                    "locations": [
-                        _location(path, issue.range.start.line + 1, issue.range.end.line)
-                    ],
-                }
-            )
-    return {
-        "version": "2.1.0",
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {"name": "counterpoint", "version": __version__, "rules": _rules()}
-                },
-                "results": results,
-                "properties": {"counterpoint": report.to_json()},
-            }
-        ],
-    }
-
-
-def _rules() -> list[dict[str, Any]]:
-    """One rule per confidence label, described and levelled by the vocabulary's table."""
-    return [
-        {
-            "id": f"counterpoint/{label}",
-            "shortDescription": {"text": f"Counterpoint: {label}"},
-            "fullDescription": {"text": shown.wording},
-            "defaultConfiguration": {"level": shown.sarif_level},
-        }
-        for label, shown in PRESENTATION.items()
-    ]
-
-
-def _location(path: str, first: int, last: int) -> dict[str, Any]:
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": path},
-            "region": {"startLine": first, "endLine": max(first, last)},
-        }
-    }
 
 
 def _lines(span: Any) -> str:

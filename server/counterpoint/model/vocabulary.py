@@ -102,49 +102,53 @@ class Severity(Vocabulary):
     WARNING = "warning"
     ERROR = "error"
 
+    @property
+    def sarif_level(self) -> str:
+        """The SARIF 2.1.0 `level` of this severity, so code scanning and the editor agree."""
+        return "note" if self is Severity.INFORMATION else self.value
+
 
 @dataclass(frozen=True)
 class LabelPresentation:
     severity: Severity  # of the LSP diagnostics
-    sarif_level: str  # SARIF 2.1.0 `level` of the disagreement results
     wording: str  # what the label means, for people
 
+    @property
+    def sarif_level(self) -> str:
+        """SARIF's `level` of the label's results: derived from the editor's severity
+        (information → note, warning → warning, error → error), never set apart from it."""
+        return self.severity.sarif_level
 
-# SARIF levels are not derived from the severities (both-fail is an LSP error but a SARIF note):
-# both are kept as released.
+
 PRESENTATION: dict[ConfidenceLabel, LabelPresentation] = {
     ConfidenceLabel.VERIFIED_AGREEMENT: LabelPresentation(
         Severity.INFORMATION,
-        "note",
         "every proposal passes every test that ran, every judge accepts, and no input was found "
         "on which they behave differently",
     ),
     ConfidenceLabel.VERIFIED_ONE: LabelPresentation(
         Severity.WARNING,
-        "note",
         "one proposal passes tests another fails, and nothing else contradicts it",
     ),
     ConfidenceLabel.UNVERIFIED: LabelPresentation(
-        Severity.INFORMATION, "note", "proposals and judges agree, but no test ran"
+        Severity.INFORMATION, "proposals and judges agree, but no test ran"
     ),
     ConfidenceLabel.DISPUTED: LabelPresentation(
         Severity.WARNING,
-        "warning",
         "a judge rejects a proposal, or tests leave the proposals split without a winner",
     ),
     ConfidenceLabel.BOTH_FAIL: LabelPresentation(
-        Severity.ERROR, "note", "every proposal fails a workspace test or doctest"
+        Severity.ERROR, "every proposal fails a workspace test or doctest"
     ),
     ConfidenceLabel.NOT_CROSS_CHECKED: LabelPresentation(
         Severity.WARNING,
-        "warning",
         "a proposal is missing or was not judged (a provider failed)",
     ),
-    ConfidenceLabel.FAILED: LabelPresentation(Severity.ERROR, "error", "no proposal arrived"),
+    ConfidenceLabel.FAILED: LabelPresentation(Severity.ERROR, "no proposal arrived"),
 }
 
 # What an unknown label (a newer server's, say) is shown as.
-UNKNOWN_PRESENTATION = LabelPresentation(Severity.WARNING, "note", "an unknown label")
+UNKNOWN_PRESENTATION = LabelPresentation(Severity.WARNING, "an unknown label")
 
 
 def presentation(label: str) -> LabelPresentation:
