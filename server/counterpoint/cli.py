@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from counterpoint import __version__
-from counterpoint.config import ConfigError, Settings
-from counterpoint.core.render import render_sarif, render_text
+from counterpoint.config import DECLARATIONS, ConfigError, Settings
+from counterpoint.core.render import render_text
+from counterpoint.core.sarif import render_sarif
 from counterpoint.core.secrets import SecretFilter, environment_secrets
 from counterpoint.engine.engine import Engine
+from counterpoint.engine.privacy import refuse_private
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.model.request import (
     MAX_DOCUMENT_CHARS,
@@ -24,10 +28,15 @@ from counterpoint.model.request import (
     check_document_size,
 )
 from counterpoint.model.text import line_count
+from counterpoint.model.vocabulary import ConfidenceLabel
+from counterpoint.workspace import find_project_root
+
+# What `check` exits with; the README's "Command line" lists the same.
+EXIT_REPORT, EXIT_FAIL_ON, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = _parser(json_errors="--json" in (sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=args.log_level.upper(),
@@ -42,10 +51,24 @@ def main(argv: list[str] | None = None) -> int:
     return _serve(args)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose usage errors are also a JSON error object on stdout under --json."""
+
+    def __init__(self, *args: Any, json_errors: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.json_errors = json_errors
+
+    def error(self, message: str) -> NoReturn:
+        if self.json_errors:
+            _print_json_error("usage", message)
+        super().error(message)
+
+
+def _parser(json_errors: bool = False) -> argparse.ArgumentParser:
+    parser = _Parser(
         prog="counterpoint",
         description="A second opinion from a different model family, backed by execution.",
+        json_errors=json_errors,
     )
     parser.add_argument("--version", action="version", version=f"counterpoint {__version__}")
     parser.add_argument(
@@ -53,10 +76,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command")
 
-    serve = commands.add_parser("serve", help="speak LSP over stdio (the default)")
+    serve = commands.add_parser(
+        "serve",
+        help="speak LSP over stdio (the default)",
+        description=SERVE_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
 
-    check = commands.add_parser("check", help="cross-check lines of a file and print the report")
+    check = commands.add_parser(
+        "check",
+        help="cross-check lines of a file and print the report",
+        epilog=_check_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     check.add_argument("file", type=Path)
     check.add_argument("--lines", required=True, metavar="START-END", help="1-based, inclusive")
     check.add_argument("--instruction", default="", help='what to do; default: "review"')
@@ -69,7 +102,64 @@ def _parser() -> argparse.ArgumentParser:
     output = check.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the report as JSON")
     output.add_argument("--sarif", action="store_true", help="print SARIF 2.1.0")
+    check.add_argument(
+        "--fail-on",
+        type=_labels,
+        default=frozenset(),
+        metavar="LABELS",
+        help="exit 1 when the report's label is one of these, comma-separated "
+        "(e.g. disputed,both-fail,failed); labels: " + ", ".join(ConfidenceLabel),
+    )
+    for command in commands.choices.values():
+        command.json_errors = json_errors
     return parser
+
+
+SERVE_DESCRIPTION = """\
+Run Counterpoint as a language server. An editor starts `counterpoint serve` and speaks LSP
+over its stdin and stdout (the default); --tcp HOST:PORT listens for one client instead.
+The keys come from the server's environment (ANTHROPIC_API_KEY, OPENAI_API_KEY); settings
+come as LSP initializationOptions, which are yours (workspace/configuration can only tighten
+them): see "Configuration" and "Editors" in the README."""
+
+
+def _check_epilog() -> str:
+    def env(name: str) -> str:
+        return DECLARATIONS[name].env or name
+
+    anthropic_url, openai_url = env("anthropic_base_url"), env("openai_base_url")
+    variables = [
+        (Settings.anthropic_key_env, f"Claude's key (may be unset with {anthropic_url})"),
+        (Settings.openai_key_env, f"GPT's key (may be unset with {openai_url})"),
+        (anthropic_url, "Anthropic's endpoint (default: the SDK's)"),
+        (openai_url, "an OpenAI(-compatible) endpoint, e.g. Ollama's (default: the SDK's)"),
+        (env("claude_model"), f"Claude's model (default {Settings.claude_model})"),
+        (env("gpt_model"), f"GPT's model (default {Settings.gpt_model})"),
+    ]
+    rows = "\n".join(f"  {name:27}{what}" for name, what in variables)
+    return f"""\
+environment (every setting: "Configuration" in the README):
+{rows}
+
+exit codes:
+  {EXIT_REPORT}    a report was made (even if a provider failed: the report says so)
+  {EXIT_FAIL_ON}    a report was made and its label is one of --fail-on
+  {EXIT_BAD_INPUT}    bad input or settings: one line on stderr (and, with --json, a JSON error
+       object {{"error": {{"kind": ..., "message": ...}}}} on stdout)
+  {EXIT_INTERRUPTED}  interrupted"""
+
+
+def _labels(text: str) -> frozenset[ConfidenceLabel]:
+    """--fail-on's comma-separated labels; an unknown one is a usage error."""
+    named = [part.strip() for part in text.split(",") if part.strip()]
+    known = {label.value for label in ConfidenceLabel}
+    unknown = [name for name in named if name not in known]
+    if unknown or not named:
+        raise argparse.ArgumentTypeError(
+            f"unknown label {', '.join(map(repr, unknown)) or repr(text)}; labels: "
+            + ", ".join(ConfidenceLabel)
+        )
+    return frozenset(ConfidenceLabel(name) for name in named)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -81,7 +171,7 @@ def _serve(args: argparse.Namespace) -> int:
     if getattr(args, "tcp", None):
         host, _, port = args.tcp.rpartition(":")
         if not host or not port.isdigit():
-            return _fail(f"--tcp wants HOST:PORT, got {args.tcp!r}")
+            return _fail("usage", f"--tcp wants HOST:PORT, got {args.tcp!r}")
         SERVER.start_tcp(host, int(port))
     else:
         SERVER.start_io()
@@ -89,9 +179,12 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    fail = functools.partial(_fail, json_errors=args.json)
     try:
         text = _read(args.file)
         check_document_size(len(text))
+        root = find_project_root(args.file.resolve())
+        refuse_private(args.file.resolve(), root)  # before its language: `.env` is private
         first, last = _parse_lines(args.lines, text)
         language = language_for(path=str(args.file))
         settings = Settings.from_env()
@@ -103,9 +196,11 @@ def _check(args: argparse.Namespace) -> int:
             execute=not args.no_execute,
             on_warning=lambda message: print(f"counterpoint: warning: {message}", file=sys.stderr),
         )
-        engine.voices()  # a missing key is said before anything runs
-    except (RequestError, ConfigError, UnsupportedLanguageError) as error:
-        return _fail(str(error))
+        engine.check_keys()  # a missing key is said before anything runs, and imports no SDK
+    except (RequestError, UnsupportedLanguageError) as error:
+        return fail("input", str(error))
+    except ConfigError as error:
+        return fail("config", str(error))
 
     request = CrossCheckRequest(
         uri=args.file.resolve().as_uri(),
@@ -122,20 +217,23 @@ def _check(args: argparse.Namespace) -> int:
                 progress=(lambda stage: print(f"… {stage}", file=sys.stderr))
                 if show_progress
                 else None,
+                workspace_root=root,
             )
         )
     except RequestError as error:
-        return _fail(str(error))
+        return fail("input", str(error))
+    except ConfigError as error:
+        return fail("config", str(error))
     except KeyboardInterrupt:
-        return _fail("cancelled", code=130)
+        return fail("cancelled", "cancelled", code=EXIT_INTERRUPTED)
 
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     elif args.sarif:
-        print(json.dumps(render_sarif(report, str(args.file)), indent=2))
+        print(json.dumps(render_sarif(report, str(root)), indent=2))
     else:
         print(render_text(report, str(args.file)))
-    return 0
+    return EXIT_FAIL_ON if report.confidence.label in args.fail_on else EXIT_REPORT
 
 
 def _read(path: Path) -> str:
@@ -174,9 +272,17 @@ def _parse_lines(spec: str, text: str) -> tuple[int, int]:
     return first - 1, last - 1
 
 
-def _fail(message: str, code: int = 2) -> int:
+def _fail(kind: str, message: str, code: int = EXIT_BAD_INPUT, json_errors: bool = False) -> int:
+    """One line on stderr; under --json also the error object on stdout (README: "Command
+    line"). `kind` is one of "usage", "input", "config", "cancelled"."""
     print(f"counterpoint: error: {message}", file=sys.stderr)
+    if json_errors:
+        _print_json_error(kind, message)
     return code
+
+
+def _print_json_error(kind: str, message: str) -> None:
+    print(json.dumps({"error": {"kind": kind, "message": message}}))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
 """`counterpoint check` as a user runs it, against the strict HTTP fake of both APIs."""
 
 import json
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from counterpoint.model.request import MAX_DOCUMENT_CHARS
@@ -263,3 +266,176 @@ def test_a_file_far_over_the_limit_is_refused_unread(fake_providers, tmp_path):
     assert result.returncode == 2
     assert "1,073,741,824 bytes" in result.stderr and "at most" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+SARIF_SCHEMA = Path(__file__).parents[1] / "data" / "sarif" / "sarif-schema-2.1.0.json"
+# Runs the CLI in this process, then says on stderr's last line which SDKs it had imported.
+SDK_PROBE = """
+import json, sys
+from counterpoint.cli import main
+code = main(sys.argv[1:])
+sdks = sorted(name for name in ("anthropic", "openai") if name in sys.modules)
+print(json.dumps({"exit": code, "sdks": sdks}), file=sys.stderr)
+"""
+
+
+def project(tmp_path: Path) -> Path:
+    """A small project: a function, blank lines, a `.env` and a `secrets.py`."""
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "pyproject.toml").write_text("[project]\nname = 'p'\n")
+    (root / "code.py").write_text("def f(x):\n\n\n    return x\n")
+    (root / ".env").write_text("TOKEN=abc\n")
+    (root / ".env.local").write_text("TOKEN=abc\n")
+    (root / "secrets.py").write_text("TOKEN = 'abc'\n")
+    return root
+
+
+def run_probed(env: dict[str, str], *args: str, tmp_path: Path) -> tuple[dict, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_BASE_URL"))}
+    result = subprocess.run(
+        [sys.executable, "-c", SDK_PROBE, "check", *args],
+        env={**clean, "COUNTERPOINT_CACHE_DIR": str(tmp_path / "cache"), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    *said, probe = result.stderr.strip().splitlines()
+    return json.loads(probe), "\n".join(said)
+
+
+@pytest.mark.parametrize(
+    ("keys", "target", "lines", "message"),
+    [
+        (False, "code.py", "1-4", "no key or base URL configured"),
+        (True, "code.py", "2-3", "lines 2-3 are blank"),
+        (True, ".env", "1", "'.env*': it is never sent to a model"),
+        (True, "secrets.py", "1", "'secrets.*': it is never sent to a model"),
+    ],
+)
+def test_bad_input_is_refused_before_either_sdk_is_imported(
+    fake_providers, tmp_path, keys, target, lines, message
+):
+    root = project(tmp_path)
+    env = fake_providers.env() if keys else {}
+    probe, said = run_probed(env, str(root / target), "--lines", lines, tmp_path=tmp_path)
+    assert probe == {"exit": 2, "sdks": []}
+    assert message in said and len(said.splitlines()) == 1
+    assert fake_providers.requests == []
+
+
+def test_a_check_that_runs_imports_both_sdks(fake_providers, tmp_path):
+    """The probe above can see an SDK import: a real run makes both."""
+    script_disagreement(fake_providers)
+    probe, said = run_probed(
+        fake_providers.env(), str(FIXTURE), "--lines", "1-7", "--no-execute", tmp_path=tmp_path
+    )
+    assert probe == {"exit": 0, "sdks": ["anthropic", "openai"]}, said
+
+
+@pytest.mark.parametrize("name", [".env", ".env.local"])
+def test_a_dotenv_file_is_refused_as_private_not_as_an_unknown_language(
+    fake_providers, tmp_path, name
+):
+    root = project(tmp_path)
+    result = run_check(fake_providers.env(), str(root / name), "--lines", "1", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "never sent to a model" in result.stderr and "language" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env_keys", "args", "kind", "message"),
+    [
+        (True, ["missing.py", "--lines", "1-2"], "input", "no such file: missing.py"),
+        (False, [str(FIXTURE), "--lines", "1-7"], "config", "no key or base URL configured"),
+        (True, ["PROJECT/.env", "--lines", "1"], "input", "never sent to a model"),
+        (True, [str(FIXTURE), "--lines", "1-7", "--fail-on", "nope"], "usage", "unknown label"),
+        (True, [str(FIXTURE)], "usage", "the following arguments are required: --lines"),
+    ],
+)
+def test_with_json_bad_input_is_an_error_object_on_stdout_too(
+    fake_providers, tmp_path, env_keys, args, kind, message
+):
+    root = project(tmp_path)
+    args = [arg.replace("PROJECT", str(root)) for arg in args]
+    env = fake_providers.env() if env_keys else {}
+    result = run_check(env, *args, "--json", tmp_path=tmp_path)
+    assert result.returncode == 2
+    error = json.loads(result.stdout)["error"]
+    assert error["kind"] == kind and message in error["message"]
+    assert set(error) == {"kind", "message"}
+    assert f"error: {error['message']}" in result.stderr
+    assert fake_providers.requests == []
+
+
+def test_fail_on_exits_1_when_the_label_is_one_of_them_and_still_prints_the_report(
+    fake_providers, tmp_path
+):
+    script_disagreement(fake_providers)  # no tests run: Claude's rejection leaves it disputed
+    args = (str(FIXTURE), "--lines", "1-7", "--no-execute", "--json")
+    disputed = run_check(fake_providers.env(), *args, "--fail-on", "disputed", tmp_path=tmp_path)
+    assert disputed.returncode == 1, disputed.stderr
+    assert json.loads(disputed.stdout)["confidence"]["label"] == "disputed"
+    others = run_check(
+        fake_providers.env(), *args, "--fail-on", "both-fail,failed", tmp_path=tmp_path
+    )
+    assert others.returncode == 0, others.stderr
+    assert json.loads(others.stdout)["confidence"]["label"] == "disputed"
+
+
+def sarif_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(SARIF_SCHEMA.read_text())
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def test_sarif_is_valid_relative_to_the_workspace_and_names_the_broken_test(
+    fake_providers, tmp_path
+):
+    script_disagreement(fake_providers)
+    typed = os.path.relpath(FIXTURE)  # as a user types it, relative to where they stand
+    result = run_check(fake_providers.env(), typed, "--lines", "1-7", "--sarif", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    log = json.loads(result.stdout)
+    sarif_validator().validate(log)
+    [run] = log["runs"]
+    assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": FIXTURE.parent.as_uri() + "/"}}
+    locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in run["results"]]
+    assert locations and all(
+        location == {"uri": "windows.py", "uriBaseId": "%SRCROOT%"} for location in locations
+    )
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert by_rule["counterpoint/verified-one"]["level"] == "warning"
+    broken = by_rule["counterpoint/breaks-tests"]
+    assert broken["level"] == "error"
+    assert "GPT's proposal" in broken["message"]["text"]
+    assert (
+        "test_window_larger_than_list_has_no_sums: assert [1] == []" in (broken["message"]["text"])
+    )
+
+
+def test_an_unreachable_provider_is_named_by_its_url_in_text_json_and_sarif(tmp_path):
+    with socket.socket() as probe:  # a port on 127.0.0.1 nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        "ANTHROPIC_API_KEY": "k",
+        "OPENAI_API_KEY": "k",
+        "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{port}",
+        "OPENAI_BASE_URL": f"http://127.0.0.1:{port}/v1",
+        "COUNTERPOINT_MAX_RETRIES": "0",
+    }
+    args = (str(FIXTURE), "--lines", "1-7", "--no-execute")
+    text = run_check(env, *args, tmp_path=tmp_path)
+    assert text.returncode == 0, text.stderr
+    assert f"cannot reach Anthropic at http://127.0.0.1:{port}/v1/messages" in text.stdout
+    assert f"cannot reach OpenAI at http://127.0.0.1:{port}/v1/chat/completions" in text.stdout
+    report = json.loads(run_check(env, *args, "--json", tmp_path=tmp_path).stdout)
+    assert report["confidence"]["label"] == "failed"
+    assert all(f"127.0.0.1:{port}/v1/" in failure["message"] for failure in report["failures"])
+    sarif = run_check(env, *args, "--sarif", "--fail-on", "failed", tmp_path=tmp_path)
+    assert sarif.returncode == 1
+    log = json.loads(sarif.stdout)
+    sarif_validator().validate(log)
+    [result] = log["runs"][0]["results"]  # a failed run is not a clean pass
+    assert result["ruleId"] == "counterpoint/failed" and result["level"] == "error"
+    assert f"http://127.0.0.1:{port}/v1/messages" in result["message"]["text"]

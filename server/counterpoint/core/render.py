@@ -1,10 +1,8 @@
-"""Readable forms of a report: plain text for the CLI, Markdown for the hover, SARIF for CI."""
+"""Readable forms of a report: plain text for the CLI, Markdown for the hover (SARIF is in
+sarif.py)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from counterpoint import __version__
 from counterpoint.core.wording import (
     and_join,
     awaiting,
@@ -19,7 +17,7 @@ from counterpoint.core.wording import (
     voice_name,
 )
 from counterpoint.model.report import Disagreement, Report
-from counterpoint.model.vocabulary import PRESENTATION, ExecutionStatus, presentation
+from counterpoint.model.vocabulary import ExecutionStatus, presentation
 
 
 def render_text(report: Report, path: str) -> str:
@@ -217,70 +215,6 @@ def _proposal_markdown(report: Report, proposal_id: str, fence: str) -> str:
     if proposal.explanation:
         section.append(f"_{proposal.voice_name}:_ {proposal.explanation}")
     return "\n\n".join(section)
-
-
-def render_sarif(report: Report, path: str) -> dict[str, Any]:
-    level = presentation(report.confidence.label).sarif_level
-    results = [
-        {
-            "ruleId": f"counterpoint/{report.confidence.label}",
-            "level": level,
-            "message": {"text": disagreement.summary},
-            "locations": [
-                _location(path, disagreement.range.start.line + 1, disagreement.range.end.line)
-            ],
-        }
-        for disagreement in report.disagreements
-    ]
-    for judgment in report.judgments:
-        for issue in judgment.issues:
-            results.append(
-                {
-                    "ruleId": f"counterpoint/judge-{issue.severity}",
-                    "level": {"error": "error", "warning": "warning"}.get(issue.severity, "note"),
-                    "message": {
-                        "text": f"{judgment.judge} on {judgment.target}'s proposal: {issue.message}"
-                    },
-                    "locations": [
-                        _location(path, issue.range.start.line + 1, issue.range.end.line)
-                    ],
-                }
-            )
-    return {
-        "version": "2.1.0",
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {"name": "counterpoint", "version": __version__, "rules": _rules()}
-                },
-                "results": results,
-                "properties": {"counterpoint": report.to_json()},
-            }
-        ],
-    }
-
-
-def _rules() -> list[dict[str, Any]]:
-    """One rule per confidence label, described and levelled by the vocabulary's table."""
-    return [
-        {
-            "id": f"counterpoint/{label}",
-            "shortDescription": {"text": f"Counterpoint: {label}"},
-            "fullDescription": {"text": shown.wording},
-            "defaultConfiguration": {"level": shown.sarif_level},
-        }
-        for label, shown in PRESENTATION.items()
-    ]
-
-
-def _location(path: str, first: int, last: int) -> dict[str, Any]:
-    return {
-        "physicalLocation": {
-            "artifactLocation": {"uri": path},
-            "region": {"startLine": first, "endLine": max(first, last)},
-        }
-    }
 
 
 def matrix_line(report: Report, proposal_id: str) -> str:

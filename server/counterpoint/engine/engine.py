@@ -177,11 +177,10 @@ class Engine:
     ) -> Report:
         """Run one cross-check with these settings' voices, options, cache and sandbox;
         `on_update` gets a partial report as each piece arrives (see run.cross_check)."""
-        await self.warmed_up()  # the SDKs imported and the voices built off the event loop
         settings = self.settings
         return await cross_check(
             request,
-            self.voices(),
+            self._ready_voices,  # asked for once the request is found fit to send
             settings.run_options(),
             progress=progress,
             secrets=settings.secrets() if secrets is None else secrets,
@@ -191,6 +190,10 @@ class Engine:
             on_update=on_update,
             request_id=request_id,
         )
+
+    async def _ready_voices(self) -> list[Voice]:
+        await self.warmed_up()  # the SDKs imported and the voices built off the event loop
+        return self.voices()
 
 
 def warm_up() -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pathspec
 
+from counterpoint.model.request import RequestError
 from counterpoint.workspace import read_workspace_text
 
 DEFAULT_PATTERNS = (".env*", "*.pem", "id_*", "secrets.*")
@@ -28,3 +29,14 @@ def ignoring_pattern(path: Path, root: Path | None) -> str | None:
         if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative):
             return pattern
     return None
+
+
+def refuse_private(path: Path, root: Path | None) -> None:
+    """Raise RequestError when `path` may not be sent. Asked before the file's language, so a
+    `.env` is refused as private rather than as a language Counterpoint does not know."""
+    pattern = ignoring_pattern(path, root)
+    if pattern is not None:
+        raise RequestError(
+            f"{path.name} matches the .counterpointignore pattern {pattern!r}: "
+            "it is never sent to a model"
+        )

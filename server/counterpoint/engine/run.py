@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -31,7 +31,7 @@ from counterpoint.engine.budget import Budget, RetryBudget, Spending
 from counterpoint.engine.execute import ExecutionJob, ExecutionService
 from counterpoint.engine.lanes import Lanes
 from counterpoint.engine.offload import prepare_context
-from counterpoint.engine.privacy import ignoring_pattern
+from counterpoint.engine.privacy import refuse_private
 from counterpoint.languages import language_for, test_support
 from counterpoint.model.calls import (
     ModelClient,
@@ -77,6 +77,11 @@ class Voice:
     @property
     def family(self) -> str:
         return self.family_name or self.client.provider
+
+
+# The voices, or how to get them once the request has been checked (the Engine builds them
+# then, so a refused request never waits for an SDK import).
+VoiceSource = Callable[[], Awaitable[Sequence[Voice]]]
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ def document_path(uri: str) -> str:
 
 async def cross_check(
     request: CrossCheckRequest,
-    voices: Sequence[Voice],
+    voices: Sequence[Voice] | VoiceSource,
     options: RunOptions | None = None,
     progress: ProgressCallback | None = None,
     secrets: Secrets = (),
@@ -156,16 +161,13 @@ async def cross_check(
     )
     on_disk = Path(path) if urlparse(request.uri).scheme == "file" else None
     root = workspace_root or (find_project_root(on_disk) if on_disk else None)
-    pattern = ignoring_pattern(Path(path), root)
-    if pattern is not None:
-        raise RequestError(
-            f"{PurePosixPath(path).name} matches the .counterpointignore pattern {pattern!r}: "
-            "it is never sent to a model"
-        )
-    if len({voice.family for voice in voices}) < 2:
-        raise RequestError("a cross-check needs voices from at least two model families")
+    refuse_private(Path(path), root)
     language = language_for(request.language_id, path)
     context = await prepare_context(request, language, options.context_chars)
+    if callable(voices):  # built only now: a request refused above imports no SDK
+        voices = await voices()
+    if len({voice.family for voice in voices}) < 2:
+        raise RequestError("a cross-check needs voices from at least two model families")
     # Number the context's secrets before the baseline's output can: placeholders, and so the
     # prompts and their cache keys, are then the same on every run of this request. It also
     # counts them when every call fails.

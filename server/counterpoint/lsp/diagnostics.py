@@ -21,7 +21,6 @@ from counterpoint.model.vocabulary import Severity, presentation
 SOURCE = "counterpoint"
 
 _LSP_SEVERITY = {
-    Severity.HINT: types.DiagnosticSeverity.Hint,
     Severity.INFORMATION: types.DiagnosticSeverity.Information,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -40,7 +39,10 @@ class DiagnosticData(TypedDict):
 
 
 def severity_of(label: str) -> types.DiagnosticSeverity:
-    return _LSP_SEVERITY[presentation(label).severity]
+    shown = presentation(label)
+    if not shown.on_the_code:  # the service failed: a hint, no squiggle; a message says it
+        return types.DiagnosticSeverity.Hint
+    return _LSP_SEVERITY[shown.severity]
 
 
 def diagnostics_for(workspace: Workspace, stored: StoredReport) -> list[types.Diagnostic]:

@@ -98,68 +98,68 @@ class FailureKind(Vocabulary):
 class Severity(Vocabulary):
     """How loudly an editor shows a label; the LSP front end maps it to its own numbers."""
 
-    HINT = "hint"  # no squiggle: the run itself failed, which is no fact about the code
     INFORMATION = "information"
     WARNING = "warning"
     ERROR = "error"
+
+    @property
+    def sarif_level(self) -> str:
+        """The SARIF 2.1.0 `level` of this severity, so code scanning and the editor agree."""
+        return "note" if self is Severity.INFORMATION else self.value
 
 
 @dataclass(frozen=True)
 class LabelPresentation:
     severity: Severity  # of the LSP diagnostics
-    sarif_level: str  # SARIF 2.1.0 `level` of the disagreement results
     wording: str  # what the label means, for people
     heading: str = ""  # how a sentence about the run starts, e.g. "Verified"
+    # False when the label is no fact about the code (no proposal arrived: the service failed):
+    # the editor says it in a notification and puts a hint, not a squiggle, on the lines.
+    on_the_code: bool = True
+
+    @property
+    def sarif_level(self) -> str:
+        """SARIF's `level` of the label's results: derived from the editor's severity
+        (information → note, warning → warning, error → error), never set apart from it."""
+        return self.severity.sarif_level
 
 
-# SARIF levels are not derived from the severities (both-fail is an LSP error but a SARIF note):
-# both are kept as released.
 PRESENTATION: dict[ConfidenceLabel, LabelPresentation] = {
     ConfidenceLabel.VERIFIED_AGREEMENT: LabelPresentation(
         Severity.INFORMATION,
-        "note",
         "every proposal passes every test that ran, every judge accepts, and no input was found "
         "on which they behave differently",
         heading="Verified",
     ),
     ConfidenceLabel.VERIFIED_ONE: LabelPresentation(
         Severity.WARNING,
-        "note",
         "one proposal passes tests another fails, and nothing else contradicts it",
         heading="Verified",
     ),
     ConfidenceLabel.UNVERIFIED: LabelPresentation(
-        Severity.INFORMATION,
-        "note",
-        "proposals and judges agree, but no test ran",
-        heading="Unverified",
+        Severity.INFORMATION, "proposals and judges agree, but no test ran", heading="Unverified"
     ),
     ConfidenceLabel.DISPUTED: LabelPresentation(
         Severity.WARNING,
-        "warning",
         "a judge rejects a proposal, or tests leave the proposals split without a winner",
         heading="Disputed",
     ),
     ConfidenceLabel.BOTH_FAIL: LabelPresentation(
-        Severity.ERROR,
-        "note",
-        "every proposal fails a workspace test or doctest",
-        heading="Both fail",
+        Severity.ERROR, "every proposal fails a workspace test or doctest", heading="Both fail"
     ),
     ConfidenceLabel.NOT_CROSS_CHECKED: LabelPresentation(
         Severity.WARNING,
-        "warning",
         "a proposal is missing or was not judged (a provider failed)",
         heading="Not cross-checked",
     ),
     ConfidenceLabel.FAILED: LabelPresentation(
-        Severity.HINT, "error", "no proposal arrived", heading="No proposal arrived"
+        Severity.ERROR, "no proposal arrived", heading="No proposal arrived", on_the_code=False
     ),
 }
 
 # What an unknown label (a newer server's, say) is shown as.
 UNKNOWN_PRESENTATION = LabelPresentation(
-    Severity.WARNING, "note", "an unknown label", heading="Cross-checked"
+    Severity.WARNING, "an unknown label", heading="Cross-checked"
 )
 
 

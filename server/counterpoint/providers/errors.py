@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from types import ModuleType
+from urllib.parse import urlsplit, urlunsplit
 
 from counterpoint.model.calls import ProviderError
 from counterpoint.model.vocabulary import FailureKind
@@ -55,7 +56,7 @@ def _classify(
     if isinstance(error, sdk.APIConnectionError):
         return ProviderError(
             FailureKind.UNREACHABLE,
-            f"cannot reach {provider}: {_one_line(str(error)).rstrip('.')}{tries}",
+            f"cannot reach {provider}{_at(error)}: {_one_line(str(error)).rstrip('.')}{tries}",
         )
     if isinstance(error, sdk.APIStatusError) and error.status_code < 300:
         return _mid_stream(error, provider)  # Anthropic's `event: error`, after a 200
@@ -134,6 +135,17 @@ def _error_type(error: Exception) -> str | None:
     inner = body.get("error", body) if isinstance(body, dict) else None
     kind = inner.get("type") if isinstance(inner, dict) else None
     return kind if isinstance(kind, str) and kind else None
+
+
+def _at(error: Exception) -> str:
+    """ " at URL" for the request that failed, so a mistyped base URL shows; without its user,
+    password, query and fragment, which may hold credentials."""
+    tried = getattr(getattr(error, "request", None), "url", None)
+    if tried is None:  # an error built without its request
+        return ""
+    url = urlsplit(str(tried))
+    host = url.netloc.rpartition("@")[2]
+    return f" at {urlunsplit((url.scheme, host, url.path, '', ''))}" if host else ""
 
 
 def _one_line(text: str, limit: int = 200) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from counterpoint.core.render import render_sarif, render_text
+from counterpoint.core.render import render_text
 from counterpoint.model.calls import Usage
 from counterpoint.model.report import Confidence, Disagreement, Proposal, Report
 from counterpoint.model.request import Range
@@ -33,16 +33,3 @@ def report(label: ConfidenceLabel) -> Report:
 def test_the_text_says_what_the_label_means(label):
     text = render_text(report(label), "m.py")
     assert f"Confidence: {label} ({PRESENTATION[label].wording})" in text
-
-
-@pytest.mark.parametrize("label", list(ConfidenceLabel))
-def test_sarif_levels_and_rules_come_from_the_table(label):
-    run = render_sarif(report(label), "m.py")["runs"][0]
-    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
-    assert set(rules) == {f"counterpoint/{each}" for each in ConfidenceLabel}
-    rule = rules[f"counterpoint/{label}"]
-    assert rule["fullDescription"]["text"] == PRESENTATION[label].wording
-    assert rule["defaultConfiguration"]["level"] == PRESENTATION[label].sarif_level
-    [result] = run["results"]
-    assert result["ruleId"] == f"counterpoint/{label}"
-    assert result["level"] == PRESENTATION[label].sarif_level

@@ -49,20 +49,21 @@ def test_every_label_has_a_presentation_with_the_released_levels():
         # editor says it in a notification and the status bar.
         "failed": types.DiagnosticSeverity.Hint,
     }
+    # SARIF follows the editor, so code scanning is as loud as the diagnostics.
     assert {label.value: presentation(label).sarif_level for label in ConfidenceLabel} == {
         "verified-agreement": "note",
-        "verified-one": "note",
+        "verified-one": "warning",
         "unverified": "note",
         "disputed": "warning",
-        "both-fail": "note",
+        "both-fail": "error",
         "not-cross-checked": "warning",
         "failed": "error",
     }
 
 
-def test_an_unknown_label_is_a_warning_in_the_editor_and_a_note_in_sarif():
+def test_an_unknown_label_is_a_warning_in_the_editor_and_in_sarif():
     assert severity_of("from-a-newer-server") == types.DiagnosticSeverity.Warning
-    assert presentation("from-a-newer-server").sarif_level == "note"
+    assert presentation("from-a-newer-server").sarif_level == "warning"
 
 
 def test_the_client_has_an_icon_for_exactly_the_server_labels():
