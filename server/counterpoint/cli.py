@@ -1,4 +1,4 @@
-"""`counterpoint serve | check | --version`."""
+"""`counterpoint serve | check | demo | --version`."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from counterpoint import __version__
 from counterpoint.config import ConfigError, Settings
 from counterpoint.core.render import render_sarif, render_text
 from counterpoint.core.secrets import SecretFilter, environment_secrets
+from counterpoint.demo.run import DemoError, run_demo
 from counterpoint.engine.engine import Engine
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.model.request import (
@@ -39,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         handler.addFilter(secret_filter)
     if args.command == "check":
         return _check(args)
+    if args.command == "demo":
+        return _demo(args)
     return _serve(args)
 
 
@@ -69,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
     output = check.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print the report as JSON")
     output.add_argument("--sarif", action="store_true", help="print SARIF 2.1.0")
+
+    demo = commands.add_parser(
+        "demo",
+        help="cross-check a bundled sample project on recorded replies: no keys, no network",
+    )
+    demo.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -136,6 +145,17 @@ def _check(args: argparse.Namespace) -> int:
     else:
         print(render_text(report, str(args.file)))
     return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    show_progress = sys.stderr.isatty() and not args.json
+    progress = (lambda stage: print(f"… {stage}", file=sys.stderr)) if show_progress else None
+    try:
+        return run_demo(as_json=args.json, progress=progress)
+    except DemoError as error:
+        return _fail(str(error), code=1)
+    except KeyboardInterrupt:
+        return _fail("cancelled", code=130)
 
 
 def _read(path: Path) -> str:
