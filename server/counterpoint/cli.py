@@ -1,4 +1,4 @@
-"""`counterpoint serve | check | --version`."""
+"""`counterpoint serve | check | demo | --version`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from counterpoint.config import DECLARATIONS, ConfigError, Settings
 from counterpoint.core.render import render_text
 from counterpoint.core.sarif import render_sarif
 from counterpoint.core.secrets import SecretFilter, environment_secrets
+from counterpoint.demo.run import DemoError, run_demo
 from counterpoint.engine.engine import Engine
 from counterpoint.engine.privacy import refuse_private
 from counterpoint.languages import UnsupportedLanguageError, language_for
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         handler.addFilter(secret_filter)
     if args.command == "check":
         return _check(args)
+    if args.command == "demo":
+        return _demo(args)
     return _serve(args)
 
 
@@ -110,6 +113,12 @@ def _parser(json_errors: bool = False) -> argparse.ArgumentParser:
         help="exit 1 when the report's label is one of these, comma-separated "
         "(e.g. disputed,both-fail,failed); labels: " + ", ".join(ConfidenceLabel),
     )
+
+    demo = commands.add_parser(
+        "demo",
+        help="cross-check a bundled sample project on recorded replies: no keys, no network",
+    )
+    demo.add_argument("--json", action="store_true", help="print the report as JSON")
     for command in commands.choices.values():
         command.json_errors = json_errors
     return parser
@@ -234,6 +243,17 @@ def _check(args: argparse.Namespace) -> int:
     else:
         print(render_text(report, str(args.file)))
     return EXIT_FAIL_ON if report.confidence.label in args.fail_on else EXIT_REPORT
+
+
+def _demo(args: argparse.Namespace) -> int:
+    show_progress = sys.stderr.isatty() and not args.json
+    progress = (lambda stage: print(f"… {stage}", file=sys.stderr)) if show_progress else None
+    try:
+        return run_demo(as_json=args.json, progress=progress)
+    except DemoError as error:
+        return _fail("input", str(error), code=1, json_errors=args.json)
+    except KeyboardInterrupt:
+        return _fail("cancelled", "cancelled", code=EXIT_INTERRUPTED, json_errors=args.json)
 
 
 def _read(path: Path) -> str:

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from counterpoint.cache import DiskCache
@@ -38,8 +38,11 @@ class Engine:
         use_cache: bool = True,
         execute: bool = True,
         on_warning: Callable[[str], None] | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.settings = settings
+        # Where the voices' keys are read: the process's environment, or the demo's own.
+        self._env: Mapping[str, str] = os.environ if env is None else env
         self._use_cache = use_cache
         self._execute = execute
         self._warn = on_warning or (lambda _message: None)
@@ -89,7 +92,7 @@ class Engine:
     def check_keys(self) -> None:
         """Raise ConfigError naming every missing key, without building a voice (which would
         import its SDK on the caller's thread: on the event loop, seconds)."""
-        self.settings.check_keys()
+        self.settings.check_keys(self._env)
 
     def _build_voices(self) -> None:
         with contextlib.suppress(ConfigError):  # said when the voices are asked for
@@ -120,7 +123,7 @@ class Engine:
             repr(
                 (
                     specs,
-                    [os.environ.get(spec.key_env, "") for spec in specs],
+                    [self._env.get(spec.key_env, "") for spec in specs],
                     settings.request_timeout_s,
                     settings.max_retries,
                     id(cache),
@@ -129,7 +132,7 @@ class Engine:
         ).hexdigest()
         if self._voices is None or self._voices[0] != identity:
             # Replaced clients are left to the garbage collector: a request may still use them.
-            self._voices = (identity, settings.voices(cache=cache))
+            self._voices = (identity, settings.voices(self._env, cache=cache))
         return self._voices[1]
 
     def execution(self) -> ExecutionService | None:
@@ -183,7 +186,7 @@ class Engine:
             self._ready_voices,  # asked for once the request is found fit to send
             settings.run_options(),
             progress=progress,
-            secrets=settings.secrets() if secrets is None else secrets,
+            secrets=settings.secrets(self._env) if secrets is None else secrets,
             execution=self.execution(),
             workspace_root=workspace_root,
             session=self.session_budget,
