@@ -52,8 +52,8 @@ def test_the_demo_runs_with_no_keys_and_says_its_replies_are_recorded(tmp_path):
     assert "replies are recorded" in lines[0]
     assert "Confidence: verified-one" in result.stdout
     assert "Recommended: Claude" in result.stdout
-    assert "they behave differently on prorate(25, 1, 2): Claude → 13, GPT → 12" in result.stdout
-    assert "Claude judges it incorrect" in result.stdout
+    assert "They behave differently on prorate(25, 1, 2): Claude → 13, GPT → 12." in result.stdout
+    assert "Claude judges GPT's proposal incorrect (90%)" in result.stdout
     assert f"FAIL {FAILING}: assert 12 == 13" in result.stdout
     # It ends with how to use real keys.
     ending = "\n".join(lines[-4:])

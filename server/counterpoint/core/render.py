@@ -32,10 +32,15 @@ def render_text(report: Report, path: str) -> str:
     lines.append(f"Recommended: {shown}")
     shown_label = presentation(report.confidence.label)
     lines.append(f"Confidence: {report.confidence.label} ({shown_label.wording})")
-    lines += [f"  - {reason}" for reason in report.confidence.reasons]
+    # Each thing once: judgments, test runs and failures have their own lines below.
+    lines += [f"  - {r}" for r in report.confidence.reasons if not restates(r, report)]
     lines += [f"Note: {note}" for note in report.notes]
     for disagreement in report.disagreements:
-        lines.append(f"Where they differ, {lines_text(disagreement.range)}: {disagreement.summary}")
+        names = and_join([voice_name(report, p) for p in disagreement.proposals])
+        lines.append(f"{names} differ at {lines_text(disagreement.range)}:")
+        lines += [f"  - {sentence(comment)}" for comment in disagreement.comments]
+        if disagreement.counterexample:
+            lines.append(f"  - They behave differently on {disagreement.counterexample}.")
     lines += execution_lines(report)
     for proposal in report.proposals:
         checked = "" if report.is_cross_checked(proposal.id) else "  [not cross-checked]"
