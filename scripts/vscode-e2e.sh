@@ -81,18 +81,25 @@ trap cleanup EXIT
 cp -r "$ROOT/tests/e2e/fixtures/windows_project" "$WORK/project"
 rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
 
-# The scenario of tests/e2e/scripts.py's script_disagreement, as a --script file.
-(cd "$ROOT" && "$PY" - "$WORK/script.json" <<'EOF'
+# The scenario of tests/e2e/scripts.py's script_disagreement, as a --script file, at the
+# latencies of real models with one family much slower than the other: Claude proposes in
+# 0.5 s, GPT in 12 s (CLAUDE_LATENCY, GPT_LATENCY), so the editor must show Claude's proposal while GPT is still writing. GPT's
+# variant differs from Claude's fix on one line (the inline suggestion's case) and breaks a test.
+(cd "$ROOT" && "$PY" - "$WORK/script.json" "${CLAUDE_LATENCY:-0.5}" "${GPT_LATENCY:-12}" <<'EOF'
 import json, sys
-from tests.e2e.scripts import ACCEPT, FIXED, REJECT, VARIANT
+from tests.e2e.scripts import ACCEPT, FIXED, REJECT
+path, claude_latency, gpt_latency = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+fixed_line = "    return [sum(xs[i:i + k]) for i in range(len(xs) - k + 1)]\n"
+variant = FIXED.replace(fixed_line, fixed_line.rstrip("\n") + " if k <= len(xs) else [sum(xs)]\n")
+assert variant != FIXED
 tests = ["def test_pairs():\n    from windows import window_sums\n    assert window_sums([1, 2, 3], 2) == [3, 5]\n"]
 script = {
-    "anthropic/submit_proposal": [{"structured": {"code": FIXED, "explanation": "The range stopped one window early.", "tests": tests}}],
-    "openai/submit_proposal": [{"structured": {"code": VARIANT, "explanation": "Handle short lists and fix the bound.", "tests": []}}],
+    "anthropic/submit_proposal": [{"latency": claude_latency, "structured": {"code": FIXED, "explanation": "The range stopped one window early.", "tests": tests}}],
+    "openai/submit_proposal": [{"latency": gpt_latency, "structured": {"code": variant, "explanation": "Handle short lists and fix the bound.", "tests": []}}],
     "openai/submit_judgment": [{"structured": ACCEPT}],
     "anthropic/submit_judgment": [{"structured": REJECT}],
 }
-json.dump(script, open(sys.argv[1], "w"))
+json.dump(script, open(path, "w"))
 EOF
 )
 
@@ -137,7 +144,7 @@ curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null || { tail -20 "$WORK/code-s
 say "code-server on 127.0.0.1:$PORT"
 
 status=0
-CS_URL="http://127.0.0.1:$PORT" PROBE="$WORK/probe.json" PROJECT="$WORK/project" ARTIFACTS="$ARTIFACTS" \
+CS_URL="http://127.0.0.1:$PORT" PROBE="$WORK/probe.json" GPT_LATENCY="${GPT_LATENCY:-12}" PROJECT="$WORK/project" ARTIFACTS="$ARTIFACTS" \
   PLAYWRIGHT_CORE="$PLAYWRIGHT" node "$ROOT/tests/vscode/drive.cjs" || status=$?
 
 cp "$WORK/probe.json" "$ARTIFACTS/probe.json" 2>/dev/null || true

@@ -36,7 +36,19 @@ import {
   type CrossCheckSummary,
 } from './pure/args';
 import { HISTORY_KEY, pickItems, pushHistory, readHistory } from './pure/history';
-import { applyEdits, proposalsFromActions, type LspCodeAction } from './pure/proposals';
+import { applyEdits, proposalsFromActions, type LspCodeAction, type Proposal } from './pure/proposals';
+import { diffOrder, diffTitle, evidenceOf, nextProposal, proposalName } from './pure/diff';
+import {
+  disagreementCount,
+  disputedAt,
+  ghostLine,
+  inlineHint,
+  proposalCount,
+  readyToReplace,
+  requestIdOf,
+  wholeLineItem,
+  type WholeLineItem,
+} from './pure/inline';
 import { describeKeys, missingKeys, SECRET_NAMES, serverEnv, setKeyButton, type Provider } from './pure/env';
 import { USER_SCOPE_SETTINGS, userScopeOptions } from './pure/settings';
 import { DOCUMENT_SELECTOR, isSynced } from './pure/documents';
@@ -45,11 +57,41 @@ import { sessionCostOf, statusText, type StatusInput } from './pure/status';
 import { Probe } from './probe';
 
 const DIFF_SCHEME = 'counterpoint-proposal';
+const ACCEPT_COMMAND = 'counterpoint.acceptProposal';
+const INLINE_TAKEN_COMMAND = 'counterpoint.client.inlineTaken';
+/** How many cross-checks' "has disagreements" the client remembers (for inline triggers). */
+const DISPUTED_REMEMBERED = 200;
 
 interface LastCheck {
   uri: vscode.Uri;
   range: vscode.Range;
-  summary: CrossCheckSummary;
+  summary?: CrossCheckSummary;
+}
+
+/** What one side of an open diff shows: which proposal, of which check, over which lines. */
+interface DiffSide {
+  requestId: string;
+  proposal: string;
+  voice: string;
+  source: vscode.Uri;
+  range: vscode.Range;
+  /** The right-hand side's URI: the diff editor that shows this proposal. */
+  proposalUri: vscode.Uri;
+}
+
+/** The language client's own inline completion provider, which a middleware calls. */
+type NextInlineItems = (
+  document: vscode.TextDocument,
+  position: vscode.Position,
+  context: vscode.InlineCompletionContext,
+  token: vscode.CancellationToken,
+) => vscode.ProviderResult<vscode.InlineCompletionItem[] | vscode.InlineCompletionList>;
+
+/** The argument of the client's inline "taken" command: the whole-line item it completes. */
+interface InlineTaken extends WholeLineItem {
+  uri: string;
+  label: string;
+  server?: { command: string; arguments?: unknown[] };
 }
 
 let ext: Extension | undefined;
@@ -70,6 +112,14 @@ class Extension {
   private status: StatusInput = { state: 'starting' };
   private lastCheck: LastCheck | undefined;
   private readonly diffContents = new Map<string, string>();
+  /** Both sides' URIs of every diff opened, to the proposal it shows (for Accept and Switch). */
+  private readonly diffSides = new Map<string, DiffSide>();
+  private readonly inlineHintItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 49);
+  /** Cross-checks whose report has disagreements (their diagnostics are its regions). */
+  private readonly disputedRequests = new Set<string>();
+  /** The disputed line the inline suggestion was last asked for ("uri#line#requestId"). */
+  private inlineAskedFor: string | undefined;
+  private inlineTimer: NodeJS.Timeout | undefined;
   private readonly diffChanged = new vscode.EventEmitter<vscode.Uri>();
   private stopping = false;
   private running = 0;
@@ -79,7 +129,9 @@ class Extension {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.probe = new Probe(process.env.COUNTERPOINT_E2E_PROBE, this.output);
-    context.subscriptions.push(this.output, this.statusItem, this.diffChanged);
+    context.subscriptions.push(this.output, this.statusItem, this.diffChanged, this.inlineHintItem);
+    this.inlineHintItem.name = 'Counterpoint: inline suggestion';
+    this.inlineHintItem.command = 'counterpoint.client.showInlineSuggestion'; // shows it again after Esc
     this.statusItem.command = 'counterpoint.client.showOutput';
     this.setStatus({ state: 'starting' });
     this.statusItem.show();
@@ -89,6 +141,15 @@ class Extension {
     reg('counterpoint.client.crossCheckSelection', () => this.crossCheckSelection(true));
     reg('counterpoint.client.reviewSelection', () => this.crossCheckSelection(false));
     reg('counterpoint.client.showDiff', () => this.showDiff());
+    reg('counterpoint.client.pickDiff', () => this.pickDiff());
+    reg('counterpoint.client.diffOtherProposal', (resource?: vscode.Uri) => this.diffOtherProposal(resource));
+    reg('counterpoint.client.acceptFromDiff', (resource?: vscode.Uri) => this.acceptFromDiff(resource));
+    reg(INLINE_TAKEN_COMMAND, (taken: InlineTaken) => this.inlineTaken(taken));
+    reg('counterpoint.client.showInlineSuggestion', async () => {
+      // From the status bar: the editor must have the focus again for VS Code to show it.
+      await vscode.commands.executeCommand('workbench.action.focusActiveEditorGroup');
+      await vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    });
     reg('counterpoint.client.setAnthropicKey', () => this.setKey('anthropic'));
     reg('counterpoint.client.setOpenAIKey', () => this.setKey('openai'));
     reg('counterpoint.client.showOutput', () => this.output.show(true));
@@ -108,7 +169,13 @@ class Extension {
             .then((choice) => choice && this.restart());
         }
       }),
-      vscode.languages.onDidChangeDiagnostics((e) => this.probe.diagnosticsChanged(e.uris)),
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        this.probe.diagnosticsChanged(e.uris);
+        const editor = vscode.window.activeTextEditor;
+        if (editor && e.uris.some((uri) => uri.toString() === editor.document.uri.toString())) this.cursorMoved(editor);
+      }),
+      vscode.window.onDidChangeTextEditorSelection((e) => this.cursorMoved(e.textEditor)),
+      vscode.window.onDidChangeActiveTextEditor((editor) => this.cursorMoved(editor)),
     );
   }
 
@@ -180,6 +247,8 @@ class Extension {
           }
           return result;
         },
+        provideInlineCompletionItems: (document, position, context, token, next) =>
+          this.inlineItems(document, position, context, token, next),
       },
     };
     const client = new LanguageClient('counterpoint', 'Counterpoint', serverOptions, clientOptions);
@@ -335,6 +404,8 @@ class Extension {
       instruction,
     );
     this.log(`cross-check ${document.uri.fsPath}:${args.range.start.line + 1}-${args.range.end.line + 1}`);
+    // The diff can show a proposal as soon as it arrives, before the run ends.
+    this.lastCheck = { uri: document.uri, range: selection };
     this.probe.set('lastArgs', args);
     this.running++;
     this.setStatus({ state: 'running', stage: 'starting' });
@@ -395,6 +466,13 @@ class Extension {
     if (!summary || typeof summary !== 'object') return;
     const client = this.client;
     const label = confidenceLabel(summary);
+    if (summary.requestId && disagreementCount(summary) > 0) {
+      this.disputedRequests.add(summary.requestId);
+      for (const old of this.disputedRequests) {
+        if (this.disputedRequests.size <= DISPUTED_REMEMBERED) break;
+        this.disputedRequests.delete(old);
+      }
+    }
     if (client) {
       this.lastCheck = {
         uri: client.protocol2CodeConverter.asUri(args.uri),
@@ -413,6 +491,9 @@ class Extension {
       lastMessage: typeof summary.message === 'string' ? summary.message : undefined,
       sessionCostUsd: typeof sessionCost === 'number' ? sessionCost : this.status.sessionCostUsd,
     });
+    // Its diagnostics may have arrived first: the cursor may already be on a disputed line.
+    this.inlineAskedFor = undefined;
+    this.cursorMoved(vscode.window.activeTextEditor);
   }
 
   /** A quick pick that takes free text and offers the recent instructions, most recent first. */
@@ -448,50 +529,249 @@ class Extension {
     });
   }
 
-  /** Both proposals of the last cross-check side by side, each applied to the whole file. The
-   * text comes from the server's accept quick fixes (found by their `data`), whose edits are the proposals. */
-  private async showDiff(): Promise<void> {
-    const last = this.lastCheck;
-    const client = this.client;
-    if (!last || !client) {
-      void vscode.window.showInformationMessage('Counterpoint: run a cross-check first.');
-      return;
+  // ---- the diff: the original ↔ one proposal ----------------------------------------------------
+
+  /** Where the diff looks for proposals: the report under the cursor, else the last run. */
+  private diffTarget(): { uri: vscode.Uri; range: vscode.Range } | undefined {
+    const editor = vscode.window.activeTextEditor;
+    if (editor && isSynced(editor.document.uri)) {
+      const cursor = editor.selection.active;
+      const here = vscode.languages
+        .getDiagnostics(editor.document.uri)
+        .find((d) => d.source === 'counterpoint' && d.range.contains(cursor));
+      if (here) return { uri: editor.document.uri, range: here.range };
     }
-    const document = await vscode.workspace.openTextDocument(last.uri);
+    return this.lastCheck && { uri: this.lastCheck.uri, range: this.lastCheck.range };
+  }
+
+  /** The proposals over the target's lines, recommended first, from the server's accept quick
+   * fixes: each carries its proposal over the current text in `data.preview`. */
+  private async diffProposals(target: { uri: vscode.Uri; range: vscode.Range }): Promise<Proposal[]> {
+    const client = this.client;
+    if (!client) return [];
     const diagnostics = vscode.languages
-      .getDiagnostics(last.uri)
-      .filter((d) => d.source === 'counterpoint' && d.range.intersection(last.range));
+      .getDiagnostics(target.uri)
+      .filter((d) => d.source === 'counterpoint' && d.range.intersection(target.range));
     const raw = await client.sendRequest(CodeActionRequest.type, {
-      textDocument: { uri: client.code2ProtocolConverter.asUri(last.uri) },
-      range: client.code2ProtocolConverter.asRange(last.range)!,
+      textDocument: { uri: client.code2ProtocolConverter.asUri(target.uri) },
+      range: client.code2ProtocolConverter.asRange(target.range)!,
       context: {
         diagnostics: await client.code2ProtocolConverter.asDiagnostics(diagnostics),
         only: ['quickfix'],
       },
     });
     const actions = (raw ?? []).filter((a: LspCommand | LspCodeActionType): a is LspCodeActionType => 'title' in a && !('command' in a && typeof a.command === 'string'));
-    const proposals = proposalsFromActions(actions as LspCodeAction[], client.code2ProtocolConverter.asUri(last.uri));
-    if (proposals.length < 2) {
-      void vscode.window.showInformationMessage(
-        `Counterpoint: the last cross-check has ${proposals.length === 1 ? 'only one proposal' : 'no proposals'} to compare.`,
-      );
+    return diffOrder(proposalsFromActions(actions as LspCodeAction[], client.code2ProtocolConverter.asUri(target.uri)));
+  }
+
+  /** "Compare original ↔ proposal": the recommended proposal (else the first) against the
+   * original lines. */
+  private async showDiff(): Promise<void> {
+    const target = this.diffTarget();
+    if (!target || !this.client) {
+      void vscode.window.showInformationMessage('Counterpoint: run a cross-check first.');
       return;
     }
-    const [left, right] = proposals;
+    await this.openDiff(target, (ordered) => ordered[0]);
+  }
+
+  /** "Compare original ↔ a proposal…": a quick pick of every proposal. */
+  private async pickDiff(): Promise<void> {
+    const target = this.diffTarget();
+    if (!target || !this.client) {
+      void vscode.window.showInformationMessage('Counterpoint: run a cross-check first.');
+      return;
+    }
+    await this.openDiff(target, async (ordered) => {
+      const picked = await vscode.window.showQuickPick(
+        ordered.map((proposal) => ({ label: `Original ↔ ${proposalName(proposal)}`, detail: evidenceOf(proposal.title), proposal })),
+        { title: 'Counterpoint: compare the original with a proposal' },
+      );
+      return picked?.proposal;
+    });
+  }
+
+  /** The diff's "other proposal" button: the same lines, the next proposal. */
+  private async diffOtherProposal(resource?: vscode.Uri): Promise<void> {
+    const side = this.diffSideOf(resource);
+    if (!side) {
+      await this.pickDiff();
+      return;
+    }
+    await this.openDiff({ uri: side.source, range: side.range }, (ordered) => nextProposal(ordered, side.proposal));
+  }
+
+  private diffSideOf(resource?: vscode.Uri): DiffSide | undefined {
+    const uri = resource ?? vscode.window.activeTextEditor?.document.uri;
+    return uri ? this.diffSides.get(uri.toString()) : undefined;
+  }
+
+  private async openDiff(
+    target: { uri: vscode.Uri; range: vscode.Range },
+    choose: (ordered: Proposal[]) => Proposal | undefined | Promise<Proposal | undefined>,
+  ): Promise<void> {
+    const ordered = await this.diffProposals(target);
+    if (ordered.length === 0) {
+      void vscode.window.showInformationMessage('Counterpoint: no proposal to compare here yet.');
+      return;
+    }
+    const proposal = await choose(ordered);
+    if (!proposal) return;
+    const document = await vscode.workspace.openTextDocument(target.uri);
     const text = document.getText();
-    const name = path.basename(last.uri.fsPath);
-    const id = last.summary.requestId ?? String(Date.now());
-    const uriFor = (voice: string) =>
-      vscode.Uri.from({ scheme: DIFF_SCHEME, path: `/${id}/${voice}/${name}` });
-    const leftUri = uriFor(left.voice);
-    const rightUri = uriFor(right.voice);
-    this.diffContents.set(leftUri.toString(), applyEdits(text, left.edits));
-    this.diffContents.set(rightUri.toString(), applyEdits(text, right.edits));
-    this.diffChanged.fire(leftUri);
-    this.diffChanged.fire(rightUri);
-    const title = `${name}: ${left.voice}${left.recommended ? ' (recommended)' : ''} ↔ ${right.voice}${right.recommended ? ' (recommended)' : ''}`;
-    this.probe.set('diff', { title, left: left.voice, right: right.voice });
-    await vscode.commands.executeCommand('vscode.diff', leftUri, rightUri, title, { preview: true });
+    const name = path.basename(target.uri.path);
+    const base = `/${proposal.requestId}/${proposal.id}`;
+    const originalUri = vscode.Uri.from({ scheme: DIFF_SCHEME, path: `${base}/original/${name}` });
+    const proposalUri = vscode.Uri.from({ scheme: DIFF_SCHEME, path: `${base}/${name}` });
+    this.diffContents.set(originalUri.toString(), text);
+    this.diffContents.set(proposalUri.toString(), applyEdits(text, proposal.edits));
+    this.diffChanged.fire(originalUri);
+    this.diffChanged.fire(proposalUri);
+    const side: DiffSide = { requestId: proposal.requestId, proposal: proposal.id, voice: proposal.voice, source: target.uri, range: target.range, proposalUri };
+    this.diffSides.set(originalUri.toString(), side);
+    this.diffSides.set(proposalUri.toString(), side);
+    await vscode.commands.executeCommand('setContext', 'counterpoint.diffHasOthers', ordered.length > 1);
+    const title = diffTitle(name, proposal);
+    this.probe.set('diff', {
+      title,
+      left: 'original',
+      right: proposal.id,
+      voice: proposal.voice,
+      recommended: proposal.recommended,
+      proposals: ordered.map((p) => p.id),
+    });
+    await vscode.commands.executeCommand('vscode.diff', originalUri, proposalUri, title, { preview: true });
+  }
+
+  /** The diff's Accept button: the server's accept command, which computes the edit against
+   * the document as it is now (never the preview the diff shows) and applies it. */
+  private async acceptFromDiff(resource?: vscode.Uri): Promise<void> {
+    const side = this.diffSideOf(resource);
+    const client = this.client;
+    if (!side || !client) {
+      void vscode.window.showInformationMessage('Counterpoint: open a proposal in the diff first.');
+      return;
+    }
+    try {
+      const result = (await client.sendRequest(ExecuteCommandRequest.type, {
+        command: ACCEPT_COMMAND,
+        arguments: [{ requestId: side.requestId, proposal: side.proposal }],
+      })) as { applied?: boolean; failureReason?: string | null } | null;
+      this.probe.set('diffAccept', { proposal: side.proposal, result });
+      if (!result?.applied) {
+        void vscode.window.showWarningMessage(
+          `Counterpoint: ${side.voice}'s proposal was not applied${result?.failureReason ? `: ${result.failureReason}` : '.'}`,
+        );
+        return;
+      }
+      const tabs = vscode.window.tabGroups.all
+        .flatMap((group) => group.tabs)
+        .filter((tab) => tab.input instanceof vscode.TabInputTextDiff && tab.input.modified.toString() === side.proposalUri.toString());
+      await vscode.window.tabGroups.close(tabs);
+      const editor = await vscode.window.showTextDocument(side.source);
+      editor.revealRange(side.range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.probe.set('diffAccept', { proposal: side.proposal, error: message });
+      void vscode.window.showErrorMessage(`Counterpoint: ${message}`);
+    }
+  }
+
+  // ---- inline suggestions on disputed lines ----------------------------------------------------
+
+  /** On a disputed line, ask VS Code for the inline suggestion once (it does not ask by itself
+   * when only the cursor moves), and say what it shows in the status bar. */
+  private cursorMoved(editor: vscode.TextEditor | undefined): void {
+    const disputed = editor && this.disputedUnderCursor(editor);
+    if (!editor || !disputed) {
+      this.inlineAskedFor = undefined;
+      this.inlineHintItem.hide();
+      return;
+    }
+    const key = `${editor.document.uri.toString()}#${editor.selection.active.line}#${requestIdOf(disputed)}`;
+    if (key === this.inlineAskedFor) return;
+    this.inlineAskedFor = key;
+    this.inlineHintItem.hide();
+    clearTimeout(this.inlineTimer);
+    this.inlineTimer = setTimeout(() => {
+      if (this.inlineAskedFor !== key || vscode.window.activeTextEditor !== editor) return;
+      this.probe.set('inlineTriggered', { line: editor.selection.active.line });
+      void vscode.commands.executeCommand('editor.action.inlineSuggest.trigger');
+    }, 100);
+  }
+
+  private disputedUnderCursor(editor: vscode.TextEditor): vscode.Diagnostic | undefined {
+    if (!isSynced(editor.document.uri) || editor.selections.length !== 1 || !editor.selection.isEmpty) return undefined;
+    return disputedAt(vscode.languages.getDiagnostics(editor.document.uri), editor.selection.active.line, this.disputedRequests);
+  }
+
+  /** The server's items, each replacing a whole disputed line, shown as a ghost line under it
+   * (see pure/inline.ts for why); the hint names them. */
+  private async inlineItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+    next: NextInlineItems,
+  ): Promise<vscode.InlineCompletionItem[] | vscode.InlineCompletionList | null | undefined> {
+    const result = await next(document, position, context, token);
+    const items = Array.isArray(result) ? result : result?.items ?? [];
+    const lineText = (line: number) => (line < document.lineCount ? document.lineAt(line).text : '');
+    const shown: vscode.InlineCompletionItem[] = [];
+    const labels: string[] = [];
+    for (const item of items) {
+      const whole = wholeLineItem(item.range, item.insertText, lineText);
+      if (!whole) {
+        shown.push(item);
+        continue;
+      }
+      const label = item.command?.title || 'a proposal\'s version';
+      const ghost = ghostLine(whole, '\n');
+      const at = new vscode.Position(ghost.at.line, ghost.at.character);
+      const taken: InlineTaken = {
+        ...whole,
+        uri: document.uri.toString(),
+        label,
+        server: item.command ? { command: item.command.command, arguments: item.command.arguments } : undefined,
+      };
+      labels.push(label);
+      shown.push(new vscode.InlineCompletionItem(ghost.insertText, new vscode.Range(at, at), { title: label, command: INLINE_TAKEN_COMMAND, arguments: [taken] }));
+    }
+    const editor = vscode.window.activeTextEditor;
+    const disputed = editor?.document === document ? this.disputedUnderCursor(editor) : undefined;
+    if (disputed && editor!.selection.active.line === position.line) {
+      const hint = inlineHint(labels, proposalCount(disputed), process.platform === 'darwin');
+      this.inlineHintItem.text = hint.text;
+      this.inlineHintItem.tooltip = hint.tooltip;
+      this.inlineHintItem.show();
+      this.probe.set('inline', { line: position.line, labels, texts: shown.map((i) => (typeof i.insertText === 'string' ? i.insertText : i.insertText.value)), hint: hint.text });
+    }
+    return result && !Array.isArray(result) ? new vscode.InlineCompletionList(shown) : shown;
+  }
+
+  /** After a ghost line was taken: remove the line it replaces, in the same undo step. */
+  private async inlineTaken(taken: InlineTaken): Promise<void> {
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === taken.uri);
+    if (!editor) return;
+    const document = editor.document;
+    const lineText = (line: number) => (line < document.lineCount ? document.lineAt(line).text : undefined);
+    if (!readyToReplace(taken, lineText)) {
+      this.log(`inline suggestion: line ${taken.line + 1} is not as it was; left as it is`);
+      this.probe.set('inlineTaken', { label: taken.label, replaced: false });
+      return;
+    }
+    const replaced = await editor.edit((edit) => edit.delete(new vscode.Range(taken.line, 0, taken.line + 1, 0)), {
+      undoStopBefore: false,
+      undoStopAfter: true,
+    });
+    this.log(`inline suggestion taken: ${taken.label}`);
+    this.probe.set('inlineTaken', { label: taken.label, replaced });
+    const client = this.client;
+    if (taken.server && client?.isRunning()) {
+      client
+        .sendRequest(ExecuteCommandRequest.type, { command: taken.server.command, arguments: taken.server.arguments ?? [] })
+        .catch((error) => this.log(`${taken.server!.command}: ${error instanceof Error ? error.message : String(error)}`));
+    }
   }
 
   /** A run whose model calls failed for the service's reasons: no squiggle says it, so a

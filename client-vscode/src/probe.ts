@@ -1,6 +1,7 @@
 // For end-to-end tests only: when COUNTERPOINT_E2E_PROBE names a file, write there, as JSON,
 // what VS Code itself holds: Counterpoint's diagnostics, the hover and the quick fixes VS Code
-// gets for them, the open Python documents' text, the status bar and the progress stages seen.
+// gets for them, the open documents' text, the status bar, the progress stages seen, and what
+// the extension did (inline items offered and taken, diffs opened and accepted).
 // Off (a no-op) when the variable is not set.
 
 import * as fs from 'node:fs';
@@ -81,6 +82,8 @@ export class Probe {
             severity: vscode.DiagnosticSeverity[d.severity],
             message: d.message,
             code: typeof d.code === 'object' ? d.code.value : d.code,
+            // The server's `data.final` (false while the cross-check still runs), as the client keeps it.
+            final: (d as { data?: { final?: unknown } }).data?.final,
             range: [d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character],
           });
         }

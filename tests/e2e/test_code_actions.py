@@ -237,6 +237,23 @@ async def test_an_inline_suggestion_offers_the_recommended_line(client, fake_pro
     )
     line = text.splitlines()[6]
     assert first.range == types.Range(types.Position(6, 0), types.Position(6, len(line)))
+    # Each item names its version in its command's title, which VS Code's extension shows.
+    names = {"claude": "Claude", "gpt": "GPT"}
+    other = "gpt" if recommended == "claude" else "claude"
+    assert first.command.title == f"{names[recommended]}'s version (recommended)"
+    assert second.command.title == f"{names[other]}'s version"
+    assert first.command.command == second.command.command == "counterpoint.inlineAccepted"
+    argument = first.command.arguments[0]
+    assert argument == {"requestId": summary["requestId"], "proposal": recommended, "region": 0}
+    # Run after the insertion, as the protocol says: it only records the choice.
+    noted = await client.workspace_execute_command_async(
+        types.ExecuteCommandParams(command=first.command.command, arguments=[argument])
+    )
+    assert noted == {"requestId": summary["requestId"], "proposal": recommended, "noted": True}
+    with pytest.raises(JsonRpcException):
+        await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command=first.command.command, arguments=[{"region": 0}])
+        )
 
 
 async def test_an_accepted_proposal_gets_back_the_secrets_the_models_never_saw(

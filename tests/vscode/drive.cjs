@@ -1,10 +1,15 @@
 // Drives a real VS Code (code-server) in headless Chromium through the Counterpoint extension:
 // open windows.py, select window_sums, run "Counterpoint: Cross-check selection" and answer its
-// instruction picker, wait for the diagnostic, show the hover, open the side-by-side diff,
-// apply "Accept Claude's proposal", save. Assertions read the JSON probe the extension writes
-// (COUNTERPOINT_E2E_PROBE) and the file on disk. Used by scripts/vscode-e2e.sh.
+// instruction picker. The fake answers Claude in 0.5 s and GPT in 12 s, so first Claude's
+// proposal must show (diagnostic, hover, status bar naming both lanes) while GPT still writes;
+// then the final result. Then the inline suggestion on the disputed line (Claude's version, GPT's
+// a keystroke away, taken with Tab and undone in one step), the quick-fix menu, the diff
+// (original ↔ Claude's proposal, switched to GPT's and back) and Accept from the diff; save.
+// Assertions read the page, the JSON probe the extension writes (COUNTERPOINT_E2E_PROBE) and
+// the file on disk. Used by scripts/vscode-e2e.sh.
 //
-// env: PLAYWRIGHT_CORE (path of the playwright-core package), CS_URL, PROBE, PROJECT, ARTIFACTS
+// env: PLAYWRIGHT_CORE (path of the playwright-core package), CS_URL, PROBE, PROJECT, ARTIFACTS,
+//      GPT_LATENCY (seconds the fake takes for GPT's proposal)
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -14,8 +19,17 @@ const URL = process.env.CS_URL;
 const PROBE = process.env.PROBE;
 const PROJECT = process.env.PROJECT;
 const ARTIFACTS = process.env.ARTIFACTS;
+const GPT_LATENCY_S = Number(process.env.GPT_LATENCY || 12);
 const FILE = path.join(PROJECT, 'windows.py');
+const ORIGINAL = fs.readFileSync(FILE, 'utf8');
 const started = Date.now();
+
+// Line 7 as the original, Claude's fix and GPT's variant write it.
+const ORIGINAL_LINE = '    return [sum(xs[i : i + k]) for i in range(len(xs) - k)]';
+const CLAUDE_LINE = '    return [sum(xs[i:i + k]) for i in range(len(xs) - k + 1)]';
+const GPT_LINE = `${CLAUDE_LINE} if k <= len(xs) else [sum(xs)]`;
+const CLAUDE_MARK = 'range(len(xs) - k + 1)]';
+const GPT_MARK = 'else [sum(xs)]';
 
 function log(message) {
   console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
@@ -29,13 +43,18 @@ function probe() {
   }
 }
 
+/** What VS Code holds as windows.py's text (the probe records open documents). */
+function documentText(p = probe()) {
+  return p.documents?.[FILE]?.text;
+}
+
 async function waitFor(what, predicate, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await predicate();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
@@ -43,6 +62,9 @@ function check(condition, message) {
   if (!condition) throw new Error(`assertion failed: ${message}`);
   log(`ok: ${message}`);
 }
+
+/** Text as the page shows it: Monaco renders spaces as no-break spaces. */
+const plain = (text) => (text || '').replace(/\u00a0/g, ' ');
 
 async function main() {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
@@ -69,14 +91,14 @@ async function main() {
     await page.waitForTimeout(300);
     await page.keyboard.press('Enter');
   };
-
-  try {
-    await page.goto(`${URL}/?folder=${encodeURIComponent(PROJECT)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
-    await page.waitForTimeout(2000);
-    log('workbench loaded');
-
-    // Open windows.py through Quick Open.
+  const gotoLine = async (spec) => {
+    await page.keyboard.press('Control+g');
+    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible' });
+    await page.keyboard.type(spec);
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+  };
+  const openWindowsPy = async () => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input').first();
     await input.waitFor({ state: 'visible' });
@@ -84,124 +106,251 @@ async function main() {
     await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-lines').first().waitFor();
-    log('windows.py open');
-
-    await waitFor('the language client to run', () => probe().clientState === 'Running', 60000);
-    log('language client running');
-
-    // Select window_sums: lines 1-7.
+    await page.waitForTimeout(800);
+  };
+  const statusBar = async () => plain(await page.locator('.part.statusbar').first().innerText());
+  const showHover = async () => {
+    await palette('Show or Focus Hover');
+    await page.locator('.monaco-hover:visible').first().waitFor({ timeout: 15000 });
+    await page.waitForTimeout(800);
+    return plain(await page.locator('.monaco-hover:visible').first().innerText());
+  };
+  // VS Code puts the diagnostics' messages first in the hover: scroll it until `text` is near
+  // its top, so that a screenshot shows what follows it.
+  const scrollHoverTo = async (text) => {
+    const hover = page.locator('.monaco-hover:visible').first();
+    const hoverBox = await hover.boundingBox();
+    const target = hover.getByText(text).first();
+    if (!hoverBox) return;
+    await page.mouse.move(hoverBox.x + hoverBox.width / 2, hoverBox.y + hoverBox.height / 2);
+    for (let i = 0; i < 40; i++) {
+      const box = await target.boundingBox();
+      if (!box || box.y <= hoverBox.y + 30) break;
+      await page.mouse.wheel(0, Math.min(40, box.y - hoverBox.y - 8));
+      await page.waitForTimeout(80);
+    }
+    await page.waitForTimeout(400);
+  };
+  // Ghost text: its part inside a line, and the lines VS Code draws under it (a view zone).
+  const ghostText = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll('.monaco-editor :is([class*="ghost-text"], .view-zones .suggest-preview-text)')]
+        .map((el) => el.textContent || '')
+        .join('\n')
+        .replace(/\u00a0/g, ' '),
+    );
+  const crossCheck = async (instruction) => {
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+Home');
     for (let i = 0; i < 7; i++) await page.keyboard.press('Shift+ArrowDown');
-
-    // The real command and its instruction picker.
     await palette('Counterpoint: Cross-check selection');
     const pick = page.locator('.quick-input-widget input').first();
     await page.waitForFunction(() => {
       const el = document.querySelector('.quick-input-widget .quick-input-title');
       return el && /Cross-check selection/.test(el.textContent || '');
     }, null, { timeout: 15000 });
-    await pick.fill('fix the off-by-one');
+    await pick.fill(instruction);
     await page.waitForTimeout(300);
     await page.keyboard.press('Enter');
-    log('cross-check started with instruction "fix the off-by-one"');
-
-    const p1 = await waitFor(
+    log(`cross-check started with instruction "${instruction}"`);
+    return Date.now();
+  };
+  const finalResult = (previousRequest) =>
+    waitFor(
       'the cross-check result and its diagnostics',
       () => {
         const p = probe();
         const hover = (p.hover || []).join('\n');
         const ready =
           p.lastSummary &&
+          p.lastSummary.requestId !== previousRequest &&
           (p.diagnostics || []).some((d) => d.code === 'verified-one') &&
-          /if k > len\(xs\):/.test(hover) &&
+          hover.includes(GPT_MARK) &&
           (p.codeActions || []).some((a) => /^Accept Claude's proposal/.test(a.title)) &&
           /verified, one passes/.test(p.status?.text || '');
         return ready ? p : null;
       },
       120000,
     );
-    check(JSON.stringify(p1.lastArgs) && p1.lastArgs.instruction === 'fix the off-by-one', 'the server got the typed instruction');
+
+  try {
+    await page.goto(`${URL}/?folder=${encodeURIComponent(PROJECT)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
+    await page.waitForTimeout(2000);
+    log('workbench loaded');
+    await openWindowsPy();
+    await page.locator('.monaco-editor .view-lines').first().waitFor();
+    log('windows.py open');
+    await waitFor('the language client to run', () => probe().clientState === 'Running', 60000);
+    log('language client running');
+
+    const sent = await crossCheck('fix the off-by-one');
+
+    // ---- 1. Claude's proposal while GPT is still writing -----------------------------------
+    let firstPartialS;
+    const partial = await waitFor(
+      "Claude's proposal before GPT's",
+      () => {
+        const p = probe();
+        if (firstPartialS === undefined && (p.diagnostics || []).some((d) => d.code === 'partial')) firstPartialS = (Date.now() - sent) / 1000;
+        const hover = (p.hover || []).join('\n');
+        const ready =
+          (p.diagnostics || []).some((d) => d.code === 'partial' && d.final === false) &&
+          hover.includes(CLAUDE_MARK) &&
+          /Claude: /.test(p.status?.text || '') &&
+          /GPT: /.test(p.status?.text || '');
+        return ready ? p : null;
+      },
+      GPT_LATENCY_S * 1000,
+    );
+    const partialAfterS = (Date.now() - sent) / 1000;
+    log(`partial diagnostic in the probe ${firstPartialS?.toFixed(1)} s after the command, with Claude's code in its hover ${partialAfterS.toFixed(1)} s after`);
+    check(!partial.lastSummary, 'the run has not finished yet');
+    check(!(partial.hover || []).join('\n').includes(GPT_MARK), "the probe's hover holds Claude's proposal and nothing of GPT's");
+    check((partial.codeActions || []).some((a) => /^Accept Claude's proposal/.test(a.title)), `Claude's proposal can be accepted already: "${(partial.codeActions || [])[0]?.title}"`);
+    // What the user sees at that moment: the hover over the checked lines and the status bar.
+    await gotoLine('7:12');
+    const partialHover = await showHover();
+    await scrollHoverTo(/^Claude's proposal · /);
+    const partialStatus = await statusBar();
+    await shot('partial-claude-before-gpt.png');
+    const shotAtS = (Date.now() - sent) / 1000;
+    const afterShot = probe();
+    log(`partial screenshot ${shotAtS.toFixed(1)} s after the command; status bar: ${partialStatus.split('\n').find((l) => /Counterpoint/.test(l))}`);
+    check(partialHover.includes(CLAUDE_MARK) && !partialHover.includes(GPT_MARK), "the hover on screen shows Claude's version and nothing of GPT's");
+    check(/still cross-checking/i.test(partialHover), 'the hover on screen says the cross-check is still running');
+    check(/Claude: /.test(partialStatus) && /GPT: (waiting|writing)/.test(partialStatus), 'the status bar on screen names both lanes, GPT still writing');
+    check(!afterShot.lastSummary && shotAtS < GPT_LATENCY_S, `the screenshot was taken before GPT's proposal could arrive (${shotAtS.toFixed(1)} s < ${GPT_LATENCY_S} s)`);
+    await page.keyboard.press('Escape');
+
+    // ---- 2. The final result, as before ----------------------------------------------------
+    const p1 = await finalResult(undefined);
+    log(`final result ${((Date.now() - sent) / 1000).toFixed(1)} s after the command`);
+    check(p1.lastArgs.instruction === 'fix the off-by-one', 'the server got the typed instruction');
     check(p1.lastArgs.range.start.line === 0 && p1.lastArgs.range.end.line === 7, 'the server got the selected lines 1-7');
-    const label = typeof p1.lastSummary.confidence === 'string' ? p1.lastSummary.confidence : p1.lastSummary.confidence?.label;
-    log(`summary: confidence=${label} recommended=${p1.lastSummary.recommended}`);
     check(p1.lastSummary.recommended === 'claude', 'Claude is recommended');
     check(p1.diagnostics.some((d) => d.code === 'verified-one'), 'VS Code holds the verified-one diagnostic');
-    check((p1.progress || []).some((m) => /propos/i.test(m)), `the status bar saw the server's stages (${(p1.progress || []).slice(0, 3).join(' | ')} …)`);
+    check(p1.diagnostics.every((d) => d.code !== 'partial'), 'the partial diagnostic is gone');
+    check((p1.progress || []).some((m) => /Claude: /.test(m) && /GPT: writing/.test(m)), `the progress named both lanes at once: "${(p1.progress || []).find((m) => /GPT: writing/.test(m))}"`);
     check(/verified, one passes/.test(p1.status?.text || ''), `the status bar shows the last label in words: "${p1.status?.text}"`);
     check(/\$\d+\.\d{4}/.test(p1.status?.text || ''), `the status bar shows the session's cost: "${p1.status?.text}"`);
     const hoverText = (p1.hover || []).join('\n');
-    check(/range\(len\(xs\) - k \+ 1\)/.test(hoverText) && /if k > len\(xs\):/.test(hoverText), 'the hover holds both versions');
+    check(hoverText.includes(CLAUDE_MARK) && hoverText.includes(GPT_MARK), 'the hover holds both versions');
     const titles = (p1.codeActions || []).map((a) => a.title);
     check(titles.some((t) => /^Accept Claude's proposal \(recommended\)/.test(t)), `quick fix offered: ${titles.find((t) => /^Accept Claude/.test(t))}`);
     check(titles.some((t) => /^Accept GPT's proposal/.test(t)), 'quick fix for GPT offered too');
 
-    // Problems panel, then the hover on the disputed line 7.
     await palette('View: Focus Problems (Errors, Warnings, Infos)');
     await page.waitForTimeout(800);
     await page.locator('.monaco-editor .view-lines').first().click();
-    await page.keyboard.press('Control+g');
-    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible' });
-    await page.keyboard.type('7:12');
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(300);
-    await palette('Show or Focus Hover');
-    await page.locator('.monaco-hover:visible').first().waitFor({ timeout: 15000 });
-    await page.waitForTimeout(800);
-    const visibleHover = await page.locator('.monaco-hover:visible').first().innerText();
-    check(/Disputed region/.test(visibleHover) && /Claude/.test(visibleHover) && /GPT/.test(visibleHover), 'the hover shows the disputed region as each wrote it');
-    // VS Code puts the diagnostics' messages first in the hover: scroll the hover down to the
-    // disputed region, so the screenshot shows both versions of it.
-    const hoverBox = await page.locator('.monaco-hover:visible').first().boundingBox();
-    const region = page.locator('.monaco-hover:visible').getByText('Disputed region').first();
-    if (hoverBox) {
-      await page.mouse.move(hoverBox.x + hoverBox.width / 2, hoverBox.y + hoverBox.height / 2);
-      for (let i = 0; i < 40; i++) {
-        const box = await region.boundingBox();
-        if (!box || box.y <= hoverBox.y + 30) break;
-        await page.mouse.wheel(0, Math.min(40, box.y - hoverBox.y - 8));
-        await page.waitForTimeout(80);
-      }
-      await page.waitForTimeout(400);
-      log(`hover ${Math.round(hoverBox.width)}x${Math.round(hoverBox.height)} px`);
-    }
+    await gotoLine('3');
+    await gotoLine('7:12');
+    const visibleHover = await showHover();
+    check(/Disputed region/.test(visibleHover) && visibleHover.includes(CLAUDE_MARK) && visibleHover.includes(GPT_MARK), 'the hover shows the disputed region as each wrote it');
+    await scrollHoverTo('Disputed region');
     await shot('diagnostic-and-hover.png');
     await page.keyboard.press('Escape');
 
-    // The side-by-side diff of both proposals.
-    await palette('Counterpoint: Show side-by-side diff');
+    // ---- 3. The inline suggestion on the disputed line -------------------------------------
+    await gotoLine('3');
+    await page.waitForTimeout(500);
+    check(!(await ghostText()).includes(CLAUDE_MARK), 'no inline suggestion off the disputed line');
+    await gotoLine('7:5');
+    const claudeGhost = await waitFor("Claude's version as an inline suggestion", async () => {
+      const ghost = await ghostText();
+      return ghost.includes(CLAUDE_LINE.trim()) ? ghost : null;
+    }, 15000);
+    const inline = await waitFor('the inline items in the probe', () => probe().inline, 5000);
+    check(
+      JSON.stringify(inline.labels) === JSON.stringify(["Claude's version (recommended)", "GPT's version"]),
+      `the items are labelled: ${inline.labels.join(' | ')}`,
+    );
+    const hint = await statusBar();
+    check(/Tab: Claude's version \(recommended\)/.test(hint) && /Alt\+\]: GPT's version/.test(hint), `the status bar names them: "${hint.split('\n').find((l) => /Tab:/.test(l))}"`);
+    check(!claudeGhost.includes(GPT_MARK), 'the ghost line is Claude\'s version alone');
+    await shot('inline-suggestion.png');
+    await page.keyboard.press('Alt+BracketRight');
+    await waitFor("GPT's version after Alt+]", async () => (await ghostText()).includes(GPT_MARK), 10000);
+    log("ok: Alt+] shows GPT's version");
+    await shot('inline-alternative.png');
+    await page.keyboard.press('Alt+BracketLeft');
+    await waitFor("Claude's version again after Alt+[", async () => {
+      const ghost = await ghostText();
+      return ghost.includes(CLAUDE_LINE.trim()) && !ghost.includes(GPT_MARK);
+    }, 10000);
+    // Esc hides it; the status bar's hint shows it again.
+    await page.keyboard.press('Escape');
+    await waitFor('the ghost line hidden by Esc', async () => !(await ghostText()).includes(CLAUDE_MARK), 5000);
+    await page.locator('.part.statusbar').getByText(/Tab: Claude's version/).first().click();
+    await waitFor("Claude's version shown again from the status bar", async () => (await ghostText()).includes(CLAUDE_LINE.trim()), 10000);
+    log("ok: Esc hides the suggestion and a click on the status bar's hint shows it again");
+    await page.keyboard.press('Tab');
+    const taken = await waitFor('the line replaced by Claude\'s version', () => {
+      const p = probe();
+      const text = documentText(p);
+      return p.inlineTaken && text && !text.includes(ORIGINAL_LINE) ? { p, text } : null;
+    }, 10000);
+    const expected = ORIGINAL.replace(ORIGINAL_LINE, CLAUDE_LINE);
+    check(taken.text === expected, 'Tab put Claude\'s version in place of line 7, and nothing else changed');
+    check(taken.p.inlineTaken.label === "Claude's version (recommended)" && taken.p.inlineTaken.replaced === true, 'the taken item was Claude\'s');
+    await page.keyboard.press('Control+z');
+    await waitFor('one undo to give back the original', () => documentText() === ORIGINAL, 10000);
+    log('ok: one undo gives back the original text');
+
+    // The edit cleared the report; the same cross-check again comes from the cache.
+    const again = await crossCheck('fix the off-by-one');
+    const p2 = await finalResult(p1.lastSummary.requestId);
+    log(`the repeated cross-check came back in ${((Date.now() - again) / 1000).toFixed(1)} s`);
+    check(p2.lastSummary.recommended === 'claude', 'the repeated cross-check recommends Claude again');
+
+    // ---- 4. The quick fixes ----------------------------------------------------------------
+    await gotoLine('7:12');
+    await page.keyboard.press('Control+.');
+    await page.locator('.action-widget').getByText(/Accept Claude's proposal/).first().waitFor({ timeout: 15000 });
+    await shot('quick-fix-menu.png');
+    await page.keyboard.press('Escape');
+
+    // ---- 5. The diff: original ↔ a proposal, switched, accepted ----------------------------
+    const diffSides = async () => ({
+      original: plain(await page.locator('.monaco-diff-editor .editor.original .view-lines').first().innerText()),
+      modified: plain(await page.locator('.monaco-diff-editor .editor.modified .view-lines').first().innerText()),
+      removed: await page.locator('.monaco-diff-editor .editor.original :is(.line-delete, .char-delete)').count(),
+      added: await page.locator('.monaco-diff-editor .editor.modified :is(.line-insert, .char-insert)').count(),
+      tab: plain(await page.locator('.tab.active').first().innerText()),
+    });
+    await palette('Counterpoint: Compare original ↔ recommended proposal');
     await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 20000 });
     await page.waitForTimeout(1500);
-    const p2 = await waitFor('the diff in the probe', () => probe().diff);
-    check(p2.left === 'Claude' && p2.right === 'GPT', `the diff opened: ${p2.title}`);
-    await shot('side-by-side-diff.png');
+    let diff = await waitFor('the diff in the probe', () => probe().diff);
+    check(diff.title === "windows.py: Original ↔ Claude's proposal (recommended)" && diff.left === 'original' && diff.right === 'claude', `the diff opened: ${diff.title}`);
+    let sides = await diffSides();
+    check(sides.tab.includes("Original ↔ Claude's proposal (recommended)"), `the tab says so: "${sides.tab.trim()}"`);
+    check(sides.original.includes(ORIGINAL_LINE) && !sides.original.includes(CLAUDE_MARK), 'the left side is the original');
+    check(sides.modified.includes(CLAUDE_LINE) && !sides.modified.includes(GPT_MARK), "the right side is Claude's proposal");
+    check(sides.removed > 0 && sides.added > 0, `the original's line reads as removed (${sides.removed}), Claude's as added (${sides.added})`);
+    await shot('diff-original-claude.png');
 
-    // Back to windows.py; accept Claude's proposal from the quick fix menu, then save.
-    await page.keyboard.press('F1');
-    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible' });
-    await page.locator('.quick-input-widget input').first().fill('windows.py');
-    await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
-    await page.waitForTimeout(500);
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(800);
-    await page.keyboard.press('Control+g');
-    await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible' });
-    await page.keyboard.type('7:12');
-    await page.keyboard.press('Enter');
-    await page.waitForTimeout(300);
-    await page.keyboard.press('Control+.');
-    const item = page.locator('.action-widget').getByText(/Accept Claude's proposal/).first();
-    await item.waitFor({ timeout: 15000 });
-    await shot('quick-fix-menu.png');
-    await item.click();
-    await page.waitForTimeout(800);
+    const button = (title) => page.locator(`.editor-actions [aria-label^="${title}"]`).first();
+    await button('Compare the other proposal').click();
+    diff = await waitFor("the diff of GPT's proposal", () => (probe().diff?.right === 'gpt' ? probe().diff : null), 15000);
+    await page.waitForTimeout(1500);
+    sides = await diffSides();
+    check(diff.title === "windows.py: Original ↔ GPT's proposal", `the other proposal: ${diff.title}`);
+    check(sides.original.includes(ORIGINAL_LINE) && sides.modified.includes(GPT_LINE), "left the original, right GPT's proposal");
+    await shot('diff-original-gpt.png');
+    await button('Compare the other proposal').click();
+    await waitFor("the diff of Claude's proposal again", () => probe().diff?.right === 'claude', 15000);
+    await page.waitForTimeout(1000);
+    await button('Accept this proposal').click();
+    const accepted = await waitFor('the accept from the diff', () => probe().diffAccept, 15000);
+    check(accepted.proposal === 'claude' && accepted.result?.applied === true, "the diff's Accept applied Claude's proposal through the server's command");
+    await waitFor('windows.py in front again', async () => !(await page.locator('.monaco-diff-editor:visible').count()), 10000);
     await page.keyboard.press('Control+s');
     const saved = await waitFor('windows.py saved with the fix', () => {
       const text = fs.readFileSync(FILE, 'utf8');
-      return /range\(len\(xs\) - k \+ 1\)/.test(text) ? text : null;
+      return text.includes(CLAUDE_MARK) ? text : null;
     }, 20000);
-    check(!/if k > len\(xs\)/.test(saved) && /def untouched\(\):/.test(saved), "windows.py on disk now holds Claude's fix and nothing else changed");
+    check(saved === ORIGINAL.replace(ORIGINAL_LINE, CLAUDE_LINE), "windows.py on disk now holds Claude's fix and nothing else changed");
     await page.waitForTimeout(1500);
     await shot('after-accept.png');
     log('PASS');
@@ -209,9 +358,18 @@ async function main() {
     log(`FAIL: ${error && error.message ? error.message : error}`);
     const p = probe();
     log(`probe: client=${p.clientState} status=${p.status?.text} serverError=${p.serverError || ''} lastError=${p.lastError || ''}`);
-    for (const d of p.diagnostics || []) log(`probe diagnostic: ${d.severity} ${String(d.message).slice(0, 120)}`);
+    for (const d of p.diagnostics || []) log(`probe diagnostic: ${d.severity} ${d.code} ${String(d.message).slice(0, 120)}`);
     log(`probe quick fixes: ${(p.codeActions || []).map((a) => a.title).join(' | ')}`);
+    log(`probe inline: ${JSON.stringify(p.inline || null)} taken: ${JSON.stringify(p.inlineTaken || null)} diff: ${JSON.stringify(p.diff || null)}`);
     try {
+      // Which elements hold the proposals' text: for a selector that stopped matching.
+      const holders = await page.evaluate((mark) =>
+        [...document.querySelectorAll('.monaco-editor *')]
+          .filter((el) => (el.textContent || '').replace(/\u00a0/g, ' ').includes(mark) && el.children.length <= 3)
+          .slice(0, 12)
+          .map((el) => `${el.tagName}.${String(el.className).replace(/ /g, '.')}`),
+      CLAUDE_MARK);
+      log(`elements holding Claude's line: ${holders.join(' ')}`);
       await shot('failure.png');
     } catch {}
     process.exitCode = 1;

@@ -1,4 +1,4 @@
-// The side-by-side diff is built from the server's own quick fixes: each accept action carries
+// The diff view is built from the server's own quick fixes: each accept action carries
 // `data` naming its proposal, with a preview of it over the current text (`data.preview`: a range
 // and the new text). The action applies through the server's accept command, which computes the
 // edit when it runs; the preview is only shown. (Older servers sent the edit itself, still read.)

@@ -1,15 +1,28 @@
 """Inline suggestions: on a disputed line, the recommended proposal's version of it, with the
 other proposals' versions as alternatives. Inline items must stay on one line, so only regions
-of one line on each side are offered; longer ones are the quick fixes' job."""
+of one line on each side are offered; longer ones are the quick fixes' job.
+
+Each item names its version in its command's title ("Claude's version (recommended)"): the LSP
+item has no other field for it, and a client may show it (the VS Code extension does). The
+command, run after the item is inserted as the protocol says, only records which version was
+taken; the insertion is the edit."""
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidParams
 from pygls.workspace import TextDocument, Workspace
 
 from counterpoint.lsp.convert import stored_range, to_pipeline_position
 from counterpoint.lsp.session import Session
 from counterpoint.model.text import line_at
+
+log = logging.getLogger(__name__)
+
+INLINE_ACCEPTED_COMMAND = "counterpoint.inlineAccepted"
 
 
 def inline_completions(
@@ -23,10 +36,9 @@ def inline_completions(
         return None
     position = stored.unshifted(current)
     report = stored.report
-    order = sorted(
-        (p.id for p in report.proposals), key=lambda proposal_id: proposal_id != report.recommended
-    )
-    for region in report.disagreements:
+    names = {p.id: p.voice_name for p in report.proposals}
+    order = sorted(names, key=lambda proposal_id: proposal_id != report.recommended)
+    for index, region in enumerate(report.disagreements):
         one_line = region.range.end.line - region.range.start.line == 1
         if not one_line or region.range.start.line != position.line or not region.original:
             continue
@@ -36,16 +48,48 @@ def inline_completions(
             if text.count("\n") != 1 or text == region.original:
                 continue
             start = stored_range(stored, region.range, document).start
+            label = f"{names[proposal_id]}'s version" + (
+                " (recommended)" if proposal_id == report.recommended else ""
+            )
             items.append(
                 types.InlineCompletionItem(
                     insert_text=stored.restored(text).rstrip("\r\n"),
                     range=_whole_line(document, start.line),
                     filter_text=stored.restored(region.original).rstrip("\r\n"),
+                    command=types.Command(
+                        title=label,
+                        command=INLINE_ACCEPTED_COMMAND,
+                        arguments=[
+                            {
+                                "requestId": report.request_id,
+                                "proposal": proposal_id,
+                                "region": index,
+                            }
+                        ],
+                    ),
                 )
             )
         if items:
             return types.InlineCompletionList(items=items)
     return None
+
+
+def inline_accepted(arguments: tuple[Any, ...]) -> dict[str, Any]:
+    """`counterpoint.inlineAccepted` `{"requestId", "proposal", "region"}`: an inline item was
+    inserted. Only logged: the edit was the insertion itself."""
+    argument = arguments[0] if len(arguments) == 1 and isinstance(arguments[0], dict) else {}
+    request_id, proposal_id = argument.get("requestId"), argument.get("proposal")
+    if not isinstance(request_id, str) or not isinstance(proposal_id, str):
+        raise JsonRpcInvalidParams(
+            f"{INLINE_ACCEPTED_COMMAND} takes {{requestId, proposal, region}}"
+        )
+    log.info(
+        "inline suggestion taken: %s's version of region %s (request %s)",
+        proposal_id,
+        argument.get("region"),
+        request_id,
+    )
+    return {"requestId": request_id, "proposal": proposal_id, "noted": True}
 
 
 def _whole_line(document: TextDocument, line: int) -> types.Range:

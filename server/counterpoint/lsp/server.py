@@ -25,7 +25,7 @@ from counterpoint.lsp.configuration import Configuration
 from counterpoint.lsp.crosscheck import CANCEL_COMMAND, cancel_cross_check, run_cross_check
 from counterpoint.lsp.editor import show_message
 from counterpoint.lsp.hover import hover
-from counterpoint.lsp.inline import inline_completions
+from counterpoint.lsp.inline import INLINE_ACCEPTED_COMMAND, inline_accepted, inline_completions
 from counterpoint.lsp.protocol import CounterpointProtocol
 from counterpoint.lsp.session import Session
 from counterpoint.lsp.staleness import follow_edit
@@ -149,3 +149,8 @@ def on_status(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
 @SERVER.command(ACCEPT_COMMAND)
 async def on_accept(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
     return await accept(server, server.session, arguments)
+
+
+@SERVER.command(INLINE_ACCEPTED_COMMAND)
+def on_inline_accepted(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
+    return inline_accepted(arguments)
