@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from counterpoint import __version__
+from counterpoint.model.execution import ORIGINAL
 from counterpoint.model.report import Disagreement, Failure, Report
 from counterpoint.model.vocabulary import PRESENTATION, ExecutionStatus, Outcome, presentation
 
@@ -294,10 +295,11 @@ def execution_lines(report: Report) -> list[str]:
         return ran + [f"{names.get(part[6:], 'Original')}: tests still to run" for part in waiting]
     if not report.executions:
         notes = report.execution_setup.get("notes") or ["tests were not run"]
-        return [f"Tests: {'; '.join(notes)}"]
+        return [f"Tests: {'; '.join(notes)}", *interpreter_line(report)]
     lines = [matrix_line(report, "original")] + [
         matrix_line(report, p.id) for p in report.proposals
     ]
+    lines += interpreter_line(report) + collection_lines(report)
     selection = report.execution_setup.get("selection") or {}
     if selection:
         chosen = len(selection.get("tests", []))
@@ -307,6 +309,33 @@ def execution_lines(report: Report) -> list[str]:
         )
     lines += [f"Note: {note}" for note in report.execution_setup.get("notes", [])]
     return lines
+
+
+def interpreter_line(report: Report) -> list[str]:
+    """Which interpreter ran the tests and why it was the one, e.g. "Python: /p/.venv/bin/python
+    (the project's .venv)"."""
+    setup = report.execution_setup
+    if not setup.get("interpreter"):
+        return []
+    reason = setup.get("interpreter_reason")
+    label = "Python" if report.language == "python" else "Runner"
+    return [f"{label}: {setup['interpreter']}" + (f" ({reason})" if reason else "")]
+
+
+def collection_lines(report: Report) -> list[str]:
+    """What kept tests from loading, once per error, naming the versions it stopped."""
+    stopped: dict[str, list[str]] = {}
+    for execution in report.executions:
+        if execution.collection_error:
+            who = (
+                voice_name(report, execution.proposal)
+                if execution.proposal != ORIGINAL
+                else "the original"
+            )
+            stopped.setdefault(execution.collection_error, []).append(who)
+    return [
+        f"Tests could not be loaded ({', '.join(who)}): {error}" for error, who in stopped.items()
+    ]
 
 
 def render_region_markdown(report: Report, disagreement: Disagreement, fence: str) -> str:
