@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from tests.fakes.providers import FakeProviders
+
+# Counterpoint takes the interpreter for a project's tests from the activated environment or
+# python3 on PATH before its own. So that the suite's runs use the Python running the suite,
+# whichever shell started it: no activated environment leaks in, and python3 on PATH is it.
+for _activated in ("VIRTUAL_ENV", "CONDA_PREFIX"):
+    os.environ.pop(_activated, None)
+os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
 @pytest.fixture

@@ -51,6 +51,7 @@ import {
 } from './pure/inline';
 import { describeKeys, missingKeys, SECRET_NAMES, serverEnv, setKeyButton, type Provider } from './pure/env';
 import { USER_SCOPE_SETTINGS, userScopeOptions } from './pure/settings';
+import { editorPythonOptions } from './pure/interpreter';
 import { DOCUMENT_SELECTOR, isSynced } from './pure/documents';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
 import { sessionCostOf, statusText, type StatusInput } from './pure/status';
@@ -223,6 +224,8 @@ class Extension {
       args: resolved.args,
       options: { env, cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath },
     };
+    // For the workspace's tests, after the user's own choices (pure/interpreter.ts).
+    const editorPython = editorPythonOptions(await pythonExtensionInterpreter());
     const clientOptions: LanguageClientOptions = {
       // Every file: the server ignores the languages it does not check (pure/documents.ts).
       documentSelector: DOCUMENT_SELECTOR,
@@ -232,6 +235,7 @@ class Extension {
         // This client shows a failed run from counterpoint/crossCheckDone itself (with buttons
         // such as "Set OpenAI API key"): the server need not say it by showMessage as well.
         showsCrossCheckDone: true,
+        ...editorPython,
       },
       synchronize: { configurationSection: 'counterpoint' },
       outputChannel: this.output,

@@ -212,6 +212,14 @@ class Settings:
         trust="user",
         description="Interpreter for the workspace's tests",
     )
+    # Not the user's choice but the editor's: VS Code's client sends the Python extension's
+    # selected interpreter, tried after the activated environment and the project's own.
+    editor_python: str | None = setting(
+        None,
+        client="editorPython",
+        trust="user",
+        description="Interpreter selected in the editor (VS Code: the Python extension's)",
+    )
     run_timeout_s: float = setting(
         120.0,
         env="COUNTERPOINT_RUN_TIMEOUT",
@@ -323,6 +331,7 @@ class Settings:
         return ExecutionOptions(
             store_dir=self.cache_root() / "execution",
             interpreters={"python": self.python} if self.python else {},
+            editor_interpreters={"python": self.editor_python} if self.editor_python else {},
             run_timeout_s=self.run_timeout_s,
             test_timeout_s=self.test_timeout_s,
             unsafe_no_sandbox=self.unsafe_no_sandbox,

@@ -10,6 +10,7 @@ from pathlib import Path
 from counterpoint.config import TIGHTEN_ONLY, USER_ONLY, client_spellings
 
 SETTINGS_TS = Path(__file__).parents[2] / "client-vscode" / "src" / "pure" / "settings.ts"
+INTERPRETER_TS = SETTINGS_TS.with_name("interpreter.ts")
 
 
 def client_list(name: str) -> list[str]:
@@ -18,8 +19,18 @@ def client_list(name: str) -> list[str]:
     return sorted(re.findall(r"'([A-Za-z]+)'", match.group(1)))
 
 
+def client_filled() -> str:
+    """The option the client fills from the Python extension, not from the user's settings."""
+    match = re.search(
+        r"export const EDITOR_PYTHON_OPTION = '([A-Za-z]+)';", INTERPRETER_TS.read_text()
+    )
+    assert match, f"EDITOR_PYTHON_OPTION not found in {INTERPRETER_TS}"
+    return match.group(1)
+
+
 def test_the_clients_user_only_list_is_the_servers():
-    assert client_list("LOCAL_ONLY_SETTINGS") == client_spellings(USER_ONLY)
+    sent = [*client_list("LOCAL_ONLY_SETTINGS"), client_filled()]
+    assert sorted(sent) == client_spellings(USER_ONLY)
 
 
 def test_the_clients_tighten_only_list_is_the_servers():

@@ -23,6 +23,7 @@ README = ROOT / "README.md"
 # Declared settings the VS Code Settings UI leaves out on purpose; settings.json still works.
 NOT_IN_SETTINGS_UI = {
     "unsafeNoSandbox": "one click would run a repository's code without a sandbox",
+    "editorPython": "the client fills it from the Python extension's selected interpreter",
 }
 
 

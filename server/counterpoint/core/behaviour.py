@@ -4,7 +4,7 @@ the proposals behave differently. Pure functions over execution results."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -48,6 +48,47 @@ def parse_behaviour(data: bytes | None) -> tuple[dict[str, Any], ...]:
         {key: entry[key] for key in keys if key in entry}
         for entry in parsed[:500]
         if isinstance(entry, dict) and isinstance(entry.get("call"), str)
+    )
+
+
+NOT_IMPORTED = "ImportError: "  # how the probe marks every call when the import failed
+
+
+def behaviour_compared(
+    executions: Sequence[Execution], names: Mapping[str, str]
+) -> tuple[int, str]:
+    """On how many calls the proposals' behaviour was compared, and the note that says so; or
+    0 and why it was not. Only calls that at least two versions imported and answered the same
+    way twice count: a probe planned is no comparison made."""
+    proposals = [e for e in executions if e.proposal != ORIGINAL]
+    imported = {
+        e.proposal: {b["call"] for b in e.behaviour if not b.get("unstable")}
+        for e in proposals
+        if e.behaviour and not _not_imported(e)
+    }
+    if len(imported) >= 2:
+        compared = len(set.intersection(*imported.values()))
+        return compared, f"behaviour compared on {compared} calls"
+    failed = [e for e in proposals if e.proposal not in imported and _not_imported(e)]
+    if len(proposals) < 2:
+        why = "there is only one proposal"
+    elif failed and not imported:
+        why = "neither version could be imported" if len(failed) == 2 else "no version imports"
+    elif failed:
+        shown = " and ".join(f"{names.get(e.proposal, e.proposal)}'s" for e in failed)
+        why = f"{shown} version could not be imported"
+    else:
+        why = "fewer than two versions ran the probe"
+    errors = [e.collection_error for e in failed if e.collection_error]
+    return 0, f"behaviour not compared: {why}" + (f" ({errors[0]})" if errors else "")
+
+
+def _not_imported(execution: Execution) -> bool:
+    """The probe says the import failed, or did not run because the tests could not load."""
+    if not execution.behaviour:
+        return bool(execution.collection_error)
+    return all(
+        str(call.get("exception", "")).startswith(NOT_IMPORTED) for call in execution.behaviour
     )
 
 

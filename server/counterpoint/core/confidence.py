@@ -12,7 +12,9 @@ Labels, most to least trusted:
 - disputed: a judge rejects a proposal, or tests leave the proposals split without a winner.
 - both-fail: every proposal fails a workspace test or doctest, whether it broke it or left it
   failing as it was.
-- not-cross-checked: a proposal is missing or was not judged (a provider failed).
+- not-cross-checked: a proposal is missing or was not judged (a provider failed). A lone
+  proposal is still recommended when no judge rejects it and it passes every test it ran,
+  workspace tests or doctests among them, fixing any the original failed.
 - failed: no proposal arrived.
 A proposal that breaks a test the original passed is never recommended.
 """
@@ -110,6 +112,7 @@ def assess(
     accepted = {
         p.id for p in proposals if p.id in verdicts and verdicts[p.id].verdict == Verdict.CORRECT
     }
+    rejected = {p.id for p in proposals if p.id in verdicts and p.id not in accepted}
     eligible = [p for p in proposals if not evidence[p.id].broken]
 
     def pick(candidates: Sequence[Proposal]) -> str | None:
@@ -131,8 +134,15 @@ def assess(
     unchecked = len(proposals) < 2 or any(p.id not in verdicts for p in proposals)
     if unchecked:
         checked = [p for p in eligible if p.id in accepted and evidence[p.id].workspace_ok]
+        recommended = pick(checked)
+        lone = proposals[0] if len(proposals) == 1 else None
+        if recommended is None and lone is not None and lone.id not in rejected:
+            proven = _proven_alone(evidence[lone.id], by_proposal.get(lone.id))
+            if proven:
+                reasons.insert(0, f"{lone.voice_name}'s proposal is recommended {proven}")
+                recommended = lone.id
         return Assessment(
-            Confidence(ConfidenceLabel.NOT_CROSS_CHECKED, tuple(reasons)), pick(checked)
+            Confidence(ConfidenceLabel.NOT_CROSS_CHECKED, tuple(reasons)), recommended
         )
 
     if not ran:
@@ -207,6 +217,21 @@ def _evidence(execution: Execution | None) -> _Evidence:
     )
 
 
+def _proven_alone(facts: _Evidence, execution: Execution | None) -> str:
+    """Why a lone proposal, which no other family wrote against or judged, is recommended
+    anyway ("" when it is not): it passes every test it ran, the workspace's or doctests among
+    them, so it broke nothing and fixed every test the original failed."""
+    if execution is None or not facts.ran:
+        return ""
+    workspace = [t for t in execution.tests if t.source in ("workspace", "doctest")]
+    if not (facts.workspace_ok and not facts.model_failures and not facts.broken and workspace):
+        return ""
+    fixed = len(execution.fixed)
+    return f"although not cross-checked: it passes all {len(execution.tests)} tests it ran" + (
+        f", {fixed} of which the original failed" if fixed else ", and breaks none"
+    )
+
+
 def _beats_the_rest(
     winner: Proposal, proposals: Sequence[Proposal], evidence: Mapping[str, _Evidence]
 ) -> bool:
@@ -228,8 +253,15 @@ def _execution_reasons(
         execution = executions.get(proposal.id)
         if execution is None:
             continue
+        loading = (
+            f"; its tests could not be loaded: {execution.collection_error}"
+            if execution.collection_error
+            else ""
+        )
         if not execution.ran:
-            reasons.append(f"{proposal.voice_name}'s proposal: tests not run ({execution.message})")
+            reasons.append(
+                f"{proposal.voice_name}'s proposal: tests not run ({execution.message}){loading}"
+            )
             continue
         facts = evidence[proposal.id]
         passed, total = execution.count(Outcome.PASSED), len(execution.tests)
@@ -238,5 +270,5 @@ def _execution_reasons(
             line += f"; it breaks {', '.join(facts.broken[:3])}"
         if execution.status == ExecutionStatus.TIMED_OUT:
             line += f"; {execution.message}"
-        reasons.append(line)
+        reasons.append(line + loading)
     return reasons

@@ -16,6 +16,7 @@ from counterpoint.core.wording import (
     verdict_clause,
     voice_name,
 )
+from counterpoint.model.execution import ORIGINAL
 from counterpoint.model.report import Disagreement, Report
 from counterpoint.model.vocabulary import ExecutionStatus, presentation
 
@@ -160,7 +161,8 @@ def _tests_markdown(report: Report) -> str:
         if not report.final and any(p.startswith("tests:") for p in report.pending):
             return "_Tests: still to run._"
         notes = report.execution_setup.get("notes") or ["none ran"]
-        return f"_Tests: {'; '.join(notes)}._"
+        said = [f"_Tests: {'; '.join(notes)}._", *interpreter_line(report)]
+        return "\n\n".join(said)
     found = {source for ran in report.executions for source in ran.by_source()}
     first = ["workspace", "doctest", *(p.id for p in report.proposals)]
     sources = [s for s in first if s in found] + sorted(found.difference(first))
@@ -193,7 +195,10 @@ def _tests_markdown(report: Report) -> str:
             + (", plus doctests" if selection.get("doctest_files") else "")
             + "._"
         )
-    return "\n".join(["**Tests passed**", "", *rows, *(["", *failing] if failing else []), *footer])
+    footer += [f"_{line}_" for line in interpreter_line(report)]
+    stopped = collection_lines(report)
+    table = "\n".join(["**Tests passed**", "", *rows, *(["", *failing] if failing else [])])
+    return "\n\n".join([table, *(f"**{line}**" for line in stopped), *footer])
 
 
 def _issue_lines(first: int, last: int) -> str:
@@ -275,10 +280,11 @@ def execution_lines(report: Report) -> list[str]:
         return ran + [f"{names.get(part[6:], 'Original')}: tests still to run" for part in waiting]
     if not report.executions:
         notes = report.execution_setup.get("notes") or ["tests were not run"]
-        return [f"Tests: {'; '.join(notes)}"]
+        return [f"Tests: {'; '.join(notes)}", *interpreter_line(report)]
     lines = [matrix_line(report, "original")] + [
         matrix_line(report, p.id) for p in report.proposals
     ]
+    lines += interpreter_line(report) + collection_lines(report)
     selection = report.execution_setup.get("selection") or {}
     if selection:
         chosen = len(selection.get("tests", []))
@@ -288,3 +294,30 @@ def execution_lines(report: Report) -> list[str]:
         )
     lines += [f"Note: {note}" for note in report.execution_setup.get("notes", [])]
     return lines
+
+
+def interpreter_line(report: Report) -> list[str]:
+    """Which interpreter ran the tests and why it was the one, e.g. "Python: /p/.venv/bin/python
+    (the project's .venv)"."""
+    setup = report.execution_setup
+    if not setup.get("interpreter"):
+        return []
+    reason = setup.get("interpreter_reason")
+    label = "Python" if report.language == "python" else "Runner"
+    return [f"{label}: {setup['interpreter']}" + (f" ({reason})" if reason else "")]
+
+
+def collection_lines(report: Report) -> list[str]:
+    """What kept tests from loading, once per error, naming the versions it stopped."""
+    stopped: dict[str, list[str]] = {}
+    for execution in report.executions:
+        if execution.collection_error:
+            who = (
+                voice_name(report, execution.proposal)
+                if execution.proposal != ORIGINAL
+                else "the original"
+            )
+            stopped.setdefault(execution.collection_error, []).append(who)
+    return [
+        f"Tests could not be loaded ({', '.join(who)}): {error}" for error, who in stopped.items()
+    ]

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlparse
 
 from counterpoint import __version__
+from counterpoint.core.render import collection_lines
 from counterpoint.core.wording import failure_detail, voice_name
 from counterpoint.model.report import Report
 from counterpoint.model.request import Range
@@ -158,14 +159,25 @@ def _rule(rule_id: str, short: str, full: str, level: str) -> dict[str, Any]:
 
 
 def _invocation(report: Report) -> dict[str, Any]:
-    """The run made a report (so it succeeded); each failed model call is a notification."""
-    return {
-        "executionSuccessful": True,
-        "toolExecutionNotifications": [
-            {"level": "error", "message": {"text": failure_detail(report, failure)}}
-            for failure in report.failures
-        ],
+    """Each failed model call is a notification, and so is each error that kept tests from
+    loading; the run succeeded unless tests could not even be loaded."""
+    notifications = [
+        {"level": "error", "message": {"text": failure_detail(report, failure)}}
+        for failure in report.failures
+    ]
+    stopped = collection_lines(report)
+    notifications += [{"level": "error", "message": {"text": line}} for line in stopped]
+    invocation: dict[str, Any] = {
+        "executionSuccessful": not stopped,
+        "toolExecutionNotifications": notifications,
     }
+    setup = report.execution_setup
+    if setup.get("interpreter"):
+        invocation["properties"] = {
+            "interpreter": setup["interpreter"],
+            "interpreterReason": setup.get("interpreter_reason", ""),
+        }
+    return invocation
 
 
 def _artifact(uri: str, workspace_root: str | None) -> tuple[dict[str, str], str | None]:

@@ -76,6 +76,8 @@ def run_result(execution: Execution | None, brief: bool = False) -> str | None:
     test_three", "breaks test_two, which the original passes". None when it did not run."""
     if execution is None:
         return None
+    if execution.collection_error:
+        return f"could not load its tests ({execution.collection_error})"
     if not execution.ran:
         reason = execution.message.splitlines()[0] if execution.message else "no reason given"
         return f"could not be tested ({reason})"

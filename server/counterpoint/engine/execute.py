@@ -24,6 +24,7 @@ from counterpoint.core.secrets import Redactor, Secrets, as_redactor
 from counterpoint.languages import LanguageSpec, test_support
 from counterpoint.languages.testing import (
     BehaviourProbe,
+    InterpreterChoice,
     RunPlan,
     TestOutcome,
     TestSelection,
@@ -66,6 +67,9 @@ class ResultStore(Protocol):
 class ExecutionOptions:
     store_dir: Path
     interpreters: dict[str, str] = field(default_factory=dict)  # language -> configured runner
+    # language -> what the editor selected (VS Code's Python extension): tried after the
+    # activated environment and the project's own
+    editor_interpreters: dict[str, str] = field(default_factory=dict)
     run_timeout_s: float = 120.0
     test_timeout_s: float = 10.0
     limits: Limits = field(default_factory=Limits)
@@ -202,6 +206,7 @@ class ExecutionJob:
     notes: list[str] = field(default_factory=list)
     snapshot_stats: RefreshStats | None = None
     interpreter: str = ""
+    interpreter_choice: InterpreterChoice | None = None  # where it was found, and why
     unavailable: str | None = None
     # Scrubs anything a run prints or returns: the original code runs with its real secrets.
     redactor: Redactor = field(default_factory=Redactor)
@@ -257,8 +262,6 @@ class ExecutionJob:
         )
         if why:
             self.notes.append(why)
-        elif self._probe is not None:
-            self.notes.append(f"behaviour compared on {len(self._probe.calls)} calls")
         return self._probe
 
     @property
@@ -273,9 +276,12 @@ class ExecutionJob:
 
     def describe(self) -> dict[str, Any]:
         support = test_support(self.language)
+        choice = self.interpreter_choice
         return {
             "workspace_root": str(self.root) if self.root else None,
             "interpreter": self.interpreter or None,
+            "interpreter_source": choice.source if choice else None,
+            "interpreter_reason": choice.why if choice else None,
             "runner": self.selection.runner or (support.runner_name if support else None),
             "available": self.unavailable is None,
             "unavailable_reason": self.unavailable,
@@ -319,8 +325,15 @@ class ExecutionJob:
         elif self.root is None or self._target_rel is None:
             self.unavailable = "not executed: the document is not a file inside a workspace"
         else:
-            configured = self.service.options.interpreters.get(self.language.name)
-            self.interpreter = support.interpreter(self.root, configured)
+            options = self.service.options
+            choice = await asyncio.to_thread(
+                support.choose_interpreter,
+                self.root,
+                options.interpreters.get(self.language.name),
+                options.editor_interpreters.get(self.language.name),
+            )
+            self.interpreter, self.interpreter_choice = choice.path, choice
+            self.notes.extend(choice.passed_over)
             isolation = await asyncio.to_thread(self.service.prepare)
             if isolation.mode == "unsafe":
                 self.notes.append(f"UNSAFE: tests ran without a sandbox ({UNSAFE_SETTING})")
@@ -381,6 +394,7 @@ class ExecutionJob:
             json.dumps(
                 [
                     self.interpreter,
+                    self.interpreter_choice.state if self.interpreter_choice else "",
                     self._workspace_state,
                     self.selection.runner,
                     self.selection.installed,
@@ -413,6 +427,7 @@ class ExecutionJob:
             result,
             message=redact(result.message),
             output_tail=redact(result.output_tail),
+            collection_error=redact(result.collection_error),
             tests=tuple(replace(t, message=redact(t.message)) for t in result.tests),
             behaviour=tuple(
                 {k: redact(v) if isinstance(v, str) else v for k, v in call.items()}
@@ -478,6 +493,8 @@ class ExecutionJob:
                     output_tail=process.output,
                     duration_s=process.duration_s,
                 )
+        # What kept the tests from loading (a failed import), shown as the run's first error.
+        collection_error = support.collection_error(outcomes, process.output)
         if process.timed_out:
             return Execution(
                 "",
@@ -491,6 +508,7 @@ class ExecutionJob:
                 ),
                 process.duration_s,
                 output_tail=process.output,
+                collection_error=collection_error,
             )
         behaviour = parse_behaviour(process.results.get(plan.behaviour_file or ""))
         if not outcomes:
@@ -506,6 +524,7 @@ class ExecutionJob:
                 ),
                 process.duration_s,
                 output_tail=process.output,
+                collection_error=collection_error,
             )
         return Execution(
             "",
@@ -515,6 +534,7 @@ class ExecutionJob:
             process.duration_s,
             output_tail=process.output,
             behaviour=behaviour,
+            collection_error=collection_error,
         )
 
     def _view(self, plan: RunPlan) -> list[str]:

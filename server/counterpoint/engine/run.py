@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from counterpoint.core import prompts
-from counterpoint.core.behaviour import differences
+from counterpoint.core.behaviour import behaviour_compared, differences
 from counterpoint.core.confidence import assess, blocks_agreement
 from counterpoint.core.context import DEFAULT_CONTEXT_CHARS, CodeContext, check_size
 from counterpoint.core.injection import addressed_to_models
@@ -356,7 +356,7 @@ class _Run:
                 self.context, self.names, proposals, judgments, same_code, counterexample
             )
             confidence, recommended = assessment.confidence, assessment.recommended
-            setup = self._described(found)
+            setup = self._described(found, executions)
         else:
             # Regions need every proposal; until then a proposal has nothing to differ from.
             compared = (
@@ -394,15 +394,20 @@ class _Run:
             voice_names=dict(self.names),
         )
 
-    def _described(self, found: list[Counterexample]) -> dict[str, Any]:
+    def _described(
+        self, found: list[Counterexample], executions: list[Execution]
+    ) -> dict[str, Any]:
         """Where and how the tests ran, with the behaviour probe's calls and differences."""
         described = self.job.describe() if self.job else None
         if described is None:
             return {"available": False, "notes": ["execution is turned off"]}
         probe = self.job.probe if self.job else None
         if probe is not None:
+            compared, note = behaviour_compared(executions, self.names)
+            described["notes"].append(note)
             described["behaviour"] = {
                 "calls": len(probe.calls),
+                "compared_calls": compared,
                 "by_origin": dict(Counter(probe.origins or ["example"] * len(probe.calls))),
                 "differences": [d.to_json() for d in found[:MAX_DIFFERENCES_SHOWN]],
                 "different_calls": len(found),

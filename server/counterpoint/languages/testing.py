@@ -83,6 +83,21 @@ class RunPlan:
 
 
 @dataclass(frozen=True)
+class InterpreterChoice:
+    """The program that runs a language's tests, where it was found and what was passed over."""
+
+    path: str
+    source: str  # where it came from: "setting", "path", and for Python also "virtual_env",
+    # "conda", "project", "editor" or "own" (languages/python/interpreter.py)
+    why: str  # the same in words, for the report: e.g. "the project's .venv"
+    passed_over: tuple[str, ...] = ()  # candidates looked at and not taken, each with why
+    in_workspace: bool = False  # the repository's own: looked at on disk, run only sandboxed
+    # What it loads, as a fingerprint (its packages' folders' mtimes): part of every result's
+    # key, so installing a package into it makes earlier results stale.
+    state: str = ""
+
+
+@dataclass(frozen=True)
 class Target:
     """What discovery looks at: the snapshot's files (read through `read`), the file under test
     and what the selection defines, and the user's workspace `root`, to look at what the
@@ -154,6 +169,15 @@ class TestSupport(ABC, Generic[S]):
     def interpreter(self, root: Path, configured: str | None) -> str:
         return configured or shutil.which(self.program) or self.program
 
+    def choose_interpreter(
+        self, root: Path, configured: str | None, editor: str | None = None
+    ) -> InterpreterChoice:
+        """The runner's program and why it was taken: `configured` is the user's setting,
+        `editor` what the editor selected. May run the candidates (blocking)."""
+        if configured:
+            return InterpreterChoice(configured, "setting", "the setting")
+        return InterpreterChoice(self.interpreter(root, None), "path", "found on PATH")
+
     def runner_available(self, interpreter: str) -> str | None:
         """None when the runner can run; otherwise why not, in words for the user."""
         return version_problem(
@@ -214,6 +238,11 @@ class TestSupport(ABC, Generic[S]):
     def read_results(
         self, results: str, selection: S, model_files: dict[str, str]
     ) -> list[TestOutcome]: ...
+
+    def collection_error(self, outcomes: Sequence[TestOutcome], output: str) -> str:
+        """The first line of the error that kept tests from being loaded at all (an import that
+        failed), from the results or the run's output; "" when there was none."""
+        return ""
 
     def behaviour_probe(
         self,

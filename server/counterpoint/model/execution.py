@@ -55,6 +55,9 @@ class Execution:
     fixed: tuple[str, ...] = ()  # failed on the original, pass here
     output_tail: str = ""
     behaviour: tuple[dict[str, Any], ...] = ()  # {"call", "ok", "value" | "exception"}
+    # The first line of the error that kept tests from loading, e.g. "ModuleNotFoundError: No
+    # module named 'numpy'"; "" when every test file loaded.
+    collection_error: str = ""
 
     @property
     def ran(self) -> bool:
@@ -112,6 +115,7 @@ class Execution:
             ],
             "duration_s": round(self.duration_s, 3),
             "output_tail": self.output_tail[-2000:],
+            "collection_error": self.collection_error or None,
             "behaviour": list(self.behaviour),
         }
 

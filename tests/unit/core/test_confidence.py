@@ -1,10 +1,12 @@
 """The confidence rules, case by case: execution outranks opinion."""
 
+from dataclasses import replace
+
 from counterpoint.core.confidence import assess
 from counterpoint.languages.testing import TestOutcome
 from counterpoint.model.calls import Usage
 from counterpoint.model.execution import Counterexample, Execution
-from counterpoint.model.report import Judgment, Proposal
+from counterpoint.model.report import Failure, Judgment, Proposal
 
 NAMES = {"claude": "Claude", "gpt": "GPT"}
 
@@ -112,6 +114,40 @@ def test_a_lone_unjudged_proposal_is_not_recommended():
     assert label(proposals=[proposal("claude")], judgments=[]) == ("not-cross-checked", None)
 
 
+GPT_DOWN = (Failure("gpt", "openai", "propose", "overloaded", "Overloaded"),)
+
+
+def lone(executions, judgments=()):
+    return assess([proposal("claude")], judgments, GPT_DOWN, False, NAMES, executions)
+
+
+def test_a_lone_proposal_that_passes_every_test_and_fixes_the_failing_one_is_recommended():
+    fixes = run(
+        "claude", t1=("workspace", "passed"), t2=("workspace", "passed"), c1=("claude", "passed")
+    )
+    fixes = replace(fixes, fixed=("t2",))
+    result = lone([BASELINE, fixes])
+    assert (result.confidence.label, result.recommended) == ("not-cross-checked", "claude")
+    assert result.confidence.reasons[0] == (
+        "Claude's proposal is recommended although not cross-checked: it passes all 3 tests it "
+        "ran, 1 of which the original failed"
+    )
+    assert "Claude's proposal was not cross-checked" in result.confidence.reasons
+
+
+def test_a_lone_proposal_is_not_recommended_on_less():
+    still_failing = run("claude", t1=("workspace", "passed"), t2=("workspace", "failed"))
+    fails_own = passing("claude", c1=("claude", "failed"))
+    only_own = run("claude", c1=("claude", "passed"))
+    stuck = run("claude", "timed_out", t1=("workspace", "passed"), t2=("workspace", "passed"))
+    for execution in (still_failing, fails_own, only_own, stuck):
+        assert lone([BASELINE, execution]).recommended is None, execution
+    assert lone([]).recommended is None  # no test ran at all
+    # A judge that did answer and rejects it outweighs the tests: no recommendation.
+    rejected = lone([BASELINE, passing("claude")], [judged("claude", "incorrect")])
+    assert rejected.recommended is None
+
+
 def test_no_proposal_is_failed():
     assert label(proposals=[], judgments=[]) == ("failed", None)
 
@@ -137,3 +173,13 @@ def test_a_difference_on_a_made_up_boundary_value_is_reported_but_does_not_deny_
     result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [derived, boundary])
     assert (result.confidence.label, result.recommended) == ("disputed", None)
     assert any("an input varied from the examples" in r for r in result.confidence.reasons)
+
+
+def test_tests_that_could_not_be_loaded_say_why_in_the_reasons():
+    error = "ModuleNotFoundError: No module named 'numpy'"
+    failing = run("claude", t1=("workspace", "error"))
+    executions = [BASELINE, replace(failing, collection_error=error), passing("gpt")]
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions)
+    assert f"Claude's proposal passes 0/1 tests; its tests could not be loaded: {error}" in (
+        result.confidence.reasons
+    )

@@ -228,3 +228,58 @@ def test_a_test_that_imports_the_name_from_another_module_is_not_selected():
     assert zero.test_ids == ("tests/test_zero.py::test_a",)
     core = SUPPORT.discover(sorted(files), files.get, "pkg/core.py", ("window_sums",), "def w")
     assert core.test_ids == ("tests/test_pkg.py::test_c",)  # the package may re-export it
+
+
+def run_pytest(folder, *files):
+    """Real pytest over `files` in `folder`: its JUnit results (or None) and its output."""
+    results = folder / "results.xml"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
+         "junit_family=xunit1", "--junitxml", str(results), "--continue-on-collection-errors",
+         *files],
+        cwd=folder, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+    )  # fmt: skip
+    return (results.read_text() if results.exists() else None), done.stdout + done.stderr
+
+
+def test_a_test_file_that_cannot_be_imported_says_the_import_error(tmp_path):
+    (tmp_path / "windows.py").write_text(
+        "import numpy_nowhere\n\ndef window_sums(xs, k):\n    return []\n"
+    )
+    (tmp_path / "test_windows.py").write_text(
+        "from windows import window_sums\n\n"
+        "def test_pairs():\n    assert window_sums([1], 1) == [1]\n"
+    )
+    xml, output = run_pytest(tmp_path, "test_windows.py")
+    outcomes = SUPPORT.read_results(xml, discover(), {})
+    assert [(o.outcome, o.message) for o in outcomes] == [
+        ("error", "collection failure: ModuleNotFoundError: No module named 'numpy_nowhere'")
+    ]
+    assert SUPPORT.collection_error(outcomes, output) == (
+        "ModuleNotFoundError: No module named 'numpy_nowhere'"
+    )
+
+
+def test_a_conftest_that_cannot_be_imported_leaves_no_results_but_its_error(tmp_path):
+    (tmp_path / "conftest.py").write_text("import numpy_nowhere\n")
+    (tmp_path / "test_x.py").write_text("def test_x():\n    assert True\n")
+    xml, output = run_pytest(tmp_path, "test_x.py")
+    outcomes = SUPPORT.read_results(xml, discover(), {}) if xml else []
+    assert outcomes == []
+    assert SUPPORT.collection_error(outcomes, output) == (
+        "ModuleNotFoundError: No module named 'numpy_nowhere'"
+    )
+
+
+def test_failing_tests_are_no_collection_error():
+    xml = dedent(
+        """\
+        <testsuites><testsuite>
+          <testcase classname="tests.test_windows" name="test_pairs" file="tests/test_windows.py">
+            <failure message="assert 1 == 2">E   AssertionError: assert 1 == 2</failure></testcase>
+        </testsuite></testsuites>
+        """
+    )
+    outcomes = SUPPORT.read_results(xml, discover(), {})
+    assert SUPPORT.collection_error(outcomes, "E   AssertionError: assert 1 == 2") == ""

@@ -194,3 +194,18 @@ async def test_a_cross_check_waits_for_the_configuration_being_fetched():
     assert not waiting.done()
     server.editor.answer.set()
     assert (await waiting).max_cost_usd == 0.01
+
+
+def test_the_editors_interpreter_comes_from_the_client_alone_never_a_workspace():
+    """`editorPython` is what VS Code's Python extension selected, sent by the client at start:
+    a repository's .vscode/settings.json cannot name it, nor `python`, and neither takes the
+    other's place."""
+    server, shown = server_with({"editorPython": "/home/me/env/bin/python"})
+    server.push_settings({"editorPython": "/repo/evil/python", "python": "/repo/evil/python"})
+    settings = server.settings
+    assert settings.editor_python == "/home/me/env/bin/python"
+    assert settings.python == Settings.from_env().python != "/repo/evil/python"
+    options = settings.execution_options()
+    assert options.editor_interpreters == {"python": "/home/me/env/bin/python"}
+    for key in ("editorPython", "python"):
+        assert sum(f"counterpoint.{key} " in m for m in shown) == 1, key

@@ -7,8 +7,10 @@ that compare values); a behaviour probe runs as one more test (scripts/different
 from __future__ import annotations
 
 import os
+import re
 import sys
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -19,7 +21,7 @@ from counterpoint.languages.python.behaviour import (
     isolatable_functions,
 )
 from counterpoint.languages.python.interpreter import (
-    WORKSPACE_VENVS,
+    choose_python,
     import_path,
     pytest_missing,
     venv_on_disk,
@@ -35,8 +37,10 @@ from counterpoint.languages.python.selection import (
 )
 from counterpoint.languages.spec import LanguageSpec, script
 from counterpoint.languages.testing import (
+    MESSAGE_LIMIT,
     MODEL_DIR,
     BehaviourProbe,
+    InterpreterChoice,
     NotCompared,
     Run,
     RunPlan,
@@ -54,6 +58,12 @@ PER_CALL_SECONDS = 2.0
 PLUGIN = "counterpoint_run.py"
 RUN_PLUGIN = script(__package__ or "", PLUGIN)
 _OUTCOMES = {"failure": Outcome.FAILED, "error": Outcome.ERROR, "skipped": Outcome.SKIPPED}
+COLLECTION_FAILURE = "collection failure"  # pytest's JUnit message for a file it cannot load
+# An exception line of pytest's report: "E   " then a dotted name ending in Error, Exception…
+ERROR_LINE = re.compile(
+    r"^E +((?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*(?:Error|Exception|Exit|Interrupt)\b.*)$",
+    re.MULTILINE,
+)
 
 
 class PythonTests(TestSupport[TestSelection]):
@@ -66,13 +76,16 @@ class PythonTests(TestSupport[TestSelection]):
         self._workspace_venvs: set[str] = set()
 
     def interpreter(self, root: Path, configured: str | None) -> str:
-        if configured:
-            return configured
-        for candidate in WORKSPACE_VENVS:
-            if (root / candidate).exists():
-                self._workspace_venvs.add(str(root / candidate))
-                return str(root / candidate)
-        return sys.executable
+        return self.choose_interpreter(root, configured).path
+
+    def choose_interpreter(
+        self, root: Path, configured: str | None, editor: str | None = None
+    ) -> InterpreterChoice:
+        # The server's environment is the one the user activated (editors inherit the shell's).
+        choice = choose_python(root, configured, editor, os.environ, sys.executable)
+        if choice.in_workspace:
+            self._workspace_venvs.add(choice.path)
+        return choice
 
     def runner_available(self, interpreter: str) -> str | None:
         if interpreter in self._workspace_venvs:
@@ -224,6 +237,26 @@ class PythonTests(TestSupport[TestSelection]):
                     outcome = failed
                     message = (element.get("message") or element.text or "").strip()
                     break
+            if message == COLLECTION_FAILURE and element is not None:
+                # pytest's message says only that; its text holds the error, e.g. the import
+                found = first_error_line(element.text or "")
+                message = f"{COLLECTION_FAILURE}: {found}" if found else message
             duration = float(case.get("time") or 0)
             outcomes.append(TestOutcome(test_id, source, outcome, clip(message), duration))
         return outcomes
+
+    def collection_error(self, outcomes: Sequence[TestOutcome], output: str) -> str:
+        for test in outcomes:
+            if test.message.startswith(f"{COLLECTION_FAILURE}: "):
+                return test.message.removeprefix(f"{COLLECTION_FAILURE}: ")
+        if outcomes:
+            return ""
+        # No results at all: a conftest.py that does not import stops pytest before any test.
+        return first_error_line(output)
+
+
+def first_error_line(text: str) -> str:
+    """The first exception pytest shows (`E   ModuleNotFoundError: No module named 'numpy'`),
+    without its `E` margin."""
+    found = ERROR_LINE.search(text)
+    return found.group(1).strip()[:MESSAGE_LIMIT] if found else ""
