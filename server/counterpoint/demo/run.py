@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -25,7 +26,7 @@ from counterpoint.core.wording import failure_detail
 from counterpoint.demo.replay import DEMO_KEYS, Recordings, ReplayServer
 from counterpoint.engine.engine import Engine
 from counterpoint.languages import language_for
-from counterpoint.languages.testing import run_tool
+from counterpoint.languages.python.interpreter import pytest_missing, python_on_host
 from counterpoint.model.report import Report
 from counterpoint.model.request import CrossCheckRequest, Range
 
@@ -152,20 +153,17 @@ def demo_settings(
 
 
 def interpreter_with_pytest() -> tuple[str | None, str]:
-    """A Python that has pytest for the sample's tests, and a line saying which: Counterpoint's
-    own, else python3 or python on PATH (a venv made without dev extras has no pytest). None
-    when there is none: the report then says the tests could not run."""
-    probe = "import sys, pytest; print(sys.executable)"
-    for candidate in (sys.executable, "python3", "python"):
-        found = run_tool([candidate, "-c", probe], timeout=30)
-        if isinstance(found, Exception) or found.returncode != 0:
-            continue
-        executable = found.stdout.strip()  # the interpreter itself, not a shim that starts it
-        if executable:
+    """A Python that has pytest for the sample's tests, and a line saying which, found as for
+    any project (the sample has no venv and the demo ignores the user's activated one): python3
+    on PATH with pytest, else Counterpoint's own. None when neither has pytest: the report then
+    says the tests could not run."""
+    for candidate in (sys.executable, shutil.which("python3")):
+        if candidate and pytest_missing(candidate) is None:
+            executable = python_on_host(candidate).executable or candidate  # not a pyenv shim
             return executable, f"Its tests run with: {executable} (it has pytest)"
     return None, (
-        "Its tests cannot run: no Python with pytest was found (Counterpoint's own, python3 "
-        f"or python on PATH); `{sys.executable} -m pip install pytest` lets them run"
+        "Its tests cannot run: no Python with pytest was found (Counterpoint's own or python3 "
+        f"on PATH); `{sys.executable} -m pip install pytest` lets them run"
     )
 
 
