@@ -7,6 +7,7 @@ the target uses. The whole file is never sent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import tree_sitter
@@ -184,15 +185,17 @@ def _target_lines(
     return selection.start.line, end_line
 
 
-def enclosing_definition(language: LanguageSpec, text: str, line: int) -> tuple[int, int] | None:
-    """The first and last line of the innermost definition holding `line`, or None: where a
-    cross-check at the cursor makes sense (it checks that definition)."""
-    source = text.encode("utf-8")
-    tree = language.parser().parse(source)
-    enclosing = _innermost(_definitions(language, tree), line, line, strict=False)
-    if enclosing is None:
-        return None
-    return enclosing.node.start_point.row, enclosing.node.end_point.row
+def definition_lines(language: LanguageSpec, text: str) -> tuple[tuple[int, int], ...]:
+    """The first and last line of every definition: where a cross-check at the cursor makes
+    sense (it checks the innermost one). One parse of the whole text, so callers keep it."""
+    tree = language.parser().parse(text.encode("utf-8"))
+    return tuple(
+        (d.node.start_point.row, d.node.end_point.row) for d in _definitions(language, tree)
+    )
+
+
+def encloses(spans: Sequence[tuple[int, int]], line: int) -> bool:
+    return any(start <= line <= end for start, end in spans)
 
 
 MAX_CONSTANT_CHARS = 160

@@ -18,7 +18,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.workspace import Workspace
 
-from counterpoint.core.context import enclosing_definition
+from counterpoint.core.context import definition_lines, encloses
 from counterpoint.core.wording import evidence
 from counterpoint.languages import UnsupportedLanguageError, language_for
 from counterpoint.lsp.convert import stored_range, to_pipeline_range
@@ -61,7 +61,9 @@ def code_actions(
                 for proposal_id in _proposal_order(stored)
             ]
             actions += region_actions(workspace, stored, params)
-    if _wanted(only, CROSS_CHECK_KIND) and _worth_cross_checking(workspace, uri, params.range):
+    if _wanted(only, CROSS_CHECK_KIND) and _worth_cross_checking(
+        session, workspace, uri, params.range
+    ):
         actions.append(
             types.CodeAction(
                 title="Cross-check with Claude and GPT",
@@ -287,14 +289,17 @@ def _wanted(only: Sequence[str] | None, kind: str) -> bool:
     return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
 
 
-# Above this size a cursor (an empty range) gets no cross-check action: finding the definition
-# around it would parse the whole document on every cursor move.
+# Above this size a cursor (an empty range) gets no cross-check action: finding the definitions
+# means parsing the whole document (about 0.2 s at this size).
 CURSOR_ACTION_MAX_CHARS = 256 * 1024
 
 
-def _worth_cross_checking(workspace: Workspace, uri: str, span: types.Range) -> bool:
+def _worth_cross_checking(
+    session: Session, workspace: Workspace, uri: str, span: types.Range
+) -> bool:
     """A supported language, and a non-empty selection or a cursor inside a definition: the
-    lightbulb is not offered on every line of every file."""
+    lightbulb is not offered on every line of every file. The definitions are found once per
+    document version: clients ask for code actions on every cursor move."""
     document = workspace.get_text_document(uri)
     try:
         language = language_for(document.language_id, document.path)
@@ -305,7 +310,12 @@ def _worth_cross_checking(workspace: Workspace, uri: str, span: types.Range) -> 
     source = document.source
     if len(source) > CURSOR_ACTION_MAX_CHARS:
         return False
-    return enclosing_definition(language, source, span.start.line) is not None
+    key = (uri, document.version, len(source))
+    spans = session.definitions.get(key)
+    if spans is None:
+        spans = definition_lines(language, source)
+        session.definitions.put(key, spans)
+    return encloses(spans, span.start.line)
 
 
 def _range_json(span: types.Range) -> dict[str, Any]:

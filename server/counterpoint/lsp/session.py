@@ -11,8 +11,9 @@ import asyncio
 import contextlib
 import os
 import signal
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from counterpoint.config import Settings
 from counterpoint.engine.engine import Engine
@@ -42,6 +43,10 @@ class Session:
         # Publishing diagnostics, coalesced per document (lsp/diagnostics.py publish_soon).
         self.published_at: dict[str, float] = {}
         self.publish_timers: dict[str, asyncio.TimerHandle] = {}
+        # The definitions' lines of the documents code actions were asked on lately.
+        self.definitions: Recent[tuple[str, int | None, int], tuple[tuple[int, int], ...]] = Recent(
+            limit=8
+        )
 
     # Settings
 
@@ -170,3 +175,30 @@ def _children() -> list[int]:
             with contextlib.suppress(OSError), open(f"{task.path}/children") as children:
                 found += [int(pid) for pid in children.read().split()]
     return found
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """The last `limit` values put, by key: a small cache that cannot grow."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._values: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._values.get(key)
+        if value is not None:
+            self._values.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._values[key] = value
+        self._values.move_to_end(key)
+        while len(self._values) > self.limit:
+            self._values.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._values)

@@ -2,7 +2,7 @@ from textwrap import dedent
 
 import pytest
 
-from counterpoint.core.context import build_context
+from counterpoint.core.context import build_context, definition_lines, encloses
 from counterpoint.languages import language_for
 from counterpoint.model.request import (
     MAX_DOCUMENT_CHARS,
@@ -134,3 +134,10 @@ def test_a_selection_over_the_limit_is_refused_before_the_document_is_parsed(mon
     request = CrossCheckRequest("file:///big.py", text, "python", Range.of_lines(5, 5 + lines))
     with pytest.raises(RequestError, match=f"the limit is {MAX_SELECTION_CHARS:,}"):
         build_context(request, language)
+
+
+def test_definition_lines_say_where_a_cursor_is_inside_a_definition():
+    spans = definition_lines(PYTHON, SOURCE)
+    assert (19, 21) in spans and (13, 21) in spans  # the method and its class
+    assert encloses(spans, 20)
+    assert not encloses(spans, 0)  # an import line

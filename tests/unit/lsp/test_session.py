@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from counterpoint.config import Settings
-from counterpoint.lsp.session import Session
+from counterpoint.lsp.session import Recent, Session
 from counterpoint.model.request import Position, Range
 
 A, B = "file:///a.py", "file:///b.py"
@@ -95,3 +95,13 @@ async def test_documents_are_remembered_while_open():
     session.close(A)
     session.close(A)  # closing twice is harmless
     assert session.texts == {}
+
+
+def test_the_recent_cache_keeps_only_its_limit_and_the_latest_used():
+    recent: Recent[str, int] = Recent(limit=2)
+    recent.put("a", 1)
+    recent.put("b", 2)
+    assert recent.get("a") == 1  # now the latest used
+    recent.put("c", 3)
+    assert len(recent) == 2
+    assert recent.get("b") is None and recent.get("a") == 1 and recent.get("c") == 3
