@@ -168,4 +168,4 @@ async def test_the_interpreter_the_editor_selected_runs_the_tests(fake_providers
             types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(6, 12))
         )
     assert hover is not None
-    assert f"- Python: {selected} (the interpreter selected in the editor)" in hover.contents.value
+    assert f"_Python: {selected} (the interpreter selected in the editor)_" in hover.contents.value
