@@ -11,7 +11,7 @@ from counterpoint.core.context import CodeContext
 from counterpoint.core.wording import sentence
 from counterpoint.languages import language_for
 from counterpoint.model.execution import Counterexample
-from counterpoint.model.report import Disagreement, Judgment, Proposal
+from counterpoint.model.report import Disagreement, Judgment, Proposal, Question
 from counterpoint.model.request import Range
 from counterpoint.model.text import split_lines
 
@@ -47,6 +47,11 @@ def disagreements(
     language = language_for(context.language)
     regions = diverging_regions(context.target_code, {p.id: p.code for p in proposals}, language)
     shown = counterexample.describe(names) if counterexample else None
+    question = (
+        Question(counterexample.call, dict(counterexample.outcomes), counterexample.origin)
+        if counterexample
+        else None
+    )
     rejections = [j for j in judgments if j.verdict != "correct"]
     found = []
     for index, region in enumerate(regions):
@@ -75,6 +80,7 @@ def disagreements(
                 texts=dict(region.texts),
                 original=region.original_text,
                 comments=comments,
+                question=question if index == 0 else None,
             )
         )
     if not found and (rejections or shown):
@@ -88,6 +94,7 @@ def disagreements(
                 summary=" ".join(parts),
                 proposals=tuple(p.id for p in proposals),
                 counterexample=shown,
+                question=question,
             )
         )
     return tuple(found)

@@ -132,6 +132,18 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Question:
+    """What a person can answer about a disagreement: which result of this call is right."""
+
+    call: str  # e.g. "count_up_to(3)"
+    results: dict[str, str]  # proposal id -> what it returned, or "raises …"
+    origin: str = "example"  # where the call came from: see BehaviourProbe.origins
+
+    def to_json(self) -> dict[str, Any]:
+        return {"call": self.call, "results": dict(self.results), "origin": self.origin}
+
+
+@dataclass(frozen=True)
 class Disagreement:
     range: Range  # in the document
     summary: str
@@ -141,6 +153,7 @@ class Disagreement:
     texts: dict[str, str] = field(default_factory=dict)  # id -> its version of the region
     original: str = ""
     comments: tuple[str, ...] = ()  # the judges' issues that touch this region
+    question: Question | None = None  # on the region that carries the counterexample
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -155,6 +168,7 @@ class Disagreement:
             "texts": self.texts,
             "original": self.original,
             "comments": list(self.comments),
+            "question": self.question.to_json() if self.question else None,
         }
 
 

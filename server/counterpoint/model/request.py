@@ -71,6 +71,9 @@ class CrossCheckRequest:
     selection: Range
     instruction: str = ""
     version: int | None = None
+    # What the user says the code must do, as boolean expressions over the target's names,
+    # e.g. "count_up_to(3) == [1, 2, 3]": run as tests of this run beside the workspace's own.
+    expectations: tuple[str, ...] = ()
 
     @property
     def effective_instruction(self) -> str:
