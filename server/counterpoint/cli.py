@@ -1,4 +1,4 @@
-"""`counterpoint serve | check | demo | --version`."""
+"""`counterpoint serve | check | mcp | demo | --version`."""
 
 from __future__ import annotations
 
@@ -18,19 +18,11 @@ from counterpoint.core.render import render_text
 from counterpoint.core.sarif import render_sarif
 from counterpoint.core.secrets import SecretFilter, environment_secrets
 from counterpoint.demo.run import DemoError, run_demo
+from counterpoint.engine.documents import file_target
 from counterpoint.engine.engine import Engine
-from counterpoint.engine.privacy import refuse_private
-from counterpoint.languages import UnsupportedLanguageError, language_for
-from counterpoint.model.request import (
-    MAX_DOCUMENT_CHARS,
-    CrossCheckRequest,
-    Range,
-    RequestError,
-    check_document_size,
-)
-from counterpoint.model.text import line_count
+from counterpoint.languages import UnsupportedLanguageError
+from counterpoint.model.request import RequestError
 from counterpoint.model.vocabulary import ConfidenceLabel
-from counterpoint.workspace import find_project_root
 
 # What `check` exits with; the README's "Command line" lists the same.
 EXIT_REPORT, EXIT_FAIL_ON, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -51,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
         return _check(args)
     if args.command == "demo":
         return _demo(args)
+    if args.command == "mcp":
+        from counterpoint.mcp.server import serve_stdio  # the MCP SDK is only needed here
+
+        return serve_stdio()
     return _serve(args)
 
 
@@ -114,6 +110,13 @@ def _parser(json_errors: bool = False) -> argparse.ArgumentParser:
         "(e.g. disputed,both-fail,failed); labels: " + ", ".join(ConfidenceLabel),
     )
 
+    commands.add_parser(
+        "mcp",
+        help="serve MCP over stdio: cross_check and review tools for coding agents",
+        description=MCP_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
     demo = commands.add_parser(
         "demo",
         help="cross-check a bundled sample project on recorded replies: no keys, no network",
@@ -130,6 +133,13 @@ over its stdin and stdout (the default); --tcp HOST:PORT listens for one client 
 The keys come from the server's environment (ANTHROPIC_API_KEY, OPENAI_API_KEY); settings
 come as LSP initializationOptions, which are yours (workspace/configuration can only tighten
 them): see "Configuration" and "Editors" in the README."""
+
+
+MCP_DESCRIPTION = """\
+Run Counterpoint as an MCP server for coding agents (Claude Code, Codex CLI, opencode,
+Cursor): the agent starts `counterpoint mcp` and speaks MCP over its stdin and stdout. Tools:
+cross_check (a file, lines or a symbol, an instruction) and review. The keys and settings come
+from the server's environment, as for `check`: see "Agents (MCP)" in the README."""
 
 
 def _check_epilog() -> str:
@@ -190,12 +200,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     fail = functools.partial(_fail, json_errors=args.json)
     try:
-        text = _read(args.file)
-        check_document_size(len(text))
-        root = find_project_root(args.file.resolve())
-        refuse_private(args.file.resolve(), root)  # before its language: `.env` is private
-        first, last = _parse_lines(args.lines, text)
-        language = language_for(path=str(args.file))
+        target = file_target(args.file, lines=args.lines)
         settings = Settings.from_env()
         for problem in settings.problems:
             print(f"counterpoint: warning: {problem}", file=sys.stderr)
@@ -211,13 +216,8 @@ def _check(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return fail("config", str(error))
 
-    request = CrossCheckRequest(
-        uri=args.file.resolve().as_uri(),
-        text=text,
-        language_id=language.name,
-        selection=Range.of_lines(first, last),
-        instruction=args.instruction,
-    )
+    request = target.request(args.instruction)
+    root = target.root
     show_progress = sys.stderr.isatty() and not (args.json or args.sarif)
     try:
         report = asyncio.run(
@@ -254,42 +254,6 @@ def _demo(args: argparse.Namespace) -> int:
         return _fail("input", str(error), code=1, json_errors=args.json)
     except KeyboardInterrupt:
         return _fail("cancelled", "cancelled", code=EXIT_INTERRUPTED, json_errors=args.json)
-
-
-def _read(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > 4 * MAX_DOCUMENT_CHARS:  # over the limit however it is encoded: not read
-            raise RequestError(
-                f"the document has {size:,} bytes; Counterpoint cross-checks documents of "
-                f"at most {MAX_DOCUMENT_CHARS:,} characters ({MAX_DOCUMENT_CHARS // 1024**2} MiB)"
-            )
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise RequestError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise RequestError(f"{path} is a directory, not a file") from None
-    except UnicodeDecodeError:
-        raise RequestError(f"{path} is not UTF-8 text") from None
-    except OSError as error:
-        raise RequestError(f"cannot read {path}: {error.strerror}") from None
-
-
-def _parse_lines(spec: str, text: str) -> tuple[int, int]:
-    """'A-B' or 'A' (1-based, inclusive) to zero-based (first, last)."""
-    start, _, end = spec.partition("-")
-    try:
-        first, last = int(start), int(end or start)
-    except ValueError:
-        raise RequestError(f"--lines wants START-END, e.g. 3-10; got {spec!r}") from None
-    total = line_count(text)
-    # A final line break opens an empty last line that no one means to select.
-    lines_in_file = total - 1 if text.endswith(("\n", "\r")) else total
-    if first < 1 or last < first:
-        raise RequestError(f"--lines {spec}: START must be ≥ 1 and END ≥ START")
-    if last > lines_in_file:
-        raise RequestError(f"--lines {spec} is out of range: the file has {lines_in_file} lines")
-    return first - 1, last - 1
 
 
 def _fail(kind: str, message: str, code: int = EXIT_BAD_INPUT, json_errors: bool = False) -> int:

@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from counterpoint.cli import _labels, _parse_lines, main
+from counterpoint.cli import _labels, main
+from counterpoint.engine.documents import parse_lines as _parse_lines
 from counterpoint.model.request import RequestError
 from counterpoint.model.text import line_count
 

@@ -194,6 +194,29 @@ def definition_lines(language: LanguageSpec, text: str) -> tuple[tuple[int, int]
     )
 
 
+def definitions_named(language: LanguageSpec, text: str, name: str) -> list[tuple[int, int]]:
+    """The first and last line of each definition called `name`; "Outer.inner" also asks that
+    the definitions around it be named so, innermost last."""
+    *outer, own = name.split(".")
+    tree = language.parser().parse(text.encode("utf-8"))
+    found = _definitions(language, tree)
+
+    def around(inner: _Definition) -> list[str]:
+        return [
+            d.name
+            for d in found
+            if d.node.start_byte <= inner.node.start_byte
+            and inner.node.end_byte <= d.node.end_byte
+            and d.node != inner.node
+        ]
+
+    return [
+        (d.node.start_point.row, d.node.end_point.row)
+        for d in found
+        if d.name == own and (not outer or around(d)[-len(outer) :] == outer)
+    ]
+
+
 def encloses(spans: Sequence[tuple[int, int]], line: int) -> bool:
     return any(start <= line <= end for start, end in spans)
 

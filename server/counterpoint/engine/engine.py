@@ -177,9 +177,11 @@ class Engine:
         workspace_root: Path | None = None,
         on_update: UpdateCallback | None = None,
         request_id: str | None = None,
+        execute: bool = True,
     ) -> Report:
         """Run one cross-check with these settings' voices, options, cache and sandbox;
-        `on_update` gets a partial report as each piece arrives (see run.cross_check)."""
+        `on_update` gets a partial report as each piece arrives (see run.cross_check).
+        `execute=False` runs no tests for this request alone."""
         settings = self.settings
         return await cross_check(
             request,
@@ -187,7 +189,7 @@ class Engine:
             settings.run_options(),
             progress=progress,
             secrets=settings.secrets(self._env) if secrets is None else secrets,
-            execution=self.execution(),
+            execution=self.execution() if execute else None,
             workspace_root=workspace_root,
             session=self.session_budget,
             on_update=on_update,
