@@ -24,22 +24,26 @@ from counterpoint.mcp.tools import Tools
 
 log = logging.getLogger(__name__)
 
-INSTRUCTIONS = """\
-Counterpoint gets a second opinion on code from two model families (Claude and GPT): each
-writes its own version, each judges the other's, and both versions run against the project's
-tests in a sandbox. It answers which version survives the tests, where they differ, and an input
-on which they behave differently. It never edits files: apply the recommended code yourself."""
+INSTRUCTIONS = (
+    "Counterpoint gets a second opinion on code from two model families (Claude and GPT): "
+    "each writes its own version, each judges the other's, and both versions run against the "
+    "project's tests in a sandbox. It answers which version survives the tests, where they "
+    "differ, and an input on which they behave differently. It never edits files: apply the "
+    "recommended code yourself."
+)
 
-WHEN = """
-When it is worth it (it makes four model calls and runs the tests: typically 30 s to a few
-minutes and a few cents): before you keep a non-trivial change to logic whose correctness you
-cannot confirm from the tests you have, such as boundaries, off-by-ones, parsing, money, dates,
-concurrency or security checks, or when you and the user disagree on what the code should do.
-Not worth it for renames, formatting, comments or code the tests already pin down.
-Give a function or method (`symbol`) or a small range of lines (`lines`), not a whole file.
-Read `label` first: verified-* means a version passed the tests the other failed; disputed
-means the families disagree and `disagreements[].question` names a call whose right answer you
-or the user should decide; failed means no model could be reached (see `failures`)."""
+WHEN = (
+    "\n\nWhen it is worth it (four model calls and a sandboxed test run: typically 30 s to a "
+    "few minutes, and a few cents): before you keep a non-trivial change to logic whose "
+    "correctness the tests you have do not settle (boundaries, off-by-ones, parsing, money, "
+    "dates, concurrency, security checks), or when you and the user disagree on what the code "
+    "should do. Not worth it for renames, formatting, comments, or code the tests already pin "
+    "down. Give one function or method (`symbol`) or a small range of `lines`, not a whole file."
+    "\n\nRead `label` first: verified-agreement or verified-one means the tests decided; "
+    "disputed means the families disagree, and `disagreements[].question` names a call whose "
+    "right answer you or the user should decide; failed means no model could be reached "
+    "(see `failures`)."
+)
 
 READ_ONLY = ToolAnnotations(
     read_only_hint=True,
@@ -91,7 +95,7 @@ def build_server(settings: Settings | None = None) -> MCPServer:
         name="counterpoint",
         title="Counterpoint",
         version=__version__,
-        instructions=INSTRUCTIONS + "\n" + WHEN,
+        instructions=INSTRUCTIONS + WHEN,
         lifespan=lifespan,
     )
 
