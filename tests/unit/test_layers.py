@@ -54,6 +54,14 @@ def test_the_layers_hold(copy_of_the_package):
         ("demo/replay.py", "import aiohttp"),  # a test dependency, needed at run time
         ("demo/run.py", "import anthropic"),
         ("engine/engine.py", "import counterpoint.demo.run"),
+        # The MCP front end beside the language server: neither imports the other, and the
+        # engine imports neither.
+        ("mcp/tools.py", "import counterpoint.lsp.session"),
+        ("mcp/results.py", "import lsprotocol.types"),
+        ("mcp/server.py", "import anthropic"),
+        ("lsp/hover.py", "import mcp.types"),
+        ("lsp/hover.py", "import counterpoint.mcp.results"),
+        ("engine/run.py", "import counterpoint.mcp.tools"),
     ],
 )
 def test_a_core_module_importing_what_it_must_not_breaks_them(
