@@ -126,6 +126,7 @@ async def test_cross_check_gives_the_recommended_code_the_others_failing_test_an
 
     # Progress named each voice's lane and the tests, and only ever went up.
     messages = [message or "" for _, message in progress]
+    assert messages[0] == "starting: windows.py, lines 1–7"
     assert any("Claude: writing" in m for m in messages)
     assert any("GPT: judging Claude's proposal" in m for m in messages)
     assert any("tests: running" in m for m in messages)

@@ -296,3 +296,14 @@ def source_counts(execution: Execution, sources: Iterable[str]) -> list[str]:
         counts = table.get(source)
         cells.append(f"{counts['passed']}/{counts['total']}" if counts else "–")
     return cells
+
+
+def progress_started(file_name: str, span: Range) -> str:
+    """A progress report's first line, before any voice's lane moves (the SDKs may still be
+    loading): "starting: windows.py, lines 1–7"."""
+    return f"starting: {file_name}, {lines_text(span)}"
+
+
+def progress_done(report: Report) -> str:
+    """A progress report's last line: "done: verified-one"."""
+    return f"done: {report.confidence.label}"

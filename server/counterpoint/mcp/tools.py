@@ -19,6 +19,7 @@ from mcp.types import CallToolResult, TextContent
 
 from counterpoint.config import ConfigError, Settings
 from counterpoint.core.render import render_text
+from counterpoint.core.wording import progress_done, progress_started
 from counterpoint.engine.documents import file_target
 from counterpoint.engine.engine import Engine
 from counterpoint.engine.run import document_path
@@ -65,6 +66,7 @@ class Tools:
 
         request = target.request(instruction, tuple(expectations))
         async with progress_reporter(ctx) as report_stage:
+            report_stage(progress_started(target.path.name, request.selection))
             limit = settings.max_concurrent_checks
             await engine.check_slots.acquire(limit, report_stage)
             try:
@@ -78,7 +80,7 @@ class Tools:
                 return tool_error(str(error))
             finally:
                 engine.check_slots.release(limit)
-            report_stage(f"done: {report.confidence.label}")
+            report_stage(progress_done(report))
         return result_of(report, str(target.path), engine.session_budget.spent)
 
 
