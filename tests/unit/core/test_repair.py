@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from counterpoint.core.prompts import revision_call
+from counterpoint.core.render import render_markdown, render_text
 from counterpoint.core.repair import MESSAGE_CHARS, FailingTest, repair_cases, shortened
 from counterpoint.core.schemas import REVISION_TOOL
 from counterpoint.core.secrets import Redactor
 from counterpoint.model.calls import Usage
 from counterpoint.model.execution import EXPECTED, ORIGINAL, Counterexample, Execution, TestOutcome
-from counterpoint.model.report import Proposal
-from counterpoint.model.vocabulary import ExecutionStatus, Outcome
+from counterpoint.model.report import Proposal, Revision
+from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, Outcome, RevisionStatus
 from tests.prompt_blocks import split_blocks
 from tests.unit.core.test_prompts import context_of
+from tests.unit.core.test_render import report
 
 AWS_KEY = "AKIAIOSFODNN7EXAMPLE"
 ENV_SECRET = "sk-live-0123456789abcdef0123"
@@ -130,3 +134,35 @@ def test_a_long_failure_output_keeps_its_head_and_its_tail():
     cut = shortened(text)
     assert len(cut) < MESSAGE_CHARS + 100
     assert cut.startswith("head ") and cut.endswith(" tail") and "characters left out" in cut
+
+
+def with_revision(status, execution=None, round_number=1, note=""):
+    revision = Revision(
+        round_number, "claude", "tests/t.py::test_x", "workspace", "assert 1 == 2",
+        ("tests/t.py::test_x",), status, note=note, execution=execution,
+    )  # fmt: skip
+    return replace(report(ConfidenceLabel.VERIFIED_ONE), revisions=(revision,))
+
+
+def test_the_text_and_the_hover_say_what_each_round_did():
+    passing = run("claude", ("tests/t.py::test_x", "workspace", PASS, ""))
+    failing = run("claude", ("tests/t.py::test_x", "workspace", FAIL, "assert 1 == 2"))
+    said = {
+        "passes": with_revision(RevisionStatus.REVISED, passing),
+        "fails": with_revision(RevisionStatus.REVISED, failing, round_number=2),
+        "not made": with_revision(RevisionStatus.NOT_MADE, note="not sent: it could cost $1"),
+        "failed": with_revision(RevisionStatus.FAILED, note="unreadable reply"),
+    }
+    expected = {
+        "passes": "Claude revised its proposal after failing test_x; the revision passes it, "
+        "and passes its one test.",
+        "fails": "Claude revised its proposal (round 2) after failing test_x; the revision "
+        "fails it too.",
+        "not made": "Claude did not revise its proposal after failing test_x: the cost cap "
+        "could not afford the call (not sent: it could cost $1).",
+        "failed": "Claude's revision after failing test_x was not used; its proposal stands "
+        "as it was.",
+    }
+    for case, shown in said.items():
+        assert expected[case] in render_text(shown, "m.py"), case
+        assert f"- {expected[case]}" in render_markdown(shown, "python"), case
