@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from counterpoint.model.execution import EXPECTED, Counterexample, Execution, TestOutcome
 from counterpoint.model.report import Proposal
+from counterpoint.model.vocabulary import Outcome
 
 MAX_FAILING_QUOTED = 3  # tests quoted in one revision prompt, most telling first
 MESSAGE_CHARS = 2_000  # of each test's failure output
@@ -66,12 +67,20 @@ def repair_cases(
             for other in executions
             if other.proposal != proposal.id
             for t in other.tests
-            if t.outcome == "passed"
+            if t.outcome == Outcome.PASSED
         }
+        # A file this version could not load (its code does not import) is one error under the
+        # file's id, where the others ran its tests one by one.
+        loaded_elsewhere = {_file_of(test_id) for test_id in passed_elsewhere}
         failing = [
             t
             for t in execution.failing()
-            if t.source != proposal.id and (t.id in passed_elsewhere or t.source == EXPECTED)
+            if t.source != proposal.id
+            and (
+                t.id in passed_elsewhere
+                or t.source == EXPECTED
+                or (t.outcome == Outcome.ERROR and _file_of(t.id) in loaded_elsewhere)
+            )
         ]
         if not failing:
             continue
@@ -86,6 +95,10 @@ def repair_cases(
             )
         )
     return cases
+
+
+def _file_of(test_id: str) -> str:
+    return test_id.split("::", 1)[0]
 
 
 def shortened(text: str, limit: int = MESSAGE_CHARS) -> str:

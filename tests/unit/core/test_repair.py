@@ -48,6 +48,18 @@ def test_a_workspace_test_another_version_passes_triggers_a_revision():
     assert case.failing == (FailingTest("t::test_a", "workspace", "assert 1 == 2"),)
 
 
+def test_code_that_cannot_be_imported_revises_with_the_collection_error():
+    executions = [
+        run("claude", ("tests/t.py::test_a", "workspace", PASS, "")),
+        run(
+            "gpt",
+            ("tests/t.py::tests.t", "workspace", Outcome.ERROR, "collection failure: SyntaxError"),
+        ),
+    ]
+    (case,) = repair_cases([CLAUDE, GPT], executions)
+    assert case.voice == "gpt" and case.failing[0].message == "collection failure: SyntaxError"
+
+
 def test_a_test_every_version_fails_and_a_familys_own_tests_trigger_nothing():
     executions = [
         run(ORIGINAL, ("t::test_a", "workspace", FAIL, "")),
