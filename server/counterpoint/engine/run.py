@@ -269,10 +269,11 @@ class _Run:
             await asyncio.gather(
                 *(self._lane(voice, self.judges[voice.id]) for voice in self.voices)
             )
+            self.lanes.finished()
             if baseline is not None:
                 await baseline
-            await self._repair()
-            self.lanes.finished()
+            if await self._repair():
+                self.lanes.finished()
         finally:
             if baseline is not None and not baseline.done():
                 baseline.cancel()
@@ -280,11 +281,13 @@ class _Run:
             self.lanes.tests_done()
         return self._report(final=True)
 
-    async def _repair(self) -> None:
+    async def _repair(self) -> bool:
         """Repair rounds: each proposal that fails a test another version passes revises once a
-        round; the revision is judged by the other family, re-run, and replaces the proposal."""
+        round; the revision is judged by the other family, re-run, and replaces the proposal.
+        True when a revision was asked for."""
         if self.job is None:
-            return
+            return False
+        asked = False
         stopped: set[str] = set()  # voices whose last revision was not made or failed
         for round_number in range(1, self.options.repair_rounds + 1):
             cases = repair_cases(
@@ -296,9 +299,11 @@ class _Run:
                 excluded=stopped,
             )
             if not cases:
-                return
+                break
+            asked = True
             made = await asyncio.gather(*(self._revise(round_number, case) for case in cases))
             stopped |= {case.voice for case, ok in zip(cases, made, strict=True) if not ok}
+        return asked
 
     async def _revise(self, round_number: int, case: RepairCase) -> bool:
         """One voice's revision: True when it replaced the proposal."""
