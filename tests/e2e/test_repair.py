@@ -165,3 +165,51 @@ def test_a_malformed_revision_keeps_the_proposal_and_records_the_failure(fake_pr
     (round_,) = report["revisions"]
     assert round_["status"] == "failed" and round_["code"] is None
     assert report["recommended"] == "claude"
+
+
+async def test_two_rounds_revise_until_the_test_passes_and_snapshots_say_a_revision_runs(
+    fake_providers, tmp_path
+):
+    """In process, with the real SDK clients, the sandbox and the partial reports' listener: a
+    first revision that still fails gets a second round; a third round is never asked for."""
+    from counterpoint.config import Settings
+    from counterpoint.engine.execute import ExecutionOptions, ExecutionService
+    from counterpoint.engine.run import cross_check
+    from counterpoint.model.request import CrossCheckRequest, Range
+
+    script_failing_gpt(fake_providers)
+    still_wrong = VARIANT.replace("return [sum(xs)]", "return [sum(xs[:k])]")
+    for code in (still_wrong, REVISED):
+        fake_providers.script(
+            "openai", "submit_revision", Reply.structured({"code": code, "explanation": ""})
+        )
+    env = default_env(fake_providers, COUNTERPOINT_REPAIR_ROUNDS="3")
+    settings = Settings.from_env(env).merged({"cache": False})
+    voices = settings.voices(env)
+    request = CrossCheckRequest(
+        FIXTURE.as_uri(), FIXTURE.read_text(), "python", Range.of_lines(0, 6), "fix it"
+    )
+    pending: list[tuple[str, ...]] = []
+    try:
+        report = await cross_check(
+            request,
+            voices,
+            settings.run_options(),
+            execution=ExecutionService(ExecutionOptions(store_dir=tmp_path / "store")),
+            workspace_root=FIXTURE.parent,
+            on_update=lambda partial: pending.append(partial.pending),
+        )
+    finally:
+        for voice in voices:
+            await voice.client.close()  # type: ignore[attr-defined]
+
+    assert kinds(fake_providers).count(("openai", "submit_revision")) == 2
+    first, second = report.revisions
+    assert (first.round, first.voice, first.passes) == (1, "gpt", False)
+    assert (second.round, second.voice, second.passes) == (2, "gpt", True)
+    assert first.proposal is not None and first.proposal.code == still_wrong
+    assert second.previous is not None and second.previous.code == still_wrong
+    assert report.proposal("gpt").code == REVISED
+    assert report.confidence.label == "verified-agreement"
+    assert any("revision:gpt" in parts for parts in pending)
+    assert report.pending == () and report.final

@@ -329,6 +329,7 @@ class _Run:
 
         self._revising.add(voice.id)
         self.lanes.revising(voice.id)
+        self._update()  # a snapshot that says the revision runs
         call = prompts.revision_call(
             self.context,
             self.instruction,
