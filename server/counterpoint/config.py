@@ -37,6 +37,8 @@ DEFAULT_GPT_MODEL = "gpt-6.2-sol"
 KEYLESS = "counterpoint-no-key"
 # A hard bound, whoever sets maxRetries: every call of a 429 storm is repeated at most this often.
 MAX_RETRIES_LIMIT = 5
+# A hard bound on repair rounds: each can cost a revision and its judgment per voice.
+MAX_REPAIR_ROUNDS = 3
 
 
 class ConfigError(ValueError):
@@ -141,6 +143,15 @@ class Settings:
         at_most=MAX_RETRIES_LIMIT,
         description="SDK retries per call (429, 5xx, timeouts, resets); at most 5, and voices "
         "× this per request",
+    )
+    repair_rounds: int = setting(
+        1,
+        env="COUNTERPOINT_REPAIR_ROUNDS",
+        client="repairRounds",
+        trust="lower",
+        at_most=MAX_REPAIR_ROUNDS,
+        description="Repair rounds: a proposal failing a test another version passes may revise "
+        "this often (0: off; at most 3)",
     )
     context_chars: int = setting(
         8_000, client="contextChars", trust="lower", description="Context budget, characters"
@@ -348,6 +359,7 @@ class Settings:
             prices=prices,
             max_cost_usd=self.max_cost_usd,
             max_retries=self.max_retries,
+            repair_rounds=self.repair_rounds,
         )
 
     def session_budget(self) -> Budget:

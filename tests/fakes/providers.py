@@ -1328,12 +1328,17 @@ class FakeProviders:
         return f"http://{self._host}:{self.port}/v1"
 
     def env(self) -> dict[str, str]:
-        """Environment variables that point both SDKs (or a child process) at the fake."""
+        """Environment variables that point both SDKs (or a child process) at the fake.
+
+        They also turn the repair round off: most tests' scripts hold no `submit_revision`
+        reply. A test of revisions sets COUNTERPOINT_REPAIR_ROUNDS itself, or removes it to
+        get the default."""
         return {
             "ANTHROPIC_BASE_URL": self.anthropic_base_url,
             "OPENAI_BASE_URL": self.openai_base_url,
             "ANTHROPIC_API_KEY": ANTHROPIC_TEST_KEY,
             "OPENAI_API_KEY": OPENAI_TEST_KEY,
+            "COUNTERPOINT_REPAIR_ROUNDS": "0",
         }
 
     # ---- scripting -------------------------------------------------------------------------

@@ -112,3 +112,20 @@ def test_a_workspace_cost_cap_above_the_users_own_is_ignored_with_a_message(
     assert "100000" in cap and "0.0001" in cap and "only tighten" in cap
     (retries,) = [m for m in messages if "counterpoint.maxRetries" in m]
     assert "looser" in retries
+
+
+def test_a_workspace_cannot_turn_repair_rounds_on_or_raise_them():
+    """Each repair round can cost a revision and a judgment per voice: a repository's settings
+    may lower the user's rounds, never raise them, and no one gets past the bound."""
+    from counterpoint.config import MAX_REPAIR_ROUNDS, Settings
+
+    off = Settings.from_env({"COUNTERPOINT_REPAIR_ROUNDS": "0"})
+    raised, ignored = off.tightened_by({"repairRounds": 3}, "workspace")
+    assert raised.repair_rounds == 0 and raised.run_options().repair_rounds == 0
+    assert "looser" in ignored["repairRounds"]
+
+    lowered, ignored = Settings().tightened_by({"repairRounds": 0}, "workspace")
+    assert lowered.repair_rounds == 0 and ignored == {}
+
+    clamped = Settings().merged({"repairRounds": 50})
+    assert clamped.repair_rounds == MAX_REPAIR_ROUNDS and clamped.problems

@@ -21,6 +21,7 @@ export const TIGHTEN_ONLY_SETTINGS = [
   'maxCostPerRequest',
   'maxCostPerSession',
   'maxRetries',
+  'repairRounds',
   'maxConcurrentChecks',
   'requestTimeout',
   'runTimeout',

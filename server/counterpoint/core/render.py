@@ -11,6 +11,7 @@ from counterpoint.core.wording import (
     lines_text,
     recommendation,
     restates,
+    revision_clause,
     sentence,
     source_counts,
     verdict_clause,
@@ -43,6 +44,7 @@ def render_text(report: Report, path: str) -> str:
         if disagreement.counterexample:
             lines.append(f"  - They behave differently on {disagreement.counterexample}.")
     lines += execution_lines(report)
+    lines += [sentence(revision_clause(report, r)) for r in report.revisions]
     for proposal in report.proposals:
         checked = "" if report.is_cross_checked(proposal.id) else "  [not cross-checked]"
         lines += [
@@ -109,6 +111,10 @@ def render_markdown(
     if judged:
         parts.append(judged)
     parts.append(_tests_markdown(report))
+    if report.revisions:
+        parts.append(
+            "\n".join(f"- {sentence(revision_clause(report, r))}" for r in report.revisions)
+        )
     if region is None or not region.texts:
         parts += [_proposal_markdown(report, p.id, fence) for p in report.proposals]
     details = [failure_detail(report, f) for f in report.failures]

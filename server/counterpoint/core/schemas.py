@@ -9,6 +9,7 @@ from counterpoint.model.vocabulary import Verdict
 
 PROPOSAL_TOOL = "submit_proposal"
 JUDGMENT_TOOL = "submit_judgment"
+REVISION_TOOL = "submit_revision"
 
 VERDICTS = tuple(verdict.value for verdict in Verdict)  # plain strings for the JSON schema
 SEVERITIES = ("error", "warning", "info")
@@ -36,6 +37,22 @@ PROPOSAL_SCHEMA: dict[str, Any] = {
             "description": "Calls worth comparing across implementations, each a call with "
             "literal arguments, e.g. f([], 0).",
             "items": {"type": "string"},
+        },
+    },
+}
+
+# A revision changes only the code: its tests and edge cases stay the proposal's, so every
+# version still runs the same tests and the same behaviour probe.
+REVISION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["code", "explanation"],
+    "properties": {
+        "code": PROPOSAL_SCHEMA["properties"]["code"],
+        "explanation": {
+            "type": "string",
+            "description": "What the failing test showed and what you changed, in at most five "
+            "sentences.",
         },
     },
 }

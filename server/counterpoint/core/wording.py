@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from counterpoint.model.execution import Execution
-from counterpoint.model.report import Failure, Judgment, Report
+from counterpoint.model.report import Failure, Judgment, Report, Revision
 from counterpoint.model.request import Range
 from counterpoint.model.vocabulary import (
     ConfidenceLabel,
     ExecutionStatus,
+    RevisionStatus,
     Stage,
     Verdict,
     failure_wording,
@@ -100,6 +101,8 @@ def failure_clause(report: Report, failure: Failure) -> str:
     who = voice_name(report, failure.voice_id)
     if failure.stage == Stage.PROPOSE:
         did = "write a proposal"
+    elif failure.stage == Stage.REVISE:
+        did = "revise its proposal"
     elif failure.stage == Stage.JUDGE:
         target = voice_name(report, failure.target) if failure.target else ""
         did = f"judge {target}'s proposal" if target else "judge"
@@ -112,6 +115,42 @@ def failure_detail(report: Report, failure: Failure) -> str:
     """The clause with what the service said: for the hover's and the text report's details."""
     detail = failure.message.strip()
     return sentence(failure_clause(report, failure) + (f" ({detail})" if detail else ""))
+
+
+def revision_clause(report: Report, revision: Revision) -> str:
+    """ "GPT revised its proposal after failing test_x; the revision passes it, and passes all
+    4 tests", or why no revision was made or used (a failed call has its own failure line)."""
+    who, test = voice_name(report, revision.voice), short_test_name(revision.test)
+    after = f"its proposal{_round(revision)} after failing {test}"
+    if revision.status == RevisionStatus.NOT_MADE:
+        return f"{who} did not revise {after}: {_why_not(revision.note)}"
+    if revision.status == RevisionStatus.FAILED:
+        # Why is the failure's own line ("GPT could not revise its proposal: …").
+        revision_of = f"{who}'s revision{_round(revision)} after failing {test}"
+        return f"{revision_of} was not used; its proposal stands as it was"
+    execution = revision.execution
+    if revision.passes is None:
+        ran = run_result(execution, brief=True) if execution is not None else None
+        return f"{who} revised {after}; the revision {ran or 'was not tested'}"
+    rest = run_result(execution, brief=True)
+    if revision.passes:
+        if rest is None or not rest.startswith("passes"):
+            return f"{who} revised {after}; the revision passes it" + (
+                f" but {rest}" if rest else ""
+            )
+        return f"{who} revised {after}; the revision passes it, and {rest}"
+    return f"{who} revised {after}; the revision fails it too"
+
+
+def _round(revision: Revision) -> str:
+    return "" if revision.round == 1 else f" (round {revision.round})"
+
+
+def _why_not(note: str) -> str:
+    """A refused call's reason, led by the rule it met."""
+    if note.startswith("not sent"):
+        return f"the cost cap could not afford the call ({note})"
+    return note or "no call was made"
 
 
 def verdict_clause(report: Report, judgment: Judgment, with_summary: bool = True) -> str:
@@ -278,7 +317,7 @@ def restates(reason: str, report: Report) -> bool:
     tested = tuple(f"{n}'s proposal passes " for n in names) + tuple(
         f"{n}'s proposal: tests not run" for n in names
     )
-    failed = tuple(f"{n} could not " for n in names)
+    failed = tuple(f"{n} could not " for n in names)  # the failures' lines, revisions' too
     unjudged = tuple(f"{n}'s proposal was not cross-checked" for n in names)
     shown_with_region = (
         ("they behave differently on ",)

@@ -149,6 +149,7 @@ def demo_settings(
         cache=False,
         prices={model: (0.0, 0.0) for model in models},  # recorded: nothing is spent
         python=interpreter,
+        repair_rounds=0,  # the recordings hold no revision
     )
 
 

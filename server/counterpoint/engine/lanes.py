@@ -23,6 +23,7 @@ class Lanes:
         self._state = {voice: "waiting" for voice in names}  # the lane's last settled state
         self._writing: dict[str, int | None] = {}  # voice -> tokens written so far, if known
         self._judging: dict[str, list[str]] = {voice: [] for voice in names}  # targets' names
+        self._revising: set[str] = set()  # voices whose writing is a revision
         self._tests: str | None = None  # None: no tests in this run
         self._running: list[str] = []  # which versions' tests are running
         self._last = ""
@@ -39,7 +40,13 @@ class Lanes:
             return
         self._changed()
 
+    def revising(self, voice: str, tokens: int | None = None) -> None:
+        """The voice revises its proposal after failing a test: shown as its writing is."""
+        self._revising.add(voice)
+        self.writing(voice, tokens)
+
     def proposed(self, voice: str) -> None:
+        self._revising.discard(voice)
         self._writing.pop(voice, None)
         self._state[voice] = "proposed"
         self._changed()
@@ -57,6 +64,7 @@ class Lanes:
         self._changed()
 
     def failed(self, voice: str, reason: str, target: str | None = None) -> None:
+        self._revising.discard(voice)
         self._writing.pop(voice, None)
         if target is not None:
             name = self._names.get(target, target)
@@ -107,7 +115,8 @@ class Lanes:
         doing = []
         if voice in self._writing:
             tokens = self._writing[voice]
-            doing.append("writing" if tokens is None else f"writing, {tokens} tokens")
+            verb = "revising" if voice in self._revising else "writing"
+            doing.append(verb if tokens is None else f"{verb}, {tokens} tokens")
         doing += [f"judging {name}'s proposal" for name in self._judging[voice]]
         return " and ".join(doing) if doing else self._state[voice]
 

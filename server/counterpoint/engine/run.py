@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -26,6 +26,7 @@ from counterpoint.core.context import DEFAULT_CONTEXT_CHARS, CodeContext, check_
 from counterpoint.core.injection import addressed_to_models
 from counterpoint.core.parse import parse_judgment, parse_proposal
 from counterpoint.core.regions import disagreements, issue_range, normalised
+from counterpoint.core.repair import RepairCase, repair_cases
 from counterpoint.core.secrets import Redactor, Secrets
 from counterpoint.engine.budget import Budget, RetryBudget, Spending
 from counterpoint.engine.execute import ExecutionJob, ExecutionService
@@ -50,10 +51,11 @@ from counterpoint.model.report import (
     JudgmentIssue,
     Proposal,
     Report,
+    Revision,
     StageTiming,
 )
 from counterpoint.model.request import CrossCheckRequest, RequestError
-from counterpoint.model.vocabulary import FailureKind, Stage
+from counterpoint.model.vocabulary import FailureKind, RevisionStatus, Stage
 from counterpoint.workspace import find_project_root
 
 ProgressCallback = Callable[[str], None]
@@ -91,6 +93,8 @@ class RunOptions:
     prices: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # $ per MTok
     max_cost_usd: float | None = None  # per request; a call that could pass it is not made
     max_retries: int = 2  # per call; a request's calls share voices × this many in all
+    # How often a proposal that fails a test another version passes may revise (0: never).
+    repair_rounds: int = 1
 
     def cost(self, model: str, usage: Usage) -> float | None:
         price = self.prices.get(model)
@@ -236,6 +240,8 @@ class _Run:
         self.failures: list[Failure] = []
         self.timings: list[StageTiming] = []
         self.executions: list[Execution] = []
+        self.revisions: list[Revision] = []
+        self._revising: set[str] = set()  # voices whose revision is under way
         self.budget = Budget(options.max_cost_usd, "per-request")
         # Every call is checked against and charged to the request's cap and the session's.
         self.spending = Spending((self.budget,) if session is None else (self.budget, session))
@@ -266,12 +272,122 @@ class _Run:
             self.lanes.finished()
             if baseline is not None:
                 await baseline
+            if await self._repair():
+                self.lanes.finished()
         finally:
             if baseline is not None and not baseline.done():
                 baseline.cancel()
         if self.job is not None:
             self.lanes.tests_done()
         return self._report(final=True)
+
+    async def _repair(self) -> bool:
+        """Repair rounds: each proposal that fails a test another version passes revises once a
+        round; the revision is judged by the other family, re-run, and replaces the proposal.
+        True when a revision was asked for."""
+        if self.job is None:
+            return False
+        asked = False
+        stopped: set[str] = set()  # voices whose last revision was not made or failed
+        for round_number in range(1, self.options.repair_rounds + 1):
+            cases = repair_cases(
+                self.proposals,
+                self.executions,
+                expectations=self.request.expectations,
+                counterexamples=differences(self.executions, self.job.probe),
+                names=self.names,
+                excluded=stopped,
+            )
+            if not cases:
+                break
+            asked = True
+            made = await asyncio.gather(*(self._revise(round_number, case) for case in cases))
+            stopped |= {case.voice for case, ok in zip(cases, made, strict=True) if not ok}
+        return asked
+
+    async def _revise(self, round_number: int, case: RepairCase) -> bool:
+        """One voice's revision: True when it replaced the proposal."""
+        voice = next(v for v in self.voices if v.id == case.voice)
+        previous = next(p for p in self.proposals if p.id == voice.id)
+        reason = case.failing[0]
+
+        def recorded(status: RevisionStatus, **found: Any) -> Revision:
+            revision = Revision(
+                round_number,
+                voice.id,
+                reason.id,
+                reason.source,
+                self.redactor.redact(reason.message),
+                tuple(t.id for t in case.failing),
+                status,
+                previous=previous,
+                **found,
+            )
+            self.revisions.append(revision)
+            self._update()
+            return revision
+
+        self._revising.add(voice.id)
+        self.lanes.revising(voice.id)
+        self._update()  # a snapshot that says the revision runs
+        call = prompts.revision_call(
+            self.context,
+            self.instruction,
+            self.file_name,
+            previous.code,
+            case.failing,
+            self.redactor,
+        )
+        try:
+            reply, elapsed = await self._call(
+                voice, call, Stage.REVISE, lambda tokens: self.lanes.revising(voice.id, tokens)
+            )
+            content = parse_proposal(reply, self.context.target_code)
+        except ProviderError as error:
+            self._revising.discard(voice.id)
+            message = self.redactor.redact(error.message)
+            if error.kind == FailureKind.BUDGET:  # refused before it was sent: nothing failed
+                self.lanes.proposed(voice.id)
+                recorded(RevisionStatus.NOT_MADE, note=message)
+                return False
+            self.failures.append(
+                Failure(voice.id, voice.client.provider, Stage.REVISE, error.kind, message)
+            )
+            self.lanes.failed(voice.id, f"{error.kind} revising")
+            recorded(RevisionStatus.FAILED, note=message)
+            return False
+        revised = replace(
+            previous,
+            code=content.code,
+            explanation=content.explanation,
+            usage=reply.usage,
+            structured=content.structured,
+            elapsed_s=elapsed,
+            cached=reply.cached,
+            cost_usd=self.cost_of(voice, reply),
+            model=reply.model or voice.client.model,
+            first_token_s=reply.first_token_s,
+        )
+        # The revision stands in the proposal's place; what it replaced is kept in the record.
+        previous_judgment = next((j for j in self.judgments if j.target == voice.id), None)
+        self.proposals = [revised if p.id == voice.id else p for p in self.proposals]
+        self.judgments = [j for j in self.judgments if j.target != voice.id]
+        self.executions = [e for e in self.executions if e.proposal != voice.id]
+        self._revising.discard(voice.id)
+        self.lanes.proposed(voice.id)
+        self._update()
+        judge = self.judges[voice.id]
+        await asyncio.gather(
+            self._execute(revised), *([self._judge(judge, revised)] if judge else [])
+        )
+        recorded(
+            RevisionStatus.REVISED,
+            previous_judgment=previous_judgment,
+            proposal=revised,
+            execution=next((e for e in self.executions if e.proposal == voice.id), None),
+            judgment=next((j for j in self.judgments if j.target == voice.id), None),
+        )
+        return True
 
     async def _baseline(self) -> None:
         assert self.job is not None
@@ -310,6 +426,7 @@ class _Run:
                 + [v.id for v in self.voices if v.id not in failed_to_propose]
                 if version not in tested
             ]
+        pending += [f"revision:{voice}" for voice in sorted(self._revising)]
         return (*pending, "comparison")
 
     def _compare(
@@ -392,6 +509,9 @@ class _Run:
             final=final,
             pending=() if final else self._pending(),
             voice_names=dict(self.names),
+            revisions=tuple(
+                sorted(self.revisions, key=lambda r: (r.round, order.get(r.voice, 99)))
+            ),
         )
 
     def _described(

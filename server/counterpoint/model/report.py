@@ -12,7 +12,14 @@ from typing import Any
 from counterpoint.model.calls import Usage
 from counterpoint.model.execution import Execution
 from counterpoint.model.request import Range
-from counterpoint.model.vocabulary import ConfidenceLabel, FailureKind, Stage, Verdict
+from counterpoint.model.vocabulary import (
+    ConfidenceLabel,
+    FailureKind,
+    Outcome,
+    RevisionStatus,
+    Stage,
+    Verdict,
+)
 
 REPORT_VERSION = 1
 
@@ -132,6 +139,89 @@ class Failure:
 
 
 @dataclass(frozen=True)
+class Revision:
+    """One repair round of one voice: why it was asked to revise, and what came of it.
+
+    When `status` is "revised", the report's proposal, judgment and execution for `voice` are
+    the revision's, and `previous` (and `previous_judgment`) keep what it replaced."""
+
+    round: int  # 1-based
+    voice: str  # the revising voice's id
+    test: str  # the id of the failing test that triggered it
+    source: str  # that test's source: "workspace", "doctest", "expected" or a voice id
+    message: str  # its failure message, redacted and cut short
+    failing: tuple[str, ...]  # every failing test the prompt quoted, `test` first
+    status: RevisionStatus
+    note: str = ""  # why no revision was made or used: the failure, the cap
+    previous: Proposal | None = None  # the proposal the revision replaced
+    previous_judgment: Judgment | None = None
+    proposal: Proposal | None = None  # the revision itself, as it stands in `proposals`
+    execution: Execution | None = None  # its test run
+    judgment: Judgment | None = None  # the other family's judgment of it
+
+    @property
+    def cost_usd(self) -> float | None:
+        """The revision's call and its judgment's; None when a made call was not priced."""
+        costs = [c.cost_usd for c in (self.proposal, self.judgment) if c is not None]
+        return None if any(c is None for c in costs) else round(sum(c or 0.0 for c in costs), 6)
+
+    @property
+    def passes(self) -> bool | None:
+        """Whether the revision now passes the test that triggered it; None if not run."""
+        if self.execution is None or not self.execution.ran:
+            return None
+        outcome = next((t.outcome for t in self.execution.tests if t.id == self.test), None)
+        return None if outcome is None else outcome == Outcome.PASSED
+
+    def to_json(self) -> dict[str, Any]:
+        execution = self.execution
+        return {
+            "round": self.round,
+            "voice": self.voice,
+            "status": self.status,
+            "reason": {
+                "test": self.test,
+                "source": self.source,
+                "message": self.message,
+                "failing": list(self.failing),
+            },
+            "note": self.note,
+            "previous_code": self.previous.code if self.previous else None,
+            "code": self.proposal.code if self.proposal else None,
+            "explanation": self.proposal.explanation if self.proposal else None,
+            "passes_reason_test": self.passes,
+            "tests": None
+            if execution is None
+            else {
+                "status": execution.status,
+                "passed": execution.count(Outcome.PASSED),
+                "failed": execution.count(Outcome.FAILED),
+                "errors": execution.count(Outcome.ERROR),
+                "failing": [t.id for t in execution.failing()],
+            },
+            "judgment": None
+            if self.judgment is None
+            else {
+                "judge": self.judgment.judge,
+                "verdict": self.judgment.verdict,
+                "confidence": self.judgment.confidence,
+            },
+            "previous_judgment": None
+            if self.previous_judgment is None
+            else {
+                "judge": self.previous_judgment.judge,
+                "verdict": self.previous_judgment.verdict,
+                "confidence": self.previous_judgment.confidence,
+            },
+            "usage": (
+                (self.proposal.usage if self.proposal else Usage())
+                + (self.judgment.usage if self.judgment else Usage())
+            ).to_json(),
+            "cost_usd": self.cost_usd,
+        }
+
+
+@dataclass(frozen=True)
 class Question:
     """What a person can answer about a disagreement: which result of this call is right."""
 
@@ -227,6 +317,7 @@ class Report:
     final: bool = True
     pending: tuple[str, ...] = ()
     voice_names: dict[str, str] = field(default_factory=dict)  # id -> name, of every voice
+    revisions: tuple[Revision, ...] = ()  # the repair rounds, in order
 
     def is_pending(self, part: str) -> bool:
         return part in self.pending
@@ -250,7 +341,14 @@ class Report:
             total = total + proposal.usage
         for judgment in self.judgments:
             total = total + judgment.usage
+        for revision in self.revisions:  # what the revisions replaced was paid for too
+            for replaced in (revision.previous, revision.previous_judgment):
+                if replaced is not None:
+                    total = total + replaced.usage
         return total
+
+    def revisions_of(self, proposal_id: str) -> list[Revision]:
+        return [r for r in self.revisions if r.voice == proposal_id]
 
     def summary(self) -> dict[str, Any]:
         """The short form the LSP command returns."""
@@ -293,6 +391,7 @@ class Report:
                 "stages": [t.to_json() for t in self.timings],
             },
             "notes": list(self.notes),
+            "revisions": [r.to_json() for r in self.revisions],
             # Only a partial report says so: the final one is the report as it always was.
             **({} if self.final else {"final": False, "pending": list(self.pending)}),
         }

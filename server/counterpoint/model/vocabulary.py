@@ -56,6 +56,15 @@ class Stage(Vocabulary):
     PROPOSE = "propose"
     JUDGE = "judge"
     EXECUTE = "execute"
+    REVISE = "revise"  # a family's second try after its proposal failed a test
+
+
+class RevisionStatus(Vocabulary):
+    """What came of one repair round for one voice."""
+
+    REVISED = "revised"  # the revision replaced the proposal
+    FAILED = "failed"  # the call failed or its reply was unusable: the proposal stays
+    NOT_MADE = "not-made"  # no call was sent (e.g. the cost cap could not afford it)
 
 
 class ExecutionStatus(Vocabulary):
