@@ -112,37 +112,68 @@ def _cancel(f: dict[str, Any]) -> list[Row]:
     ]
 
 
+# Issue 18's goals, for the one pair and dataset they were set on.
+QUALITY_HEADLINE = ("humaneval-multimodel", "GPT-4 + GPT-3.5")
+
+
 def _quality(f: dict[str, Any]) -> list[Row]:
     rows = []
-    for pair in f["pairs"]:
-        name = pair["pair"]
-        headline = name == "GPT-4 + GPT-3.5"
-        agreement = pair["verified_agreement"]
-        rows.append(
-            Row(
-                f"{name}: recommended proposal correct (best single {pair['best_single']}, "
-                f"visible-tests pick {pair['visible_tests_pick']}, oracle {pair['oracle']}; "
-                f"no recommendation {pair['no_recommendation']}, "
-                f"wrong {pair['recommended_wrong']})",
-                f"{pair['recommended_correct']}/{pair['tasks']}",
-                "≥ 153/164" if headline else "",
-                pair["recommended_correct"] >= 153 if headline else None,
-            )
+    where = f" ({f['dataset']})" if f.get("folder") != QUALITY_HEADLINE[0] else ""
+    separately = f"; measured {f['measured_separately']}" if f.get("measured_separately") else ""
+    for entry in f["pairs"]:
+        name = entry["pair"]
+        headline = (f.get("folder"), name) == QUALITY_HEADLINE
+        for key, when in (("after_0_answers", "0 answers"), ("after_1_answer", "≤ 1 answer")):
+            if key in entry:
+                rows += _quality_rows(entry[key], f"{name}{where}, {when}", headline, key)
+    if rows and separately:
+        rows[0] = Row(rows[0].figure + separately, rows[0].measured, rows[0].goal, rows[0].met)
+    return rows
+
+
+def _quality_rows(pair: dict[str, Any], name: str, headline: bool, key: str) -> list[Row]:
+    answered = key == "after_1_answer"
+    agreement = pair["verified_agreement"]
+    asked = (
+        f"; questions asked {pair['questions_asked']}, answered as tests "
+        f"{pair['answers_written_as_tests']}, the user sided with {pair['user_sided_with']}"
+        if answered
+        else ""
+    )
+    goal_correct = headline and answered
+    rows = [
+        Row(
+            f"{name}: recommended proposal correct (best single {pair['best_single']}, "
+            f"visible-tests pick {pair['visible_tests_pick']}, oracle {pair['oracle']}; "
+            f"no recommendation {pair['no_recommendation']}{asked})",
+            f"{pair['recommended_correct']}/{pair['tasks']}",
+            "≥ 153/164" if goal_correct else "",
+            pair["recommended_correct"] >= 153 if goal_correct else None,
+        ),
+        Row(
+            f"{name}: wrong recommendations ({', '.join(pair['wrong']) or 'none'})",
+            f"{pair['recommended_wrong']}",
+            "≤ 3" if goal_correct else "",
+            pair["recommended_wrong"] <= 3 if goal_correct else None,
+        ),
+    ]
+    precision = agreement["precision"]
+    coverage = agreement["coverage_of_all_tasks"]
+    goal = ("≥ 99%" if answered else "≥ 99% at ≥ 60%") if headline else ""
+    met = None
+    if headline:
+        met = precision is not None and precision >= 0.99 and (answered or coverage >= 0.6)
+    rows.append(
+        Row(
+            f"{name}: `verified-agreement` precision at coverage "
+            f"({agreement['correct']}/{agreement['labelled']} labelled tasks correct)",
+            f"{precision:.1%} at {coverage:.1%}" if precision is not None else "none labelled",
+            goal,
+            met,
         )
-        precision = agreement["precision"]
-        coverage = agreement["coverage_of_all_tasks"]
-        rows.append(
-            Row(
-                f"{name}: `verified-agreement` precision at coverage "
-                f"({agreement['correct']}/{agreement['labelled']} labelled tasks correct)",
-                f"{precision:.1%} at {coverage:.1%}" if precision is not None else "none labelled",
-                "≥ 99% at ≥ 60%" if headline else "",
-                (precision is not None and precision >= 0.99 and coverage >= 0.6)
-                if headline
-                else None,
-            )
-        )
-        one_right = pair["one_right"]
+    )
+    one_right = pair["one_right"]
+    if one_right["tasks"]:
         rows.append(
             Row(
                 f"{name}: one-right tasks labelled `disputed` (labels: {one_right['labels']})",
