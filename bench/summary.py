@@ -318,8 +318,9 @@ tests, doctests, differential testing and, with answers, the user's regression t
 142 here (143 in the dataset README): its HumanEval/129 sample ran over the scoring's 10 s limit
 under this load and passes the hidden tests with a 60 s limit (checked after the run, in the
 sandbox), so the GPT-4 + GPT-3.5 oracle reads 153 and the recommendation of GPT-4 on 129 counts
-as wrong here; with it counted right the pair would be 147 right, 4 wrong. Per-task details: `--details FILE`; each answer, with the call,
-both results, the reference's and the labels before and after, is in results.json (`answered`).
+as wrong here; with it counted right the pair would be 147 right, 4 wrong. Per-task details:
+`--details FILE`; each answer, with the call, both results, the reference's and the labels
+before and after, is in results.json (`answered`).
 
 With 0 answers the agreement goal is met (102/103 at 62.8%); 25 tasks are `disputed` with nothing
 recommended, the gap to 153 that the answering user is for.
@@ -337,19 +338,20 @@ one (HumanEval/122) into a wrong one. The 7 tasks where a right sample is not re
 - HumanEval/59: `3299` against `3299.0`; the answer `assert ... == 3299` passes both, so the
   dispute stands. Deciding it needs the user's choice itself to count (the confidence rule
   another engineer is adding) or a type-exact test.
-- HumanEval/10, 118: both samples fail a visible test (the dataset's given tests are stricter
-  than its hidden ones: GPT-3.5's `'u'` for `'FULL'`), so nothing is asked and nothing is
-  recommended.
+- HumanEval/10, 118: both samples fail a visible test, so nothing is asked and nothing is
+  recommended; the hidden tests do not check what those visible ones do (GPT-3.5 answers
+  `'u'` for `'FULL'` where the docstring says `'U'`, and passes the hidden tests).
 Of the 5 wrong, 4 (HumanEval/32, 65, 129, 155) have no right sample as scored, so any
-recommendation is wrong (129: see above); 155 is also the one wrong `verified-agreement` (both samples share the bug and no
-question is asked there). Answers do not add wrong agreements; they take 5 right ones out of
-`verified-agreement` (HumanEval/4, 18, 44, 49, 55: a boundary-value question on an agreed task,
-answered, makes it `verified-one`), which moves 102/103 to 97/98. Computed from the same run's
-per-task reports: had the user answered only reports that were not `verified-agreement`, the
-figures would be 146 right, 5 wrong, 102/103 agreement. On the weaker pairs the same answers
-expose wrong agreements (GPT-3.5 + StarCoder, HumanEval/52: agreed, one sample wrong, the answer
-picks the right one). What would close the gap: a "not a valid input" answer (or questions only on
-inputs that satisfy the docstring's stated preconditions), the user's choice counting beside the
-test, and recorded judgments and model-written tests, which a live run has and this replay lacks.
+recommendation is wrong (129: see above); 155 is also the one wrong `verified-agreement` (both
+samples share the bug and no question is asked there). Answers do not add wrong agreements; they
+take 5 right ones out of `verified-agreement` (HumanEval/4, 18, 44, 49, 55: a boundary-value
+question on an agreed task, answered, makes it `verified-one`), which moves 102/103 to 97/98.
+Computed from the same run's per-task reports: had the user answered only reports that were not
+`verified-agreement`, the figures would be 146 right, 5 wrong, 102/103 agreement. On the weaker
+pairs the same answers expose wrong agreements (GPT-3.5 + StarCoder, HumanEval/52: agreed, one
+sample wrong, the answer picks the right one). What would close the gap: a "not a valid input"
+answer (or questions only on inputs that satisfy the docstring's stated preconditions), the
+user's choice counting beside the test, and recorded judgments and model-written tests, which a
+live run has and this replay lacks.
 """,
 }
