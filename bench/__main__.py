@@ -1,4 +1,9 @@
-"""`python -m bench NAME [--json]`: run one benchmark and print its figures.
+"""`python -m bench NAME [--json] [--save] [options]`: run one benchmark and print its figures.
+
+A benchmark with options of its own declares them in `add_arguments(parser)` and takes them as
+keyword arguments of `run`; `python -m bench NAME --help` lists them. `--save` puts the figures
+into bench/results.json under NAME (marked as measured on their own, with the date) and rewrites
+bench/RESULTS.md.
 
 `python -m bench all` runs every benchmark in turn and writes bench/results.json (every figure)
 and bench/RESULTS.md (each figure beside its goal, with the machine's description);
@@ -49,12 +54,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("name", choices=[*sorted(BENCHMARKS), "all", "report"])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    args = parser.parse_args(argv)
+    parser.add_argument(
+        "--save", action="store_true", help="record the figures in results.json and RESULTS.md"
+    )
+    args, rest = parser.parse_known_args(argv)
     if args.name == "all":
         return run_all()
     if args.name == "report":
         return write_report()
-    figures = importlib.import_module(BENCHMARKS[args.name]).run()
+    module = importlib.import_module(BENCHMARKS[args.name])
+    own = argparse.ArgumentParser(prog=f"python -m bench {args.name}")
+    if hasattr(module, "add_arguments"):
+        module.add_arguments(own)
+    options = own.parse_args(rest)
+    figures = module.run(**vars(options))
+    if args.save:
+        save(args.name, figures)
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
@@ -83,6 +98,19 @@ def run_all() -> int:
     }
     (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     return write_report()
+
+
+def save(name: str, figures: dict[str, Any]) -> None:
+    """One benchmark's figures into results.json beside the `all` run's, then RESULTS.md."""
+    path = HERE / "results.json"
+    results = json.loads(path.read_text()) if path.exists() else {}
+    results[name] = {
+        **figures,
+        "measured_separately": f"{datetime.date.today().isoformat()} with "
+        f"`python -m bench {name}`, not in the `all` run",
+    }
+    path.write_text(json.dumps(results, indent=2) + "\n")
+    write_report()
 
 
 def write_report() -> int:

@@ -112,37 +112,69 @@ def _cancel(f: dict[str, Any]) -> list[Row]:
     ]
 
 
+# Issue 18's goals, for the one pair and dataset they were set on.
+QUALITY_HEADLINE = ("humaneval-multimodel", "GPT-4 + GPT-3.5")
+
+
 def _quality(f: dict[str, Any]) -> list[Row]:
     rows = []
-    for pair in f["pairs"]:
-        name = pair["pair"]
-        headline = name == "GPT-4 + GPT-3.5"
-        agreement = pair["verified_agreement"]
-        rows.append(
-            Row(
-                f"{name}: recommended proposal correct (best single {pair['best_single']}, "
-                f"visible-tests pick {pair['visible_tests_pick']}, oracle {pair['oracle']}; "
-                f"no recommendation {pair['no_recommendation']}, "
-                f"wrong {pair['recommended_wrong']})",
-                f"{pair['recommended_correct']}/{pair['tasks']}",
-                "≥ 153/164" if headline else "",
-                pair["recommended_correct"] >= 153 if headline else None,
-            )
+    where = f" ({f['dataset']})" if f.get("folder") != QUALITY_HEADLINE[0] else ""
+    separately = f"; measured {f['measured_separately']}" if f.get("measured_separately") else ""
+    for entry in f["pairs"]:
+        name = entry["pair"]
+        headline = (f.get("folder"), name) == QUALITY_HEADLINE
+        for key, when in (("after_0_answers", "0 answers"), ("after_1_answer", "≤ 1 answer")):
+            if key in entry:
+                rows += _quality_rows(entry[key], f"{name}{where}, {when}", headline, key)
+    if rows and separately:
+        rows[0] = Row(rows[0].figure + separately, rows[0].measured, rows[0].goal, rows[0].met)
+    return rows
+
+
+def _quality_rows(pair: dict[str, Any], name: str, headline: bool, key: str) -> list[Row]:
+    answered = key == "after_1_answer"
+    agreement = pair["verified_agreement"]
+    asked = (
+        f"; questions asked {pair['questions_asked']}, answered as tests "
+        f"{pair['answers_written_as_tests']}, the user sided with {pair['user_sided_with']}"
+        if answered
+        else ""
+    )
+    goal_correct = headline and answered
+    rows = [
+        Row(
+            f"{name}: recommended proposal correct (best single {pair['best_single']}, "
+            f"visible-tests pick {pair['visible_tests_pick']}, oracle {pair['oracle']}; "
+            f"no recommendation {pair['no_recommendation']}{asked})",
+            f"{pair['recommended_correct']}/{pair['tasks']}",
+            "≥ 153/164" if goal_correct else "",
+            pair["recommended_correct"] >= 153 if goal_correct else None,
+        ),
+        Row(
+            f"{name}: wrong recommendations ({', '.join(pair['wrong']) or 'none'})",
+            f"{pair['recommended_wrong']}",
+            "≤ 3" if goal_correct else "",
+            pair["recommended_wrong"] <= 3 if goal_correct else None,
+        ),
+    ]
+    precision = agreement["precision"]
+    coverage = agreement["coverage_of_all_tasks"]
+    goal = ("≥ 99%" if answered else "≥ 99% at ≥ 60%") if headline else ""
+    met = None
+    if headline:
+        met = precision is not None and precision >= 0.99 and (answered or coverage >= 0.6)
+    rows.append(
+        Row(
+            f"{name}: `verified-agreement` precision at coverage "
+            f"({agreement['correct']}/{agreement['labelled']} labelled tasks correct)",
+            # Two decimals: 97/98 must not read as 99.0% beside a 99% goal.
+            f"{precision:.2%} at {coverage:.1%}" if precision is not None else "none labelled",
+            goal,
+            met,
         )
-        precision = agreement["precision"]
-        coverage = agreement["coverage_of_all_tasks"]
-        rows.append(
-            Row(
-                f"{name}: `verified-agreement` precision at coverage "
-                f"({agreement['correct']}/{agreement['labelled']} labelled tasks correct)",
-                f"{precision:.1%} at {coverage:.1%}" if precision is not None else "none labelled",
-                "≥ 99% at ≥ 60%" if headline else "",
-                (precision is not None and precision >= 0.99 and coverage >= 0.6)
-                if headline
-                else None,
-            )
-        )
-        one_right = pair["one_right"]
+    )
+    one_right = pair["one_right"]
+    if one_right["tasks"]:
         rows.append(
             Row(
                 f"{name}: one-right tasks labelled `disputed` (labels: {one_right['labels']})",
@@ -279,15 +311,47 @@ start and imports, about 25 ms), one prepared `/etc` view bound once, and the cg
 done by the server while the launcher starts (or cgroup v2's `CLONE_INTO_CGROUP`).
 """,
     "quality": """
-**quality.** The replay has no recorded judgments and no model-written tests or edge cases: the
-recorded samples are bare solutions, so both judges answer a neutral "correct, 50%" and the
-verdict rests on the visible tests, doctests and differential testing alone. Where both
-samples pass every visible test but behave differently on an input derived from the examples,
-the label is `disputed` with that input as the counterexample and nothing is recommended: no
-evidence favours either side, and that is exactly where a human should look. Those ties are
-most of the gap to 153 (see `no_recommendation` and `missed` in results.json). What would close
-it: the judges' verdicts and each family's own tests, which a live run has and a replay of
-bare samples does not; recording them once for the 164 tasks would let this benchmark measure
-the whole pipeline.
+**quality.** Measured on 2026-12-02 with `python -m bench quality` while four other engineers'
+work shared the 2 cores (47 min). The replay has no recorded judgments and no model-written tests
+or edge cases: both judges answer a neutral "correct, 50%", so the verdict rests on the visible
+tests, doctests, differential testing and, with answers, the user's regression test. GPT-4 solved
+142 here (143 in the dataset README): its HumanEval/129 sample ran over the scoring's 10 s limit
+under this load and passes the hidden tests with a 60 s limit (checked after the run, in the
+sandbox), so the GPT-4 + GPT-3.5 oracle reads 153 and the recommendation of GPT-4 on 129 counts
+as wrong here; with it counted right the pair would be 147 right, 4 wrong. Per-task details:
+`--details FILE`; each answer, with the call, both results, the reference's and the labels
+before and after, is in results.json (`answered`).
+
+With 0 answers the agreement goal is met (102/103 at 62.8%); 25 tasks are `disputed` with nothing
+recommended, the gap to 153 that the answering user is for.
+
+GPT-4 + GPT-3.5 with at most one answer: 146/164 (goal 153), 5 wrong (goal 3), agreement
+97/98 = 98.98% (goal 99%). 47 questions asked, all written as tests; the reference sided with
+GPT-4 35 times, GPT-3.5 8, neither 4. Answers turned 11 disputes into a right `verified-one` and
+one (HumanEval/122) into a wrong one. The 7 tasks where a right sample is not recommended:
+- HumanEval/1, 20, 67: the question's input lies outside the task's stated domain (unbalanced
+  parentheses; a one-element list where the docstring promises two; a reversed sentence). The
+  reference answers neither proposal's result (`[]`, `None`, `8`), its test fails both, and the
+  label becomes `both-fail`. A person would answer "not a valid input", which no option offers.
+- HumanEval/122: `add_elements([111], 4)` breaks `k <= len(arr)`; the reference sides with GPT-4
+  (0), whose sample is wrong on the hidden tests, so GPT-4 is recommended, wrongly.
+- HumanEval/59: `3299` against `3299.0`; the answer `assert ... == 3299` passes both, so the
+  dispute stands. Deciding it needs the user's choice itself to count (the confidence rule
+  another engineer is adding) or a type-exact test.
+- HumanEval/10, 118: both samples fail a visible test, so nothing is asked and nothing is
+  recommended; the hidden tests do not check what those visible ones do (GPT-3.5 answers
+  `'u'` for `'FULL'` where the docstring says `'U'`, and passes the hidden tests).
+Of the 5 wrong, 4 (HumanEval/32, 65, 129, 155) have no right sample as scored, so any
+recommendation is wrong (129: see above); 155 is also the one wrong `verified-agreement` (both
+samples share the bug and no question is asked there). Answers do not add wrong agreements; they
+take 5 right ones out of `verified-agreement` (HumanEval/4, 18, 44, 49, 55: a boundary-value
+question on an agreed task, answered, makes it `verified-one`), which moves 102/103 to 97/98.
+Computed from the same run's per-task reports: had the user answered only reports that were not
+`verified-agreement`, the figures would be 146 right, 5 wrong, 102/103 agreement. On the weaker
+pairs the same answers expose wrong agreements (GPT-3.5 + StarCoder, HumanEval/52: agreed, one
+sample wrong, the answer picks the right one). What would close the gap: a "not a valid input"
+answer (or questions only on inputs that satisfy the docstring's stated preconditions), the
+user's choice counting beside the test, and recorded judgments and model-written tests, which a
+live run has and this replay lacks.
 """,
 }
