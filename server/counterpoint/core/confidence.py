@@ -30,7 +30,8 @@ from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, Outc
 
 ORIGIN_NOTES = {
     "derived": " (an input varied from the examples)",
-    "boundary": " (a boundary value for its type; the examples do not show it)",
+    "typed": " (an input drawn from its type hints; the examples do not show it)",
+    "general": " (an input Counterpoint tried with nothing to show what the function accepts)",
 }
 
 

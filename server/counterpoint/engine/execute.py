@@ -212,7 +212,7 @@ class ExecutionJob:
     redactor: Redactor = field(default_factory=Redactor)
     _workspace_state: str = ""  # the snapshot's fingerprint: part of every result's key
     _probe: BehaviourProbe | None = None
-    _probe_decided: bool = False
+    _probe_search: asyncio.Future[BehaviourProbe | None] | None = None
     _prepared: asyncio.Future[None] | None = None
     _baseline: asyncio.Future[Execution] | None = None
 
@@ -237,7 +237,12 @@ class ExecutionJob:
         assert self._prepared is not None, "start() first"
         await asyncio.shield(self._prepared)
         text = replace_range(self.request.text, self.context.target_range, code)
-        probe = self._behaviour_probe(model_tests, edge_cases)
+        if self._probe_search is None:
+            # Searching inputs is CPU work (Hypothesis): off the event loop, once per job.
+            self._probe_search = asyncio.ensure_future(
+                asyncio.to_thread(self._behaviour_probe, model_tests, edge_cases)
+            )
+        probe = await asyncio.shield(self._probe_search)
         result = await self._run(proposal_id, text, dict(model_tests), probe)
         baseline = await self.baseline()
         return compare_with_baseline(result, baseline)
@@ -245,9 +250,6 @@ class ExecutionJob:
     def _behaviour_probe(
         self, model_tests: Mapping[str, Sequence[str]], edge_cases: Sequence[str]
     ) -> BehaviourProbe | None:
-        if self._probe_decided:
-            return self._probe
-        self._probe_decided = True
         support = self._support
         if support is None or self.unavailable or self.root is None or self._target_rel is None:
             return None
@@ -270,7 +272,7 @@ class ExecutionJob:
         return self._probe
 
     def cancel(self) -> None:
-        for task in (self._prepared, self._baseline):
+        for task in (self._prepared, self._baseline, self._probe_search):
             if task is not None and not task.done():
                 task.cancel()
 
@@ -388,7 +390,7 @@ class ExecutionJob:
             return Execution(
                 label, ExecutionStatus.SKIPPED, message=self.unavailable or "not executed"
             )
-        if self.selection.empty and not any(model_tests.values()):
+        if self.selection.empty and not any(model_tests.values()) and probe is None:
             return Execution(label, ExecutionStatus.SKIPPED, message="no tests found")
         key = hashlib.sha256(
             json.dumps(
@@ -511,7 +513,7 @@ class ExecutionJob:
                 collection_error=collection_error,
             )
         behaviour = parse_behaviour(process.results.get(plan.behaviour_file or ""))
-        if not outcomes:
+        if not outcomes and not behaviour:
             return Execution(
                 "",
                 ExecutionStatus.ERROR,
@@ -526,11 +528,13 @@ class ExecutionJob:
                 output_tail=process.output,
                 collection_error=collection_error,
             )
+        # No test to run, yet the behaviour probe compared the versions' answers.
+        probe_only = "" if outcomes else "no tests found: only the behaviour probe ran"
         return Execution(
             "",
             ExecutionStatus.RAN,
             tuple(outcomes),
-            _stopped("", process, outcomes, options),
+            _stopped(probe_only, process, outcomes, options),
             process.duration_s,
             output_tail=process.output,
             behaviour=behaviour,

@@ -31,8 +31,8 @@ class BehaviourProbe:
     names: tuple[str, ...]
     calls: tuple[str, ...]
     # Where each call came from, in step with `calls`: "example" (written in code, docs or
-    # tests), "derived" (examples varied) or "boundary" (values for type hints). Empty: all
-    # are examples.
+    # tests), or searched by Hypothesis: "derived" (shaped like the examples), "typed" (from the
+    # type hints) or "general" (small values of any kind). Empty: all are examples.
     origins: tuple[str, ...] = ()
 
     def origin(self, call: str) -> str:
@@ -120,7 +120,7 @@ class Execution:
         }
 
 
-ORIGIN_RANK = {"example": 0, "derived": 1, "boundary": 2}
+ORIGIN_RANK = {"example": 0, "derived": 1, "typed": 2, "general": 3}
 
 
 @dataclass(frozen=True)
