@@ -164,7 +164,9 @@ def test_an_untyped_off_by_one_with_no_tests_examples_or_hints_gets_a_counterexa
         "claude": str(sum(range(low, high + 1))),
         "gpt": str(sum(range(low, high))),
     }
-    # Shrunk: no smaller pair of integers separates the versions than the one reported.
+    # Shrunk in the sandbox from the input Hypothesis first found to one of the simplest
+    # that separate the versions: (0, 1), (1, 1) or (-1, -1).
+    assert first["shrunk_from"] != first["call"], first
     assert abs(low) + abs(high) <= 2, first
     (region,) = report["disagreements"]
     assert region["counterexample"].startswith(f"{first['call']}: Claude → ")

@@ -121,6 +121,15 @@ def differences(
     return sorted(found, key=_trust_then_size)
 
 
+def with_shrunk(
+    found: Sequence[Counterexample], shrunk: Counterexample | None
+) -> list[Counterexample]:
+    """The differences with the one `shrunk` came from replaced by it, in its place."""
+    if shrunk is None:
+        return list(found)
+    return [shrunk if d.call == shrunk.shrunk_from else d for d in found]
+
+
 def _trust_then_size(difference: Counterexample) -> tuple[int, int]:
     """Examples keep their written order; a searched input ranks by its size (its length)."""
     rank = ORIGIN_RANK.get(difference.origin, len(ORIGIN_RANK))

@@ -128,6 +128,8 @@ class Counterexample:
     call: str
     outcomes: dict[str, str]  # proposal id -> what it returned or raised
     origin: str = "example"  # where the call came from: see BehaviourProbe.origins
+    # The searched input this one was shrunk from: a shrunk input keeps that input's origin.
+    shrunk_from: str = ""
 
     def describe(self, names: Mapping[str, str]) -> str:
         shown = ", ".join(f"{names.get(p, p)} → {o}" for p, o in self.outcomes.items())
@@ -141,4 +143,5 @@ class Counterexample:
         return any(raised) and not all(raised)
 
     def to_json(self) -> dict[str, Any]:
-        return {"call": self.call, "origin": self.origin, "outcomes": dict(self.outcomes)}
+        shown = {"call": self.call, "origin": self.origin, "outcomes": dict(self.outcomes)}
+        return {**shown, "shrunk_from": self.shrunk_from} if self.shrunk_from else shown

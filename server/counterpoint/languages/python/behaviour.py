@@ -26,6 +26,7 @@ from counterpoint.languages.python.inputs import (
     general_arguments,
     hint_strategy,
     present,
+    smaller_calls,
 )
 from counterpoint.languages.spec import script, with_header
 
@@ -135,6 +136,12 @@ def _observed_arguments(name: str, examples: Sequence[str], arity: int) -> list[
     if not argument_lists:
         return []
     return [[a[i] for a in argument_lists] for i in range(arity)]
+
+
+def shrink_candidates(call: str) -> list[str]:
+    """Simpler calls than `call` (its arguments literals), to shrink a difference found on it."""
+    parsed = _positional_literals(call)
+    return smaller_calls(*parsed) if parsed is not None else []
 
 
 def _positional_literals(call: str) -> tuple[str, tuple[Any, ...]] | None:

@@ -284,3 +284,85 @@ def _rendered(name: str, arguments: tuple[Any, ...]) -> str | None:
 def _literal(value: Any) -> str:
     """Python source for a value (`set()` for an empty set); the harness evaluates it."""
     return repr(value)
+
+
+MAX_SHRINK_CANDIDATES = 60
+PER_PART = 8  # elements or characters of one value tried one at a time
+
+
+def smaller_calls(name: str, arguments: tuple[Any, ...]) -> list[str]:
+    """Calls one step simpler than `name(*arguments)`, simplest first: one argument at a time
+    made smaller (fewer elements or characters, numbers nearer zero). Shrinking a difference
+    runs these on every version and keeps the simplest on which they still differ."""
+    size = input_size(arguments)
+    found: dict[str, tuple[tuple[int, float], str]] = {}
+    for index, value in enumerate(arguments):
+        for simpler in _simpler(value):
+            changed = (*arguments[:index], simpler, *arguments[index + 1 :])
+            rendered = _rendered(name, changed)
+            changed_size = input_size(changed)
+            if rendered is not None and changed_size < size:
+                found.setdefault(rendered, (changed_size, rendered))
+    return sorted(found, key=found.__getitem__)[:MAX_SHRINK_CANDIDATES]
+
+
+def input_size(value: Any) -> tuple[int, float]:
+    """How simple a value is, as Hypothesis orders them: fewer elements and characters first,
+    then numbers nearer zero (a positive before its negative) and earlier characters."""
+    if isinstance(value, bool):
+        return 0, int(value)
+    if isinstance(value, (int, float)):
+        return 0, abs(value) * 2 + (value < 0)
+    if isinstance(value, (str, bytes)):
+        return len(value), sum(value if isinstance(value, bytes) else map(ord, value))
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        parts = [input_size(v) for v in value]
+        return len(value) + sum(p[0] for p in parts), sum(p[1] for p in parts)
+    return 0, 0
+
+
+def _simpler(value: Any) -> list[Any]:
+    if isinstance(value, bool):
+        return [False] if value else []
+    if isinstance(value, int):
+        return [0, 1, -1, int(value / 2), value - 1 if value > 0 else value + 1, abs(value)]
+    if isinstance(value, float):
+        return [0.0, float(int(value)), value / 2, abs(value)]
+    if isinstance(value, (str, bytes)):
+        return _simpler_text(value)
+    if isinstance(value, (list, tuple)):
+        shrunk = [
+            type(value)([*value[:i], simpler, *value[i + 1 :]])
+            for i in range(min(len(value), PER_PART))
+            for simpler in _simpler(value[i])[:3]
+        ]
+        return shrunk if isinstance(value, tuple) else [*_drops(value), *shrunk]
+    if isinstance(value, (set, frozenset)):
+        return [type(value)(kept) for kept in _drops(sorted(value, key=input_size))]
+    if isinstance(value, dict):
+        keys = list(value)
+        dropped: list[Any] = [{k: value[k] for k in kept} for kept in _drops(keys)]
+        return dropped + [
+            {**value, key: simpler}
+            for key in keys[:PER_PART]
+            for simpler in _simpler(value[key])[:3]
+        ]
+    return []
+
+
+def _simpler_text(value: Any) -> list[Any]:
+    """A string or bytes emptied, halved, a character left out, or one made the lowest."""
+    reach = range(min(len(value), PER_PART))
+    drops = [value[:i] + value[i + 1 :] for i in reach]
+    lowest = min((value[i : i + 1] for i in range(len(value))), default=value[:0])
+    lowered = [value[:i] + lowest + value[i + 1 :] for i in reach]
+    return [value[:0], value[: len(value) // 2], *drops, *lowered]
+
+
+def _drops(items: Sequence[Any]) -> list[list[Any]]:
+    """The sequence emptied, halved, and with one element left out at a time."""
+    items = list(items)
+    one_out = [items[:i] + items[i + 1 :] for i in range(min(len(items), PER_PART))]
+    return [[], items[: len(items) // 2], *one_out] if items else []
