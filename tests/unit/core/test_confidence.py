@@ -160,17 +160,22 @@ def test_a_counterexample_no_test_decides_blocks_agreement_and_recommendation():
     assert "they behave differently on f(0): Claude → 1, GPT → 2" in result.confidence.reasons
 
 
-def test_a_difference_on_a_made_up_boundary_value_is_reported_but_does_not_deny_agreement():
+def test_a_difference_on_a_searched_input_outside_the_examples_does_not_deny_agreement():
     executions = [BASELINE, passing("claude"), passing("gpt")]
-    boundary = Counterexample("f([])", {"claude": "0", "gpt": "raises ValueError"}, "boundary")
-    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [boundary])
-    assert (result.confidence.label, result.recommended) == ("verified-agreement", "claude")
-    assert any(
-        "differ only where the examples give no guidance" in r for r in result.confidence.reasons
-    )
+    for origin, note in [
+        ("typed", "an input drawn from its type hints"),
+        ("general", "nothing to show what the function accepts"),
+    ]:
+        searched = Counterexample("f([])", {"claude": "0", "gpt": "raises ValueError"}, origin)
+        result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [searched])
+        assert (result.confidence.label, result.recommended) == ("verified-agreement", "claude")
+        assert any(
+            "differ only where the examples give no guidance" in r and note in r
+            for r in result.confidence.reasons
+        )
 
     derived = Counterexample("f([2, 1])", {"claude": "[1, 2]", "gpt": "[2, 1]"}, "derived")
-    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [derived, boundary])
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [derived, searched])
     assert (result.confidence.label, result.recommended) == ("disputed", None)
     assert any("an input varied from the examples" in r for r in result.confidence.reasons)
 

@@ -270,14 +270,22 @@ def call_size(call: str) -> tuple[int, str]:
 
 
 def _rendered(name: str, arguments: tuple[Any, ...]) -> str | None:
+    """The call as source, or None when it is too long or an argument's repr is no literal
+    (`nan`, `inf`): the harness evaluates the text, and a name there would fail every version."""
     shown = ", ".join(_literal(a) for a in arguments)
     if len(shown) > MAX_RENDERED:
         return None
     call = f"{name}({shown})"
     try:
-        ast.parse(call, mode="eval")
+        tree = ast.parse(call, mode="eval")
     except (SyntaxError, ValueError, RecursionError):
         return None
+    callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and (
+            id(node) not in callees or node.id not in {name, "set", "frozenset"}
+        ):
+            return None
     return call
 
 
