@@ -50,6 +50,21 @@ def test_agreement_without_any_test_is_only_unverified():
     assert label() == ("unverified", "claude")
 
 
+def test_without_tests_the_probe_alone_decides_nothing_but_an_example_difference_disputes():
+    probe_only = [run("claude"), run("gpt")]  # ran, no tests: only the behaviour probe
+    searched = Counterexample("f(0, 1)", {"claude": "1", "gpt": "0"}, "general")
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, probe_only, [searched])
+    assert (result.confidence.label, result.recommended) == ("unverified", "claude")
+    assert result.confidence.reasons[0] == (
+        "the proposals differ in text, and in behaviour on inputs no example shows"
+    )
+    written = Counterexample("f(2, 2)", {"claude": "2", "gpt": "0"}, "example")
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, probe_only, [written, searched])
+    assert (result.confidence.label, result.recommended) == ("disputed", None)
+    assert result.confidence.reasons[0] == "no test decides where their behaviour differs"
+    assert "they behave differently on f(2, 2): Claude → 2, GPT → 0" in result.confidence.reasons
+
+
 def test_a_judge_rejection_blocks_verified_agreement():
     executions = [BASELINE, passing("claude"), passing("gpt")]
     judgments = [judged("claude"), judged("gpt", "incorrect")]

@@ -1,3 +1,7 @@
+import importlib
+import subprocess
+import sys
+
 from hypothesis import strategies as st
 
 from counterpoint.core.behaviour import differences, with_shrunk
@@ -232,3 +236,31 @@ def test_two_versions_that_both_raise_agree_and_examples_come_first():
     )
     found = next(iter(differences([claude, gpt], probe)), None)
     assert found is not None and (found.call, found.origin) == ("f(2)", "derived")
+
+
+def test_the_search_ignores_constants_of_modules_loaded_meanwhile(tmp_path, monkeypatch):
+    """Hypothesis mixes in constants from loaded modules that are not installed packages; a
+    module loaded between two searches must not change what the second one draws."""
+    functions, _ = isolatable_functions("def f(a: str, b: int, c: float):\n    return a\n")
+    first = candidate_calls(functions, [], [])
+    words = ", ".join(repr(f"w{n}") for n in range(300))
+    numbers = ", ".join(str(n) for n in range(-300, 300, 7))
+    floats = ", ".join(f"{n}.25" for n in range(-300, 300, 9))
+    (tmp_path / "loaded_meanwhile.py").write_text(
+        f"WORDS = [{words}]\nNUMBERS = [{numbers}]\nFLOATS = [{floats}]\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("loaded_meanwhile")
+    _searched.cache_clear()
+    assert candidate_calls(functions, [], []) == first
+
+
+def test_the_search_writes_nothing_in_the_working_directory(tmp_path):
+    program = (
+        "from counterpoint.languages.python.behaviour import candidate_calls, "
+        "isolatable_functions\n"
+        "functions, _ = isolatable_functions('def f(s: str, t):\\n    return s\\n')\n"
+        "assert candidate_calls(functions, [\"f('ab', [1])\"], [])\n"
+    )
+    subprocess.run([sys.executable, "-c", program], cwd=tmp_path, check=True, timeout=120)
+    assert list(tmp_path.iterdir()) == []

@@ -17,14 +17,21 @@ so a cached result and a re-run agree.
 from __future__ import annotations
 
 import ast
+import atexit
 import contextlib
+import shutil
+import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
+from unittest import mock
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import HypothesisException
+from hypothesis.internal.conjecture.providers import HypothesisProvider
+from hypothesis.internal.constants_ast import Constants
 
 # Jobs search from worker threads; one search at a time keeps Hypothesis' state to one.
 _ONE_SEARCH_AT_A_TIME = threading.Lock()
@@ -255,12 +262,47 @@ def calls_searched(
         max_examples=count,
         deadline=None,
         phases=[Phase.generate],
+        verbosity=Verbosity.quiet,  # stdout is the LSP stream
         suppress_health_check=list(HealthCheck),
     )(search)
     # A strategy that cannot produce values gives what was drawn so far.
-    with _ONE_SEARCH_AT_A_TIME, contextlib.suppress(HypothesisException):
+    with (
+        _ONE_SEARCH_AT_A_TIME,
+        _in_private_storage(),
+        _without_local_constants(),
+        contextlib.suppress(HypothesisException),
+    ):
         run()
     return sorted(drawn, key=call_size)[:count]
+
+
+_storage: list[str] = []  # this process's private directory for Hypothesis' caches
+
+
+@contextlib.contextmanager
+def _in_private_storage() -> Iterator[None]:
+    """Hypothesis caches data (its Unicode tables) under `.hypothesis/` in the working
+    directory, which for an editor's server is the user's workspace: point it at a private
+    directory of this process, removed at exit."""
+    if not _storage:
+        _storage.append(tempfile.mkdtemp(prefix="counterpoint-hypothesis-"))
+        atexit.register(shutil.rmtree, _storage[0], ignore_errors=True)
+        set_hypothesis_home_dir(_storage[0])
+    yield
+
+
+@contextlib.contextmanager
+def _without_local_constants() -> Iterator[None]:
+    """Hypothesis also draws constants it finds in the loaded modules that are not installed
+    packages (ours, in a checkout), and caches them under `.hypothesis/` in the working
+    directory (the user's workspace). Which modules are loaded changes during a session, so the
+    same search would draw other calls: searches draw from their strategies alone, and write
+    nothing. The attribute is Hypothesis' own (6.x); where it is missing, nothing is changed."""
+    if not hasattr(HypothesisProvider, "_local_constants"):
+        yield
+        return
+    with mock.patch.object(HypothesisProvider, "_local_constants", Constants()):
+        yield
 
 
 def call_size(call: str) -> tuple[int, str]:
