@@ -1,5 +1,6 @@
 """Execution in the sandbox, through `counterpoint check`: hostile proposals are contained."""
 
+import ast
 import hashlib
 import json
 from pathlib import Path
@@ -123,10 +124,54 @@ def test_no_tests_found_is_said_plainly(fake_providers, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert {e["status"] for e in report["executions"]} == {"skipped"}
-    assert all(e["message"] == "no tests found" for e in report["executions"])
+    runs = {e["proposal"]: e for e in report["executions"]}
+    assert runs["original"]["status"] == "skipped"
+    assert runs["original"]["message"] == "no tests found"
+    # The proposals still run the behaviour probe, and say that no test ran.
+    for voice in ("claude", "gpt"):
+        assert runs[voice]["tests"] == [] and runs[voice]["behaviour"], runs[voice]
+        assert runs[voice]["message"] == "no tests found: only the behaviour probe ran"
     assert "no workspace tests reference shout" in report["execution"]["notes"]
     assert report["confidence"]["label"] == "unverified"
+
+
+def test_an_untyped_off_by_one_with_no_tests_examples_or_hints_gets_a_counterexample(
+    fake_providers, tmp_path
+):
+    """Nothing shows what the function takes: Hypothesis' general small values find where the
+    two versions differ, and the smallest such input is reported, without denying agreement
+    on its own (no example backs it)."""
+    lonely = tmp_path / "lonely"
+    lonely.mkdir()
+    (lonely / "pyproject.toml").write_text("[project]\nname = 'lonely'\nversion = '0'\n")
+    source = lonely / "spans.py"
+    source.write_text("def span_total(low, high):\n    pass\n")
+    inclusive = "def span_total(low, high):\n    return sum(range(low, high + 1))\n"
+    exclusive = "def span_total(low, high):\n    return sum(range(low, high))\n"
+    propose(fake_providers, inclusive, exclusive)
+    result = run_check(
+        fake_providers.env(), str(source), "--lines", "1-2", "--json", tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    behaviour = report["execution"]["behaviour"]
+    assert behaviour["by_origin"].keys() == {"general"}, behaviour
+    first = behaviour["differences"][0]
+    assert first["origin"] == "general"
+    low, high = ast.literal_eval(first["call"].removeprefix("span_total"))
+    # What each version really returns on that input, not merely "something differs".
+    assert first["outcomes"] == {
+        "claude": str(sum(range(low, high + 1))),
+        "gpt": str(sum(range(low, high))),
+    }
+    # Shrunk in the sandbox from the input Hypothesis first found to one of the simplest
+    # that separate the versions: (0, 1), (1, 1) or (-1, -1).
+    assert first["shrunk_from"] != first["call"], first
+    assert abs(low) + abs(high) <= 2, first
+    (region,) = report["disagreements"]
+    assert region["counterexample"].startswith(f"{first['call']}: Claude → ")
+    assert report["confidence"]["label"] == "unverified"
+    assert any("examples give no guidance" in r for r in report["confidence"]["reasons"])
 
 
 ZERO_GUARD = FIXED.replace(

@@ -96,7 +96,8 @@ def differences(
     executions: Sequence[Execution], probe: BehaviourProbe | None = None
 ) -> list[Counterexample]:
     """Every call on which the proposals behave differently, most trustworthy first: written in
-    the code or its tests, then derived from those, then boundary values. Unstable calls are
+    the code or its tests, then searched inputs shaped like those, then from type hints, then
+    general values; among searched inputs of one origin, the smallest first. Unstable calls are
     skipped, and versions that all fail to answer (raise or time out) count as agreeing."""
     tables = {
         e.proposal: {b["call"]: b for b in e.behaviour if not b.get("unstable")}
@@ -117,7 +118,22 @@ def differences(
             found.append(
                 Counterexample(call, {pid: _outcome(e) for pid, e in entries.items()}, origin)
             )
-    return sorted(found, key=lambda c: ORIGIN_RANK.get(c.origin, 3))
+    return sorted(found, key=_trust_then_size)
+
+
+def with_shrunk(
+    found: Sequence[Counterexample], shrunk: Counterexample | None
+) -> list[Counterexample]:
+    """The differences with the one `shrunk` came from replaced by it, in its place."""
+    if shrunk is None:
+        return list(found)
+    return [shrunk if d.call == shrunk.shrunk_from else d for d in found]
+
+
+def _trust_then_size(difference: Counterexample) -> tuple[int, int]:
+    """Examples keep their written order; a searched input ranks by its size (its length)."""
+    rank = ORIGIN_RANK.get(difference.origin, len(ORIGIN_RANK))
+    return rank, 0 if difference.origin == "example" else len(difference.call)
 
 
 def _comparable(entry: dict[str, Any]) -> str:

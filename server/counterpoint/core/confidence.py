@@ -30,7 +30,8 @@ from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, Outc
 
 ORIGIN_NOTES = {
     "derived": " (an input varied from the examples)",
-    "boundary": " (a boundary value for its type; the examples do not show it)",
+    "typed": " (an input drawn from its type hints; the examples do not show it)",
+    "general": " (an input Counterpoint tried with nothing to show what the function accepts)",
 }
 
 
@@ -147,13 +148,17 @@ def assess(
 
     if not ran:
         reasons.append("no tests ran, so nothing is verified by execution")
+        if counterexample:  # the probe ran without tests, on inputs someone wrote or like them
+            reasons.insert(0, "no test decides where their behaviour differs")
+            return Assessment(Confidence(ConfidenceLabel.DISPUTED, tuple(reasons)), None)
         if len(accepted) == len(proposals):
-            reasons.insert(
-                0,
-                "both proposals are the same code"
-                if same_code
-                else "the proposals differ in text; whether they differ in behaviour is untested",
-            )
+            if same_code:
+                shown = "both proposals are the same code"
+            elif differences:
+                shown = "the proposals differ in text, and in behaviour on inputs no example shows"
+            else:
+                shown = "the proposals differ in text; whether they differ in behaviour is untested"
+            reasons.insert(0, shown)
             return Assessment(
                 Confidence(ConfidenceLabel.UNVERIFIED, tuple(reasons)), pick(proposals)
             )

@@ -12,13 +12,14 @@ import asyncio
 import hashlib
 import json
 import os
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from counterpoint.core.behaviour import compare_with_baseline, parse_behaviour
+from counterpoint.core.behaviour import compare_with_baseline, differences, parse_behaviour
 from counterpoint.core.context import CodeContext
 from counterpoint.core.secrets import Redactor, Secrets, as_redactor
 from counterpoint.languages import LanguageSpec, test_support
@@ -30,7 +31,7 @@ from counterpoint.languages.testing import (
     TestSelection,
     TestSupport,
 )
-from counterpoint.model.execution import ORIGINAL, Execution
+from counterpoint.model.execution import ORIGINAL, Counterexample, Execution
 from counterpoint.model.request import CrossCheckRequest
 from counterpoint.model.text import replace_range
 from counterpoint.model.vocabulary import ExecutionStatus
@@ -55,6 +56,7 @@ from counterpoint.sandbox.snapshot import (
 from counterpoint.workspace import inside_workspace
 
 MEMO_ENTRIES = 256  # results kept in memory; the disk cache keeps more
+MAX_SHRINK_ROUNDS = 4  # sandbox runs per version to shrink a counterexample Counterpoint made up
 
 
 class ResultStore(Protocol):
@@ -212,7 +214,7 @@ class ExecutionJob:
     redactor: Redactor = field(default_factory=Redactor)
     _workspace_state: str = ""  # the snapshot's fingerprint: part of every result's key
     _probe: BehaviourProbe | None = None
-    _probe_decided: bool = False
+    _probe_search: asyncio.Future[BehaviourProbe | None] | None = None
     _prepared: asyncio.Future[None] | None = None
     _baseline: asyncio.Future[Execution] | None = None
 
@@ -237,7 +239,12 @@ class ExecutionJob:
         assert self._prepared is not None, "start() first"
         await asyncio.shield(self._prepared)
         text = replace_range(self.request.text, self.context.target_range, code)
-        probe = self._behaviour_probe(model_tests, edge_cases)
+        if self._probe_search is None:
+            # Searching inputs is CPU work (Hypothesis): off the event loop, once per job.
+            self._probe_search = asyncio.ensure_future(
+                asyncio.to_thread(self._behaviour_probe, model_tests, edge_cases)
+            )
+        probe = await asyncio.shield(self._probe_search)
         result = await self._run(proposal_id, text, dict(model_tests), probe)
         baseline = await self.baseline()
         return compare_with_baseline(result, baseline)
@@ -245,9 +252,6 @@ class ExecutionJob:
     def _behaviour_probe(
         self, model_tests: Mapping[str, Sequence[str]], edge_cases: Sequence[str]
     ) -> BehaviourProbe | None:
-        if self._probe_decided:
-            return self._probe
-        self._probe_decided = True
         support = self._support
         if support is None or self.unavailable or self.root is None or self._target_rel is None:
             return None
@@ -264,13 +268,55 @@ class ExecutionJob:
             self.notes.append(why)
         return self._probe
 
+    async def shrink(
+        self, codes: Mapping[str, str], difference: Counterexample
+    ) -> Counterexample | None:
+        """A simpler input on which the proposals (`codes`: id -> code) still differ the way they
+        do on `difference` (both answer, or one raises), or None. Each round runs the
+        language's simpler calls on every version, the probe alone in the sandbox, and keeps
+        the simplest that still separates them; rounds stop at the per-test time limit."""
+        support, probe = self._support, self._probe
+        if support is None or probe is None or len(codes) < 2:
+            return None
+        best = difference
+        deadline = time.monotonic() + self.service.options.test_timeout_s
+        for _ in range(MAX_SHRINK_ROUNDS):
+            candidates = support.smaller_calls(best.call)
+            if not candidates or time.monotonic() > deadline:
+                break
+            trial = replace(
+                probe, calls=tuple(candidates), origins=(difference.origin,) * len(candidates)
+            )
+            runs = await asyncio.gather(
+                *(
+                    self._run(
+                        proposal_id,
+                        replace_range(self.request.text, self.context.target_range, code),
+                        {},
+                        trial,
+                        TestSelection(),
+                    )
+                    for proposal_id, code in codes.items()
+                )
+            )
+            differing = {
+                d.call: d
+                for d in differences(runs, trial)
+                if d.one_side_raises == difference.one_side_raises
+            }
+            simpler = next((differing[c] for c in candidates if c in differing), None)
+            if simpler is None:
+                break
+            best = simpler
+        return None if best is difference else replace(best, shrunk_from=difference.call)
+
     @property
     def probe(self) -> BehaviourProbe | None:
         """The calls every proposal ran, once decided."""
         return self._probe
 
     def cancel(self) -> None:
-        for task in (self._prepared, self._baseline):
+        for task in (self._prepared, self._baseline, self._probe_search):
             if task is not None and not task.done():
                 task.cancel()
 
@@ -382,13 +428,16 @@ class ExecutionJob:
         text: str,
         model_tests: dict[str, Sequence[str]],
         probe: BehaviourProbe | None,
+        selection: TestSelection | None = None,
     ) -> Execution:
+        """One version's run; `selection` replaces the job's tests (none: the probe alone)."""
+        selection = self.selection if selection is None else selection
         support, rel = self._support, self._target_rel
         if self.unavailable or support is None or rel is None or self.root is None:
             return Execution(
                 label, ExecutionStatus.SKIPPED, message=self.unavailable or "not executed"
             )
-        if self.selection.empty and not any(model_tests.values()):
+        if selection.empty and not any(model_tests.values()) and probe is None:
             return Execution(label, ExecutionStatus.SKIPPED, message="no tests found")
         key = hashlib.sha256(
             json.dumps(
@@ -396,13 +445,13 @@ class ExecutionJob:
                     self.interpreter,
                     self.interpreter_choice.state if self.interpreter_choice else "",
                     self._workspace_state,
-                    self.selection.runner,
-                    self.selection.installed,
+                    selection.runner,
+                    selection.installed,
                     rel,
                     text,
-                    self.selection.test_ids,
-                    self.selection.doctest_files,
-                    self.selection.doctest_names,
+                    selection.test_ids,
+                    selection.doctest_files,
+                    selection.doctest_names,
                     sorted(model_tests.items()),
                     self.service.options.test_timeout_s,
                     probe.calls if probe else None,
@@ -414,7 +463,7 @@ class ExecutionJob:
         async def run_redacted() -> Execution:
             # Redacted before the result is shared or cached on disk, not only when reported.
             return self._redacted(
-                await self._run_in_sandbox(support, rel, text, model_tests, probe)
+                await self._run_in_sandbox(support, rel, text, model_tests, probe, selection)
             )
 
         result = await self.service.run_once(key, run_redacted)
@@ -442,6 +491,7 @@ class ExecutionJob:
         text: str,
         model_tests: dict[str, Sequence[str]],
         probe: BehaviourProbe | None,
+        selection: TestSelection,
     ) -> Execution:
         options, service = self.service.options, self.service
         assert self.root is not None
@@ -450,7 +500,7 @@ class ExecutionJob:
         try:
             plan = support.plan(
                 self.interpreter,
-                self.selection,
+                selection,
                 model_tests,
                 run.tree,
                 run.layer,
@@ -483,7 +533,7 @@ class ExecutionJob:
         if results is not None:
             try:
                 outcomes = support.read_results(
-                    results.decode("utf-8", "replace"), self.selection, plan.model_files
+                    results.decode("utf-8", "replace"), selection, plan.model_files
                 )
             except Exception as error:  # a hostile run may leave garbage behind
                 return Execution(
@@ -511,7 +561,7 @@ class ExecutionJob:
                 collection_error=collection_error,
             )
         behaviour = parse_behaviour(process.results.get(plan.behaviour_file or ""))
-        if not outcomes:
+        if not outcomes and not behaviour:
             return Execution(
                 "",
                 ExecutionStatus.ERROR,
@@ -526,11 +576,13 @@ class ExecutionJob:
                 output_tail=process.output,
                 collection_error=collection_error,
             )
+        # No test to run, yet the behaviour probe compared the versions' answers.
+        probe_only = "" if outcomes else "no tests found: only the behaviour probe ran"
         return Execution(
             "",
             ExecutionStatus.RAN,
             tuple(outcomes),
-            _stopped("", process, outcomes, options),
+            _stopped(probe_only, process, outcomes, options),
             process.duration_s,
             output_tail=process.output,
             behaviour=behaviour,

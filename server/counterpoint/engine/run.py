@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from counterpoint.core import prompts
-from counterpoint.core.behaviour import behaviour_compared, differences
+from counterpoint.core.behaviour import behaviour_compared, differences, with_shrunk
 from counterpoint.core.confidence import assess, blocks_agreement
 from counterpoint.core.context import DEFAULT_CONTEXT_CHARS, CodeContext, check_size
 from counterpoint.core.injection import addressed_to_models
@@ -259,6 +259,7 @@ class _Run:
         self.lanes = Lanes(self.names, progress)
         self.judges = assign_judges(voices)
         self._compared: tuple[object, tuple[Disagreement, ...]] | None = None
+        self._shrunk: Counterexample | None = None  # the shown counterexample, shrunk
 
     async def execute(self) -> Report:
         baseline = None
@@ -278,6 +279,7 @@ class _Run:
             if baseline is not None and not baseline.done():
                 baseline.cancel()
         if self.job is not None:
+            await self._shrink()
             self.lanes.tests_done()
         return self._report(final=True)
 
@@ -389,6 +391,19 @@ class _Run:
         )
         return True
 
+    async def _shrink(self) -> None:
+        """Shrink the counterexample the report will show, when Counterpoint searched it: what
+        someone wrote (an example) is shown as written."""
+        assert self.job is not None
+        found = differences(self.executions, self.job.probe)
+        shown = next((d for d in found if blocks_agreement(d)), found[0] if found else None)
+        if shown is None or shown.origin == "example":
+            return
+        order = [voice.id for voice in self.voices]  # outcomes in the voices' order
+        codes = {p.id: p.code for p in sorted(self.proposals, key=lambda p: order.index(p.id))}
+        codes = {pid: code for pid, code in codes.items() if pid in shown.outcomes}
+        self._shrunk = await self.job.shrink(codes, shown)
+
     async def _baseline(self) -> None:
         assert self.job is not None
         self.executions.append(await self.job.baseline())
@@ -455,7 +470,7 @@ class _Run:
             key=lambda e: -1 if e.proposal == ORIGINAL else order.get(e.proposal, 99),
         )
         probe = self.job.probe if self.job else None
-        found = differences(executions, probe)
+        found = with_shrunk(differences(executions, probe), self._shrunk)
         assessment = assess(
             proposals,
             judgments,

@@ -258,6 +258,11 @@ class TestSupport(ABC, Generic[S]):
         except NotCompared as why:
             return None, f"behaviour not compared: {why}"
 
+    def smaller_calls(self, call: str) -> list[str]:
+        """Calls one step simpler than `call`, simplest first, to shrink a difference found on
+        it; none for a language that does not shrink."""
+        return []
+
     def probe(self, module: str | None, target_code: str, sources: list[str]) -> BehaviourProbe:
         """The behaviour probe of `module` (how model tests import the target); raises
         NotCompared when there is none."""

@@ -31,8 +31,8 @@ class BehaviourProbe:
     names: tuple[str, ...]
     calls: tuple[str, ...]
     # Where each call came from, in step with `calls`: "example" (written in code, docs or
-    # tests), "derived" (examples varied) or "boundary" (values for type hints). Empty: all
-    # are examples.
+    # tests), or searched by Hypothesis: "derived" (shaped like the examples), "typed" (from the
+    # type hints) or "general" (small values of any kind). Empty: all are examples.
     origins: tuple[str, ...] = ()
 
     def origin(self, call: str) -> str:
@@ -124,7 +124,7 @@ class Execution:
         }
 
 
-ORIGIN_RANK = {"example": 0, "derived": 1, "boundary": 2}
+ORIGIN_RANK = {"example": 0, "derived": 1, "typed": 2, "general": 3}
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,8 @@ class Counterexample:
     call: str
     outcomes: dict[str, str]  # proposal id -> what it returned or raised
     origin: str = "example"  # where the call came from: see BehaviourProbe.origins
+    # The searched input this one was shrunk from: a shrunk input keeps that input's origin.
+    shrunk_from: str = ""
 
     def describe(self, names: Mapping[str, str]) -> str:
         shown = ", ".join(f"{names.get(p, p)} → {o}" for p, o in self.outcomes.items())
@@ -145,4 +147,5 @@ class Counterexample:
         return any(raised) and not all(raised)
 
     def to_json(self) -> dict[str, Any]:
-        return {"call": self.call, "origin": self.origin, "outcomes": dict(self.outcomes)}
+        shown = {"call": self.call, "origin": self.origin, "outcomes": dict(self.outcomes)}
+        return {**shown, "shrunk_from": self.shrunk_from} if self.shrunk_from else shown

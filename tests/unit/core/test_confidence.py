@@ -50,6 +50,21 @@ def test_agreement_without_any_test_is_only_unverified():
     assert label() == ("unverified", "claude")
 
 
+def test_without_tests_the_probe_alone_decides_nothing_but_an_example_difference_disputes():
+    probe_only = [run("claude"), run("gpt")]  # ran, no tests: only the behaviour probe
+    searched = Counterexample("f(0, 1)", {"claude": "1", "gpt": "0"}, "general")
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, probe_only, [searched])
+    assert (result.confidence.label, result.recommended) == ("unverified", "claude")
+    assert result.confidence.reasons[0] == (
+        "the proposals differ in text, and in behaviour on inputs no example shows"
+    )
+    written = Counterexample("f(2, 2)", {"claude": "2", "gpt": "0"}, "example")
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, probe_only, [written, searched])
+    assert (result.confidence.label, result.recommended) == ("disputed", None)
+    assert result.confidence.reasons[0] == "no test decides where their behaviour differs"
+    assert "they behave differently on f(2, 2): Claude → 2, GPT → 0" in result.confidence.reasons
+
+
 def test_a_judge_rejection_blocks_verified_agreement():
     executions = [BASELINE, passing("claude"), passing("gpt")]
     judgments = [judged("claude"), judged("gpt", "incorrect")]
@@ -160,17 +175,22 @@ def test_a_counterexample_no_test_decides_blocks_agreement_and_recommendation():
     assert "they behave differently on f(0): Claude → 1, GPT → 2" in result.confidence.reasons
 
 
-def test_a_difference_on_a_made_up_boundary_value_is_reported_but_does_not_deny_agreement():
+def test_a_difference_on_a_searched_input_outside_the_examples_does_not_deny_agreement():
     executions = [BASELINE, passing("claude"), passing("gpt")]
-    boundary = Counterexample("f([])", {"claude": "0", "gpt": "raises ValueError"}, "boundary")
-    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [boundary])
-    assert (result.confidence.label, result.recommended) == ("verified-agreement", "claude")
-    assert any(
-        "differ only where the examples give no guidance" in r for r in result.confidence.reasons
-    )
+    for origin, note in [
+        ("typed", "an input drawn from its type hints"),
+        ("general", "nothing to show what the function accepts"),
+    ]:
+        searched = Counterexample("f([])", {"claude": "0", "gpt": "raises ValueError"}, origin)
+        result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [searched])
+        assert (result.confidence.label, result.recommended) == ("verified-agreement", "claude")
+        assert any(
+            "differ only where the examples give no guidance" in r and note in r
+            for r in result.confidence.reasons
+        )
 
     derived = Counterexample("f([2, 1])", {"claude": "[1, 2]", "gpt": "[2, 1]"}, "derived")
-    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [derived, boundary])
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, executions, [derived, searched])
     assert (result.confidence.label, result.recommended) == ("disputed", None)
     assert any("an input varied from the examples" in r for r in result.confidence.reasons)
 

@@ -2,43 +2,39 @@
 
 Both proposals run the same calls, each in its own sandbox (the harness is
 scripts/differential.py); the engine compares the results.
-Calls come from the workspace tests, docstring examples, both families' tests, the edge cases
-the models listed, and boundary values for simple type hints. Only calls whose arguments are
-literals are used, so a call means the same thing in every version.
+Calls come from the workspace tests, docstring examples, both families' tests and the edge cases
+the models listed, then from a Hypothesis search shaped by those examples and the type hints
+(inputs.py). Only calls whose arguments are literals are used, so a call means the same thing in
+every version.
 """
 
 from __future__ import annotations
 
 import ast
-import contextlib
-import itertools
-import re
+import functools
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hypothesis import strategies as st
+
+from counterpoint.languages.python.inputs import (
+    GENERAL,
+    calls_searched,
+    example_strategy,
+    general_arguments,
+    hint_strategy,
+    present,
+    smaller_calls,
+)
 from counterpoint.languages.spec import script, with_header
 
 MAX_CALLS = 200
-MAX_DERIVED = 120
-MAX_VARIATIONS = 12
-MAX_CALL_CHARS = 2000
+MAX_DERIVED = 120  # calls Hypothesis draws per function from its examples' shapes
+MAX_TYPED = 60  # from its type hints
+MAX_GENERAL = 120  # from small values of any kind, when it has neither
 HARNESS_FILE = "test_counterpoint_differential.py"
-
-# Boundary values per simple annotation; a small table, not a property-based generator.
-HINT_VALUES: dict[str, tuple[str, ...]] = {
-    "int": ("0", "1", "-1", "2", "7"),
-    "float": ("0.0", "1.5", "-2.0"),
-    "bool": ("True", "False"),
-    "str": ("''", "'a'", "'abc'", "' a b '"),
-    "list[int]": ("[]", "[1]", "[1, 2]", "[1, 2, 3]", "[-1, 0, 5, 5]"),
-    "list[str]": ("[]", "['a']", "['a', 'b']"),
-    "list[float]": ("[]", "[1.5]", "[0.0, -2.0]"),
-    "list": ("[]", "[1]", "[1, 2, 3]"),
-    "str | None": ("None", "''", "'a'"),
-    "int | None": ("None", "0", "3"),
-}
 
 
 @dataclass(frozen=True)
@@ -76,10 +72,11 @@ def isolatable_functions(target_code: str) -> tuple[list[Function], str | None]:
 def candidate_calls(
     functions: Sequence[Function], sources: Iterable[str], edge_cases: Iterable[str]
 ) -> list[tuple[str, str]]:
-    """Calls to compare, each with where it came from, most trusted first:
-    "example" (literal calls in code, docstrings, tests and the models' edge cases), "derived"
-    (the examples' arguments varied within what the examples show) and "boundary" (a table of
-    values for simple type hints, which may lie outside what the function accepts)."""
+    """Calls to compare, each with where it came from, most trusted first: "example" (literal
+    calls in code, docstrings, tests and the models' edge cases), then inputs Hypothesis
+    searched (inputs.py): "derived" (within what the examples show), "typed" (from the type
+    hints, which may lie outside what the function accepts) and "general" (small values, for a
+    function with neither)."""
     names = {f.name for f in functions}
     examples: dict[str, None] = {}
     for source in [*sources, *edge_cases]:
@@ -87,47 +84,64 @@ def candidate_calls(
             for call in _literal_calls(expression, names):
                 examples.setdefault(call, None)
     calls: dict[str, str] = dict.fromkeys(examples, "example")
-    for call in derived_calls(list(examples), MAX_DERIVED):
-        calls.setdefault(call, "derived")
-    for function in functions:
-        for call in _hinted_calls(function):
-            calls.setdefault(call, "boundary")
+    searched = [
+        _searched(function, tuple(c for c in examples if c.startswith(f"{function.name}(")))
+        for function in functions
+    ]
+    per_function = max(1, (MAX_CALLS - len(calls)) // max(1, len(functions)))
+    for found in searched:
+        for call, origin in found[:per_function]:
+            calls.setdefault(call, origin)
     return list(calls.items())[:MAX_CALLS]
 
 
-def derived_calls(examples: Sequence[str], limit: int) -> list[str]:
-    """New calls from the examples: each argument varied in ways its observed values allow
-    (signs, characters, lengths), and the examples' arguments recombined."""
-    by_function: dict[str, list[tuple[Any, ...]]] = {}
-    for call in examples:
-        parsed = _positional_literals(call)
-        if parsed is not None:
-            by_function.setdefault(parsed[0], []).append(parsed[1])
-    rounds: list[list[str]] = []
-    for name, argument_lists in by_function.items():
-        arity = max(set(map(len, argument_lists)), key=[len(a) for a in argument_lists].count)
-        argument_lists = [a for a in argument_lists if len(a) == arity]
-        observed = [[a[i] for a in argument_lists] for i in range(arity)]
-        for arguments in argument_lists:
-            variants = []
-            for position, value in enumerate(arguments):
-                for changed in _variations(value, observed[position]):
-                    variants.append((*arguments[:position], changed, *arguments[position + 1 :]))
-            rounds.append([_render(name, v) for v in variants])
-        if arity > 1:
-            mixed = itertools.islice(itertools.product(*observed), 40)
-            rounds.append([_render(name, v) for v in mixed])
-    seen: dict[str, None] = dict.fromkeys(examples)
-    found: list[str] = []
-    # Round-robin over the examples, so every example contributes before the limit is hit.
-    for batch in itertools.zip_longest(*rounds):
-        for call in batch:
-            if call is not None and call not in seen and len(call) <= MAX_CALL_CHARS:
-                seen[call] = None
-                found.append(call)
-                if len(found) >= limit:
-                    return found
-    return found
+@functools.lru_cache(maxsize=256)
+def _searched(function: Function, examples: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """Hypothesis' inputs for one function: example-shaped first, then typed, else general.
+    Deterministic, so kept: every proposal of a request, and a re-run, search the same."""
+    arity = len(function.parameters)
+    observed = _observed_arguments(function.name, examples, arity)
+    from_examples = [example_strategy(values) for values in observed] or [None] * arity
+    from_hints = [hint_strategy(hint) for hint in function.hints]
+    found: list[tuple[str, str]] = []
+    shaped = present(from_examples) if observed else None
+    if shaped is not None:
+        derived = st.tuples(*shaped)
+        found += [(c, "derived") for c in calls_searched(function.name, derived, MAX_DERIVED)]
+    if any(s is not None for s in from_hints):
+        typed = st.tuples(
+            *(_first(h, e, GENERAL) for h, e in zip(from_hints, from_examples, strict=True))
+        )
+        found += [(c, "typed") for c in calls_searched(function.name, typed, MAX_TYPED)]
+    if not found:
+        general = general_arguments(arity)
+        found += [(c, "general") for c in calls_searched(function.name, general, MAX_GENERAL)]
+    return tuple(found)
+
+
+def _first(*strategies: st.SearchStrategy[Any] | None) -> st.SearchStrategy[Any]:
+    return next(s for s in strategies if s is not None)
+
+
+def _observed_arguments(name: str, examples: Sequence[str], arity: int) -> list[list[Any]]:
+    """Each parameter's values in the examples that pass every argument by position; [] when
+    no example does."""
+    argument_lists = [
+        parsed[1]
+        for call in examples
+        if (parsed := _positional_literals(call)) is not None
+        and parsed[0] == name
+        and len(parsed[1]) == arity
+    ]
+    if not argument_lists:
+        return []
+    return [[a[i] for a in argument_lists] for i in range(arity)]
+
+
+def shrink_candidates(call: str) -> list[str]:
+    """Simpler calls than `call` (its arguments literals), to shrink a difference found on it."""
+    parsed = _positional_literals(call)
+    return smaller_calls(*parsed) if parsed is not None else []
 
 
 def _positional_literals(call: str) -> tuple[str, tuple[Any, ...]] | None:
@@ -141,94 +155,6 @@ def _positional_literals(call: str) -> tuple[str, tuple[Any, ...]] | None:
         return node.func.id, tuple(ast.literal_eval(arg) for arg in node.args)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
-
-
-def _render(name: str, arguments: Sequence[Any]) -> str:
-    return f"{name}({', '.join(repr(a) for a in arguments)})"
-
-
-def _variations(value: Any, observed: Sequence[Any], depth: int = 0) -> list[Any]:
-    """Values like `value` that stay within what `observed` shows of the argument's domain."""
-    if depth > 2:
-        return []
-    if isinstance(value, bool):
-        found: list[Any] = [not value]
-    elif isinstance(value, int):
-        found = _numbers(value, [v for v in observed if isinstance(v, int)], integral=True)
-    elif isinstance(value, float):
-        found = _numbers(value, [v for v in observed if isinstance(v, (int, float))], False)
-    elif isinstance(value, str):
-        found = _strings(value, [v for v in observed if isinstance(v, str)])
-    elif isinstance(value, list):
-        found = _lists(value, [v for v in observed if isinstance(v, list)], depth)
-    elif isinstance(value, tuple):
-        elements = [e for v in observed if isinstance(v, tuple) for e in v]
-        found = [
-            (*value[:i], changed, *value[i + 1 :])
-            for i, item in enumerate(value)
-            for changed in _variations(item, elements, depth + 1)[:3]
-        ]
-    else:
-        return []
-    unique: list[Any] = []
-    for candidate in found:
-        if type(candidate) is type(value) and candidate != value and candidate not in unique:
-            unique.append(candidate)
-    return unique[:MAX_VARIATIONS]
-
-
-def _numbers(value: float, observed: Sequence[float], integral: bool) -> list[Any]:
-    low = min([*observed, value])
-    step = 1 if integral else 0.5
-    found: list[Any] = [value + step, value - step, -value, 0 if integral else 0.0]
-    if abs(value) <= 1000:
-        found.append(value * 2)
-    found.append(value // 2 if integral else value / 2)
-    if low >= 0:  # the examples never show a negative: keep to the sign they show
-        minimum = min(1, low) if integral else 0
-        found = [v for v in found if v >= minimum]
-    return found
-
-
-def _strings(value: str, observed: Sequence[str]) -> list[str]:
-    alphabet = sorted({c for text in [*observed, value] for c in text})
-    found = [value[::-1], value[1:], value[:-1], value + value[:1], value[-1:] + value]
-    if len(value) <= 20:
-        found.append(value * 2)
-    for index in (0, len(value) // 2, len(value) - 1):
-        if 0 <= index < len(value):
-            for other in alphabet[:4]:
-                found.append(value[:index] + other + value[index + 1 :])
-    if any(c.isupper() for c in alphabet) and any(c.islower() for c in alphabet):
-        found.append(value.swapcase())
-    if not any(text == "" for text in observed):  # empty only if the examples show it
-        found = [f for f in found if f]
-    return found
-
-
-def _lists(value: list[Any], observed: Sequence[list[Any]], depth: int) -> list[Any]:
-    elements = [e for v in [*observed, value] for e in v]
-    found: list[Any] = [value[::-1], value[:-1], value[1:], value + value[-1:], value[:1]]
-    with contextlib.suppress(TypeError):
-        found.append(sorted(value))
-    for index in {0, len(value) // 2, len(value) - 1}:
-        if 0 <= index < len(value):
-            for changed in _variations(value[index], elements, depth + 1)[:2]:
-                found.append([*value[:index], changed, *value[index + 1 :]])
-    if not any(v == [] for v in observed):
-        found = [f for f in found if f]
-    return found
-
-
-def _plain_hint(hint: str | None) -> str | None:
-    """`List[int]` and `Optional[str]` in today's spelling: `list[int]`, `str | None`."""
-    if hint is None:
-        return None
-    hint = re.sub(
-        r"\b(?:typing\.)?(List|Dict|Tuple|Set)\[", lambda m: m.group(1).lower() + "[", hint
-    )
-    optional = re.fullmatch(r"(?:typing\.)?Optional\[(.+)\]", hint)
-    return f"{optional.group(1)} | None" if optional else hint
 
 
 def harness(module: str, names: Sequence[str], calls: Sequence[str], per_call_s: float) -> str:
@@ -275,12 +201,3 @@ def _is_literal(node: ast.AST) -> bool:
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False
     return True
-
-
-def _hinted_calls(function: Function) -> list[str]:
-    hints = [_plain_hint(h) for h in function.hints]
-    if not function.parameters or any(h not in HINT_VALUES for h in hints):
-        return []
-    pools = [HINT_VALUES[h] for h in hints if h is not None]
-    combos = itertools.islice(itertools.product(*pools), 60)
-    return [f"{function.name}({', '.join(values)})" for values in combos]

@@ -19,6 +19,7 @@ from counterpoint.languages.python.behaviour import (
     candidate_calls,
     harness,
     isolatable_functions,
+    shrink_candidates,
 )
 from counterpoint.languages.python.interpreter import (
     choose_python,
@@ -214,6 +215,9 @@ class PythonTests(TestSupport[TestSelection]):
             raise NotCompared("no calls with literal arguments were found")
         names = tuple(f.name for f in functions)
         return BehaviourProbe(module, names, tuple(c for c, _ in calls), tuple(o for _, o in calls))
+
+    def smaller_calls(self, call: str) -> list[str]:
+        return shrink_candidates(call)
 
     def read_results(
         self, results: str, selection: TestSelection, model_files: dict[str, str]
