@@ -4,6 +4,7 @@ sarif.py)."""
 from __future__ import annotations
 
 from counterpoint.core.wording import (
+    SOURCE_NAMES,
     and_join,
     awaiting,
     failure_detail,
@@ -16,7 +17,7 @@ from counterpoint.core.wording import (
     verdict_clause,
     voice_name,
 )
-from counterpoint.model.execution import ORIGINAL
+from counterpoint.model.execution import ORIGINAL, USER_SOURCES
 from counterpoint.model.report import Disagreement, Report
 from counterpoint.model.vocabulary import ExecutionStatus, presentation
 
@@ -164,7 +165,7 @@ def _tests_markdown(report: Report) -> str:
         said = [f"_Tests: {'; '.join(notes)}._", *interpreter_line(report)]
         return "\n\n".join(said)
     found = {source for ran in report.executions for source in ran.by_source()}
-    first = ["workspace", "doctest", *(p.id for p in report.proposals)]
+    first = [*USER_SOURCES, *(p.id for p in report.proposals)]
     sources = [s for s in first if s in found] + sorted(found.difference(first))
     columns = [_source_name(report, s) for s in sources]
     rows = ["| | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
@@ -206,8 +207,8 @@ def _issue_lines(first: int, last: int) -> str:
 
 
 def _source_name(report: Report, source: str) -> str:
-    if source in ("workspace", "doctest"):
-        return {"workspace": "workspace", "doctest": "doctests"}[source]
+    if source in SOURCE_NAMES:
+        return SOURCE_NAMES[source]
     return f"{voice_name(report, source)}'s tests"
 
 
@@ -244,7 +245,7 @@ def matrix_line(report: Report, proposal_id: str) -> str:
         elif source in names:
             label = f"{names[source]}'s"
         else:
-            label = source
+            label = source  # "3/3 workspace", "1/1 expected tests"
         cells.append(f"{counts['passed']}/{counts['total']} {label}")
     line = f"{who}: " + ", ".join(cells) + " tests"
     if execution.status == ExecutionStatus.TIMED_OUT:

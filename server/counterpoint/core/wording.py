@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from counterpoint.model.execution import Execution
+from counterpoint.model.execution import EXPECTED, Execution
 from counterpoint.model.report import Failure, Judgment, Report
 from counterpoint.model.request import Range
 from counterpoint.model.vocabulary import (
@@ -18,6 +18,9 @@ from counterpoint.model.vocabulary import (
     failure_wording,
     presentation,
 )
+
+# The test matrix's name of each source of tests that is not a family's own.
+SOURCE_NAMES = {"workspace": "workspace", "doctest": "doctests", EXPECTED: "your expectations"}
 
 
 def sentence(text: str) -> str:
@@ -296,3 +299,13 @@ def source_counts(execution: Execution, sources: Iterable[str]) -> list[str]:
         counts = table.get(source)
         cells.append(f"{counts['passed']}/{counts['total']}" if counts else "–")
     return cells
+
+
+def decided_by_expectations(winner: str, losers: Sequence[str], failed: Sequence[str]) -> str:
+    """Why the user's expectations decide: "Claude's proposal passes every expectation you
+    gave; GPT's fails test_expected_1"."""
+    shown = and_join([f"{name}'s" for name in losers])
+    return (
+        f"{winner}'s proposal passes every expectation you gave; {shown} fails "
+        f"{and_join(list(failed[:3]))}"
+    )

@@ -17,7 +17,7 @@ class TestOutcome:
     __test__ = False  # not a pytest class
 
     id: str
-    source: str  # "workspace", "doctest", or the voice id of the family that wrote it
+    source: str  # "workspace", "doctest", "expected" (the user's) or the family that wrote it
     outcome: Outcome
     message: str = ""
     duration_s: float = 0.0
@@ -42,6 +42,10 @@ class BehaviourProbe:
 
 
 ORIGINAL = "original"  # the proposal id of the baseline run
+EXPECTED = "expected"  # the source of the tests written from the user's expectations
+# Tests the user stands behind, unlike the models' own: the workspace's, its doctests and the
+# expectations the user gave.
+USER_SOURCES = ("workspace", "doctest", EXPECTED)
 
 
 @dataclass(frozen=True)
