@@ -77,6 +77,8 @@ def test_check_expect_decides_a_dispute_from_the_cli(fake_providers, tmp_path):
     assert decided["recommended"] == "claude"
     reasons = decided["confidence"]["reasons"]
     assert reasons[0].startswith("Claude's proposal passes every expectation you gave; GPT's fails")
+    # One expectation decided it, and the reasons say so.
+    assert reasons[1].startswith("this rests on one test (") and "test_expected_1" in reasons[1]
     by_proposal = {e["proposal"]: e for e in decided["executions"]}
     assert by_proposal["claude"]["by_source"]["expected"]["passed"] == 1
     assert by_proposal["gpt"]["by_source"]["expected"]["failed"] == 1

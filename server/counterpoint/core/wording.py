@@ -309,3 +309,8 @@ def decided_by_expectations(winner: str, losers: Sequence[str], failed: Sequence
         f"{winner}'s proposal passes every expectation you gave; {shown} fails "
         f"{and_join(list(failed[:3]))}"
     )
+
+
+def rests_on_one_test(test_id: str) -> str:
+    """Said of a verdict that one test decided: "this rests on one test (tests/t.py::test_x)"."""
+    return f"this rests on one test ({test_id})"

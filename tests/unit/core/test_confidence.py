@@ -223,3 +223,43 @@ def test_expectations_both_pass_leave_the_usual_rules():
     claude = passing("claude", e1=("expected", "passed"))
     gpt = passing("gpt", e1=("expected", "passed"))
     assert label(executions=[BASELINE, claude, gpt]) == ("verified-agreement", "claude")
+
+
+# -- a verdict that rests on a single test says so ------------------------------------------
+
+
+def reasons_of(executions):
+    return assess(BOTH, ACCEPTED, (), False, NAMES, executions).confidence.reasons
+
+
+def test_a_verified_one_decided_by_one_test_says_so():
+    loser = run("gpt", t1=("workspace", "passed"), t2=("workspace", "failed"))
+    reasons = reasons_of([BASELINE, passing("claude"), loser])
+    assert reasons[:2] == (
+        "Claude's proposal passes tests the other fails",
+        "this rests on one test (t2)",
+    )
+
+
+def test_a_verified_one_decided_by_two_tests_does_not():
+    loser = run("gpt", t1=("workspace", "failed"), t2=("workspace", "failed"))
+    reasons = reasons_of([BASELINE, passing("claude"), loser])
+    assert reasons[0] == "Claude's proposal passes tests the other fails"
+    assert not any("rests on one test" in r for r in reasons)
+
+
+def test_an_agreement_on_a_single_test_says_so():
+    def one(pid):
+        return run(pid, only=("workspace", "passed"))
+
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, [BASELINE, one("claude"), one("gpt")])
+    assert result.confidence.label == "verified-agreement"
+    assert result.confidence.reasons[0] == "this rests on one test (only)"
+    wider = reasons_of([BASELINE, passing("claude"), passing("gpt")])
+    assert not any("rests on one test" in r for r in wider)
+
+
+def test_one_expectation_deciding_says_so():
+    claude = passing("claude", e1=("expected", "passed"))
+    gpt = passing("gpt", e1=("expected", "failed"))
+    assert reasons_of([BASELINE, claude, gpt])[1] == "this rests on one test (e1)"
