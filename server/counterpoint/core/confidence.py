@@ -177,7 +177,7 @@ def assess(
         failed = sorted({t for p in others for t in evidence[p.id].expected_failures})
         losers = [p.voice_name for p in others]
         reasons.insert(0, decided_by_expectations(decided.voice_name, losers, failed))
-        reasons[1:1] = _single_test(failed)
+        reasons[1:1] = _single_test(_failed_by(others, evidence, by_proposal))
         return Assessment(Confidence(ConfidenceLabel.VERIFIED_ONE, tuple(reasons)), decided.id)
 
     passing = [p for p in ran if evidence[p.id].workspace_ok]
@@ -200,13 +200,8 @@ def assess(
         winner = winners[0]
         if _beats_the_rest(winner, proposals, evidence):
             reasons.insert(0, f"{winner.voice_name}'s proposal passes tests the other fails")
-            decided_by = {
-                t
-                for p in proposals
-                if p.id != winner.id
-                for t in (*(f.id for f in by_proposal[p.id].failing()), *evidence[p.id].broken)
-            }
-            reasons[1:1] = _single_test(decided_by)
+            beaten = [p for p in proposals if p.id != winner.id]
+            reasons[1:1] = _single_test(_failed_by(beaten, evidence, by_proposal))
             return Assessment(Confidence(ConfidenceLabel.VERIFIED_ONE, tuple(reasons)), winner.id)
     return Assessment(Confidence(ConfidenceLabel.DISPUTED, tuple(reasons)), pick(winners))
 
@@ -252,6 +247,19 @@ def _proven_alone(facts: _Evidence, execution: Execution | None) -> str:
     return f"although not cross-checked: it passes all {len(execution.tests)} tests it ran" + (
         f", {fixed} of which the original failed" if fixed else ", and breaks none"
     )
+
+
+def _failed_by(
+    losers: Sequence[Proposal],
+    evidence: Mapping[str, _Evidence],
+    executions: Mapping[str, Execution],
+) -> set[str]:
+    """The tests the losing proposals fail or break: what a verdict for the winner stands on."""
+    return {
+        t
+        for p in losers
+        for t in (*(f.id for f in executions[p.id].failing()), *evidence[p.id].broken)
+    }
 
 
 def _single_test(deciding: Collection[str]) -> list[str]:

@@ -314,3 +314,16 @@ def decided_by_expectations(winner: str, losers: Sequence[str], failed: Sequence
 def rests_on_one_test(test_id: str) -> str:
     """Said of a verdict that one test decided: "this rests on one test (tests/t.py::test_x)"."""
     return f"this rests on one test ({test_id})"
+
+
+NEITHER_TITLE = "Neither: give the expected value"
+
+
+def answer_title(voice: str, call: str, value: str) -> str:
+    """A question's option: "Claude is right: `count_up_to(3)` → `[1, 2, 3]`"."""
+    return f"{voice} is right: `{call}` → `{value}`"
+
+
+def answer_label(call: str, value: str) -> str:
+    """What an editor's undo names the edit that pins an answer as a test."""
+    return f"Pin `{call}` → `{value}` as a test"

@@ -295,6 +295,34 @@ class RegressionWriter(ABC):
         """The expectations as one test file of a run, staged beside the models' tests (in
         the form a model-written test takes for this language)."""
 
+    def expectation(self, call: str, value: str) -> str | None:
+        """`call` returns `value`, as one expectation; None when either is not plain enough to
+        write into the user's tests (a call of a target's name with literal arguments, and a
+        literal value): both come from untrusted runs. By default: the language cannot."""
+        return None
+
+    def answer_test(
+        self,
+        regression: Regression,
+        read: Callable[[str], str | None],
+        is_folder: Callable[[str], bool],
+    ) -> TestFileEdit | None:
+        """The expectations as a regression test in the workspace's conventional test file for
+        the target (`read(rel)` gives a file's current text, None when it does not exist);
+        None when this language does not write them yet."""
+        return None
+
+
+@dataclass(frozen=True)
+class TestFileEdit:
+    """What answering a question writes: a new test file, or a block appended to one."""
+
+    __test__ = False  # not a pytest class
+
+    path: str  # workspace-relative
+    text: str  # the whole file when `created`, else what is appended at its end
+    created: bool
+
 
 def test_slug(expression: str, limit: int = 40) -> str:
     """A name part made from an expression: "count_up_to(3) == [1]" -> "count_up_to_3_1"."""

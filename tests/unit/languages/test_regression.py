@@ -86,3 +86,67 @@ def test_rust_writes_assert_eq_tests():
         "    assert_eq!(count_up_to(3), vec![1, 2, 3]);\n}" in text
     )
     assert "assert!(ok());" in text
+
+
+# -- an answered question, as a test in the workspace's own test file ----------------------
+
+
+def python_writer():
+    writer = regression_writer(language_for("python"))
+    assert writer is not None
+    return writer
+
+
+def answer(files: dict, folders=(), target="counting.py", module="counting"):
+    expectation = python_writer().expectation("count_up_to(3)", "[1, 2, 3]")
+    regression = Regression((expectation,), module, ("count_up_to",), None, target)
+    return python_writer().answer_test(regression, files.get, lambda rel: rel in folders)
+
+
+def test_an_answer_is_appended_to_the_existing_conventional_test_file():
+    existing = "from counting import count_up_to\n\n\ndef test_count_up_to_3_1_2_3():\n    pass\n"
+    edit = answer({"tests/test_counting.py": existing}, folders=("tests",))
+    assert (edit.path, edit.created) == ("tests/test_counting.py", False)
+    # The name is free, and the file's own import is used.
+    assert edit.text == (
+        "\n\ndef test_count_up_to_3_1_2_3_2():\n    assert count_up_to(3) == [1, 2, 3]\n"
+    )
+    ast.parse(existing + edit.text)
+
+
+def test_an_answer_imports_what_the_file_does_not():
+    edit = answer({"test_counting.py": "import pytest"})
+    assert edit.text == (
+        "\n\n\ndef test_count_up_to_3_1_2_3():\n"
+        "    from counting import count_up_to\n\n"
+        "    assert count_up_to(3) == [1, 2, 3]\n"
+    )
+
+
+def test_a_missing_test_file_is_created_where_the_projects_tests_live():
+    assert answer({}, folders=("tests",)).path == "tests/test_counting.py"
+    beside = answer({}, target="lib/counting.py")
+    assert (beside.path, beside.created) == ("lib/test_counting.py", True)
+    src = answer({}, folders=("tests",), target="src/pkg/counting.py", module="pkg.counting")
+    assert src.path == "tests/pkg/test_counting.py"
+    assert src.text.startswith("from pkg.counting import count_up_to\n")
+
+
+@pytest.mark.parametrize(
+    ("call", "value"),
+    [
+        ("count_up_to(3)", "__import__('os').system('x')"),
+        ("count_up_to(3)", "<Counter object>"),
+        ("count_up_to(3)", "[1, 2] if True else open('x')"),
+        ("count_up_to(__import__('os').getcwd())", "[1]"),
+        ("getattr(count_up_to, 'x')(3)", "[1]"),
+        ("count_up_to(3); import os", "[1]"),
+    ],
+)
+def test_only_a_plain_call_and_a_literal_value_become_an_expectation(call, value):
+    assert python_writer().expectation(call, value) is None
+
+
+def test_literals_of_every_kind_are_plain():
+    for value in ("[1, 2, 3]", "'a'", "None", "{1: (2, -3.5)}", "{'a', 'b'}", "b'x'", "-1"):
+        assert python_writer().expectation("f(1, key='v')", value) == f"f(1, key='v') == {value}"
