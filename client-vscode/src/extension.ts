@@ -55,6 +55,7 @@ import { editorPythonOptions } from './pure/interpreter';
 import { DOCUMENT_SELECTOR, isSynced } from './pure/documents';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
 import { sessionCostOf, statusText, type StatusInput } from './pure/status';
+import { ANSWER_COMMAND, answerArgument, answerOptions, needsValue, valuePrompt, withValue } from './pure/questions';
 import { Probe } from './probe';
 
 const DIFF_SCHEME = 'counterpoint-proposal';
@@ -145,6 +146,7 @@ class Extension {
     reg('counterpoint.client.pickDiff', () => this.pickDiff());
     reg('counterpoint.client.diffOtherProposal', (resource?: vscode.Uri) => this.diffOtherProposal(resource));
     reg('counterpoint.client.acceptFromDiff', (resource?: vscode.Uri) => this.acceptFromDiff(resource));
+    reg('counterpoint.client.answerQuestion', () => this.pickAnswer());
     reg(INLINE_TAKEN_COMMAND, (taken: InlineTaken) => this.inlineTaken(taken));
     reg('counterpoint.client.showInlineSuggestion', async () => {
       // From the status bar: the editor must have the focus again for VS Code to show it.
@@ -244,6 +246,7 @@ class Extension {
         // The server's code action "Cross-check with Claude and GPT" runs the command through the
         // client's registration of it; see its result too.
         executeCommand: async (command, args, next) => {
+          if (command === ANSWER_COMMAND) return this.answer(args, next);
           const result = await next(command, args);
           if (command === CROSS_CHECK_COMMAND && args[0]) {
             if (isStarted(result)) void this.untilDone(result.requestId, args[0]);
@@ -793,6 +796,84 @@ class Extension {
   }
 
   /** A failed cross-check, with what the user can do about it: set a missing key, or look. */
+  /** The quick pick of the question's answers: the server's answer actions on this document's
+   * disputed regions. Choosing one runs the server's command (through `answer`). */
+  private async pickAnswer(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('Counterpoint: open the cross-checked file first.');
+      return;
+    }
+    const ours = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'counterpoint');
+    const seen = new Set<string>();
+    const options = [];
+    for (const diagnostic of ours) {
+      const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+        'vscode.executeCodeActionProvider',
+        editor.document.uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      // A vscode.CodeAction carries its command as an object; a bare vscode.Command is one.
+      const found = answerOptions((actions ?? []) as Parameters<typeof answerOptions>[0]);
+      for (const option of found) {
+        if (seen.has(option.label)) continue;
+        seen.add(option.label);
+        options.push(option);
+      }
+    }
+    this.probe.set('questionOptions', options.map((o) => o.label));
+    if (options.length === 0) {
+      void vscode.window.showInformationMessage('Counterpoint: no question to answer here (a disputed region whose versions return different values).');
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      options.map((option) => ({
+        label: option.label,
+        detail: option.needsValue ? 'Type the value it should return' : 'Pins this as a regression test, then cross-checks again',
+        option,
+      })),
+      { title: 'Counterpoint: which result is right?', placeHolder: 'The answer becomes a test in the workspace' },
+    );
+    if (!picked) return;
+    this.probe.set('questionPicked', picked.label);
+    await vscode.commands.executeCommand(ANSWER_COMMAND, picked.option.argument);
+  }
+
+  /** The server's answer command, from a quick fix or the quick pick: "Neither" asks for the
+   * value first; the cross-check it starts again is followed like one of ours. */
+  private async answer(args: unknown[], next: (command: string, args: any[]) => vscode.ProviderResult<any>): Promise<unknown> {
+    let argument = answerArgument(args);
+    if (argument && needsValue(argument)) {
+      const typed = await vscode.window.showInputBox({ title: 'Counterpoint: Neither is right', prompt: valuePrompt(argument), ignoreFocusOut: true });
+      argument = withValue(argument, typed);
+      if (!argument) return undefined;
+    }
+    this.running++;
+    this.setStatus({ state: 'running', stage: 'pinning the answer as a test' });
+    try {
+      const result = await next(ANSWER_COMMAND, argument ? [argument] : args);
+      this.probe.set('answered', result?.answered ?? result);
+      const rerun = result?.args as CrossCheckArgs | undefined;
+      if (rerun) {
+        this.lastCheck = { uri: vscode.Uri.parse(rerun.uri), range: this.client!.protocol2CodeConverter.asRange(rerun.range)! };
+        if (isStarted(result)) await this.untilDone(result.requestId, rerun);
+        else this.finished(rerun, result as CrossCheckSummary);
+      }
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`answering failed: ${message}`);
+      this.probe.set('lastError', message);
+      this.showFailure(message);
+      return undefined;
+    } finally {
+      this.running--;
+      if (this.running === 0 && this.status.state === 'running') this.setStatus({ state: 'idle', stage: undefined });
+      void this.refreshSessionCost();
+    }
+  }
+
   private showFailure(message: string): void {
     const keys = missingKeys(message);
     const buttons = [...keys.map(setKeyButton), 'Show output'];

@@ -95,6 +95,7 @@ async def test_choosing_claude_pins_a_test_and_the_recheck_recommends_claude(
         assert questions[0].command.arguments[0] == {
             "requestId": request_id,
             "region": 0,
+            "call": "count_up_to(3)",
             "answer": "claude",
         }
 
@@ -116,7 +117,12 @@ async def test_choosing_claude_pins_a_test_and_the_recheck_recommends_claude(
             "\n\n\ndef test_count_up_to_3_1_2_3():\n    assert count_up_to(3) == [1, 2, 3]\n"
         )
 
-        # The cross-check ran again with the answer: Claude's proposal is verified.
+        # The cross-check ran again with the answer, on the same lines: Claude's is verified.
+        assert result["args"] == {
+            "uri": uri,
+            "range": whole_lines(0, 2),
+            "instruction": "fix the bound",
+        }
         assert result["confidence"]["label"] == "verified-one"
         assert result["recommended"] == "claude"
         assert result["requestId"] != request_id

@@ -26,6 +26,7 @@ from counterpoint.core.wording import NEITHER_TITLE, answer_label, answer_title
 from counterpoint.engine.run import document_path
 from counterpoint.languages import language_for, regression_writer, test_support
 from counterpoint.languages.testing import Regression, RegressionWriter, TestFileEdit
+from counterpoint.lsp.convert import stored_range
 from counterpoint.lsp.crosscheck import start_cross_check, workspace_root_of
 from counterpoint.lsp.editor import Editor
 from counterpoint.lsp.protocol import RequestFailed
@@ -65,14 +66,20 @@ def question_actions(stored: StoredReport) -> list[types.CodeAction]:
         if proposal_id not in names or writer.expectation(question.call, value) is None:
             continue  # it raised, or printed something that is not a plain value
         title = answer_title(names[proposal_id], question.call, value)
-        actions.append(_action(title, report.request_id, index, {"answer": proposal_id}))
+        actions.append(
+            _action(title, report.request_id, index, question.call, {"answer": proposal_id})
+        )
     if actions or writer.expectation(question.call, "None") is not None:
-        actions.append(_action(NEITHER_TITLE, report.request_id, index, {}))
+        actions.append(_action(NEITHER_TITLE, report.request_id, index, question.call, {}))
     return actions
 
 
-def _action(title: str, request_id: str, region: int, answer: dict[str, Any]) -> types.CodeAction:
-    argument = {"requestId": request_id, "region": region, **answer}
+def _action(
+    title: str, request_id: str, region: int, call: str, answer: dict[str, Any]
+) -> types.CodeAction:
+    # `call` is for a client's prompt ("What should count_up_to(3) return?"); the command
+    # reads the question from the stored report, never from the argument.
+    argument = {"requestId": request_id, "region": region, "call": call, **answer}
     return types.CodeAction(
         title=title,
         kind=types.CodeActionKind.QuickFix,
@@ -146,6 +153,12 @@ async def answer_question(
         return {**answered, "failureReason": result.failure_reason}
     document = workspace.get_text_document(stored.uri)
     span = stored.report.target_range
+    # The re-run as a client would have asked for it, so it can follow the run like its own.
+    rerun = {
+        "uri": stored.uri,
+        "range": _range_json(stored_range(stored, span, document)),
+        "instruction": stored.report.instruction,
+    }
     request = CrossCheckRequest(
         uri=stored.uri,
         text=document.source,
@@ -158,7 +171,8 @@ async def answer_question(
         version=document.version,
         expectations=(*stored.expectations, expectation),
     )
-    return {**await start_cross_check(editor, session, request, request_id), "answered": answered}
+    started = await start_cross_check(editor, session, request, request_id)
+    return {**started, "answered": answered, "args": rerun}
 
 
 def test_edit(workspace: Workspace, root: Path, planned: TestFileEdit) -> types.WorkspaceEdit:
@@ -195,6 +209,13 @@ def test_edit(workspace: Workspace, root: Path, planned: TestFileEdit) -> types.
             )
         ]
     )
+
+
+def _range_json(span: types.Range) -> dict[str, Any]:
+    return {
+        "start": {"line": span.start.line, "character": span.start.character},
+        "end": {"line": span.end.line, "character": span.end.character},
+    }
 
 
 def _insert(at: types.Position, text: str) -> types.TextEdit:
