@@ -55,7 +55,7 @@ import { editorPythonOptions } from './pure/interpreter';
 import { DOCUMENT_SELECTOR, isSynced } from './pure/documents';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
 import { sessionCostOf, statusText, type StatusInput } from './pure/status';
-import { ANSWER_COMMAND, answerArgument, answerOptions, needsValue, valuePrompt, withValue } from './pure/questions';
+import { ANSWER_COMMAND, answerArgument, answerOptions, needsValue, questionHint, valuePrompt, withValue } from './pure/questions';
 import { Probe } from './probe';
 
 const DIFF_SCHEME = 'counterpoint-proposal';
@@ -117,6 +117,8 @@ class Extension {
   /** Both sides' URIs of every diff opened, to the proposal it shows (for Accept and Switch). */
   private readonly diffSides = new Map<string, DiffSide>();
   private readonly inlineHintItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 49);
+  /** "Which is right: count_up_to(3)?" after a disputed run that asks a question. */
+  private readonly questionItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 48);
   /** Cross-checks whose report has disagreements (their diagnostics are its regions). */
   private readonly disputedRequests = new Set<string>();
   /** The disputed line the inline suggestion was last asked for ("uri#line#requestId"). */
@@ -131,7 +133,10 @@ class Extension {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.probe = new Probe(process.env.COUNTERPOINT_E2E_PROBE, this.output);
-    context.subscriptions.push(this.output, this.statusItem, this.diffChanged, this.inlineHintItem);
+    context.subscriptions.push(this.output, this.statusItem, this.diffChanged, this.inlineHintItem, this.questionItem);
+    this.questionItem.name = 'Counterpoint: question';
+    this.questionItem.command = 'counterpoint.client.answerQuestion';
+    this.questionItem.tooltip = 'The versions return different values here: say which is right, and it becomes a test';
     this.inlineHintItem.name = 'Counterpoint: inline suggestion';
     this.inlineHintItem.command = 'counterpoint.client.showInlineSuggestion'; // shows it again after Esc
     this.statusItem.command = 'counterpoint.client.showOutput';
@@ -489,6 +494,12 @@ class Extension {
     }
     this.log(`cross-check done: ${label ?? 'no label'}${summary.recommended ? `, recommended: ${summary.recommended}` : ''}`);
     this.probe.set('lastSummary', summary);
+    const hint = questionHint(summary);
+    if (hint) {
+      this.questionItem.text = hint;
+      this.questionItem.show();
+    } else this.questionItem.hide();
+    this.probe.set('questionHint', hint ?? null);
     const failure = serviceFailure(summary);
     if (failure && summary.message) this.showServiceFailure(summary.message, failure);
     const sessionCost = (summary as { cost?: { session_usd?: number } }).cost?.session_usd;

@@ -87,6 +87,8 @@ async def test_choosing_claude_pins_a_test_and_the_recheck_recommends_claude(
         summary = await cross_check(client, uri, whole_lines(0, 2), "fix the bound")
         assert summary["confidence"]["label"] == "disputed"
         assert summary["recommended"] is None
+        # The summary carries the question, for a client to offer it (VS Code's status bar).
+        assert summary["question"]["call"] == "count_up_to(3)"
 
         actions = await quick_fixes(client, uri)
         questions = [a for a in actions if a.command.command == "counterpoint.answerQuestion"]
@@ -125,6 +127,7 @@ async def test_choosing_claude_pins_a_test_and_the_recheck_recommends_claude(
         }
         assert result["confidence"]["label"] == "verified-one"
         assert result["recommended"] == "claude"
+        assert result["question"] is not None  # the versions still differ there, now decided
         assert result["requestId"] != request_id
         (diagnostic,) = client.diagnostics[uri]
         assert diagnostic.data["requestId"] == result["requestId"]

@@ -6,7 +6,7 @@
 // a keystroke away, taken with Tab and undone in one step), the quick-fix menu, the diff
 // (original ↔ Claude's proposal, switched to GPT's and back) and Accept from the diff; save.
 // Last, a question (issue 18): counting.py's off-by-one, disputed with a counterexample; the
-// quick pick "Counterpoint: Answer the question", "Claude is right" writes a test into
+// status bar's "Which is right: count_up_to(3)?" opens the quick pick, "Claude is right" writes a test into
 // tests/test_counting.py as an edit, and the re-check recommends Claude with a verified-* label.
 // Assertions read the page, the JSON probe the extension writes (COUNTERPOINT_E2E_PROBE) and
 // the file on disk. Used by scripts/vscode-e2e.sh.
@@ -385,7 +385,9 @@ async function main() {
     const questionFixes = (disputed.codeActions || []).map((a) => a.title).filter((t) => [CLAUDE_RIGHT, GPT_RIGHT, NEITHER].includes(t));
     check(JSON.stringify(questionFixes) === JSON.stringify([CLAUDE_RIGHT, GPT_RIGHT, NEITHER]), `the question's answers are quick fixes: ${questionFixes.join(' | ')}`);
     const testsBefore = fs.readFileSync(COUNT_TESTS, 'utf8');
-    await palette('Counterpoint: Answer the question');
+    check(disputed.questionHint === '$(question) Which is right: count_up_to(3)?', `the status bar offers the question: ${disputed.questionHint}`);
+    // The status bar's offer opens the quick pick (as "Counterpoint: Answer the question" does).
+    await page.locator('.part.statusbar').getByText(/Which is right: count_up_to\(3\)\?/).first().click();
     const pickRow = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Claude is right' }).first();
     await pickRow.waitFor({ timeout: 20000 });
     await page.waitForTimeout(500);

@@ -73,3 +73,13 @@ export function withValue(argument: AnswerArgument, typed: string | undefined): 
   const value = typed?.trim();
   return value ? { ...argument, value } : undefined;
 }
+
+/** The status bar's offer to answer, from a cross-check's summary: only a disputed run that asks
+ * a question (`summary.question`, the call and each version's result). */
+export function questionHint(summary: unknown): string | undefined {
+  if (typeof summary !== 'object' || summary === null) return undefined;
+  const { question, confidence } = summary as { question?: unknown; confidence?: { label?: unknown } };
+  if (confidence?.label !== 'disputed' || typeof question !== 'object' || question === null) return undefined;
+  const call = (question as { call?: unknown }).call;
+  return typeof call === 'string' ? `$(question) Which is right: ${call}?` : undefined;
+}

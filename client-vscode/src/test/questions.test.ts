@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { answerArgument, answerOptions, needsValue, valuePrompt, withValue } from '../pure/questions';
+import { answerArgument, answerOptions, needsValue, questionHint, valuePrompt, withValue } from '../pure/questions';
 
 const argument = (extra: Record<string, unknown>) => ({ requestId: 'r1', region: 0, call: 'count_up_to(3)', ...extra });
 const action = (title: string, extra: Record<string, unknown>) => ({
@@ -52,4 +52,12 @@ test('Neither asks for the value with the call, and a blank answer sends nothing
   assert.equal(answered.value, '[1, 2, 3]');
   assert.equal(needsValue(answered), false);
   assert.equal(needsValue({ requestId: 'r1', answer: 'gpt' }), false);
+});
+
+test('the status bar offers an answer only for a disputed run with a question', () => {
+  const question = { call: 'count_up_to(3)', results: { claude: '[1, 2, 3]', gpt: '[0, 1, 2]' } };
+  assert.equal(questionHint({ confidence: { label: 'disputed' }, question }), '$(question) Which is right: count_up_to(3)?');
+  assert.equal(questionHint({ confidence: { label: 'verified-one' }, question }), undefined);
+  assert.equal(questionHint({ confidence: { label: 'disputed' }, question: null }), undefined);
+  assert.equal(questionHint(null), undefined);
 });
