@@ -137,6 +137,9 @@ async def test_choosing_claude_pins_a_test_and_the_recheck_recommends_claude(
         hover = await client.text_document_hover_async(
             types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(2, 4))
         )
+        # The matrix has a column for the answer, run as an expectation of the re-check.
+        assert "| | workspace | your expectations |" in hover.contents.value
+        assert "| GPT | 1/2 | 0/1 |" in hover.contents.value
         assert hover.contents.value.startswith(
             "**Verified: Claude's proposal passes all 3 tests; GPT's fails test_count_up_to_3_1_2_3"
         )
