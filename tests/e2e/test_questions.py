@@ -90,6 +90,11 @@ async def test_choosing_claude_pins_a_test_and_the_recheck_recommends_claude(
         # The summary carries the question, for a client to offer it (VS Code's status bar).
         assert summary["question"]["call"] == "count_up_to(3)"
 
+        asked = await client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(2, 4))
+        )
+        assert "Which is right? The quick fixes offer each answer" in asked.contents.value
+
         actions = await quick_fixes(client, uri)
         questions = [a for a in actions if a.command.command == "counterpoint.answerQuestion"]
         assert [a.title for a in questions] == [CLAUDE_RIGHT, GPT_RIGHT, NEITHER]
@@ -139,6 +144,7 @@ async def test_choosing_claude_pins_a_test_and_the_recheck_recommends_claude(
         )
         # The matrix has a column for the answer, run as an expectation of the re-check.
         assert "| | workspace | your expectations |" in hover.contents.value
+        assert "Which is right?" not in hover.contents.value  # decided now
         assert "| GPT | 1/2 | 0/1 |" in hover.contents.value
         assert hover.contents.value.startswith(
             "**Verified: Claude's proposal passes all 3 tests; GPT's fails test_count_up_to_3_1_2_3"

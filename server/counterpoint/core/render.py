@@ -4,8 +4,10 @@ sarif.py)."""
 from __future__ import annotations
 
 from counterpoint.core.wording import (
+    ASK_EDITOR,
     SOURCE_NAMES,
     and_join,
+    ask_cli,
     awaiting,
     failure_detail,
     headline,
@@ -19,7 +21,7 @@ from counterpoint.core.wording import (
 )
 from counterpoint.model.execution import ORIGINAL, USER_SOURCES
 from counterpoint.model.report import Disagreement, Report
-from counterpoint.model.vocabulary import ExecutionStatus, presentation
+from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, presentation
 
 
 def render_text(report: Report, path: str) -> str:
@@ -43,6 +45,8 @@ def render_text(report: Report, path: str) -> str:
         lines += [f"  - {sentence(comment)}" for comment in disagreement.comments]
         if disagreement.counterexample:
             lines.append(f"  - They behave differently on {disagreement.counterexample}.")
+        if disagreement.question and report.confidence.label == ConfidenceLabel.DISPUTED:
+            lines.append(f"  - {ask_cli(disagreement.question.call)}")
     lines += execution_lines(report)
     for proposal in report.proposals:
         checked = "" if report.is_cross_checked(proposal.id) else "  [not cross-checked]"
@@ -137,6 +141,8 @@ def _region_markdown(report: Report, disagreement: Disagreement, fence: str) -> 
             parts.append(f"_{who} has no lines here._")
     if disagreement.counterexample:
         parts.append(f"**They behave differently on** `{disagreement.counterexample}`")
+    if disagreement.question and report.confidence.label == ConfidenceLabel.DISPUTED:
+        parts.append(f"_{ASK_EDITOR}_")
     parts += [f"- {sentence(comment)}" for comment in disagreement.comments]
     return "\n\n".join(parts)
 

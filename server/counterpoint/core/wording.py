@@ -327,3 +327,12 @@ def answer_title(voice: str, call: str, value: str) -> str:
 def answer_label(call: str, value: str) -> str:
     """What an editor's undo names the edit that pins an answer as a test."""
     return f"Pin `{call}` → `{value}` as a test"
+
+
+# Under a disputed region's counterexample: how to decide it.
+ASK_EDITOR = "Which is right? The quick fixes offer each answer; the one you pick becomes a test."
+
+
+def ask_cli(call: str) -> str:
+    """The text report's way to decide a question: run again with the answer."""
+    return f"Which is right? Run again with --expect '{call} == <the right value>'."
