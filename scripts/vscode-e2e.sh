@@ -79,6 +79,17 @@ cleanup() {
 trap cleanup EXIT
 
 cp -r "$ROOT/tests/e2e/fixtures/windows_project" "$WORK/project"
+# The question's scenario (tests/e2e/test_expectations.py): an off-by-one both families fix
+# differently, with a workspace test that does not decide between them.
+(cd "$ROOT" && "$PY" - "$WORK/project" <<'EOF'
+import sys
+from pathlib import Path
+from tests.e2e.test_expectations import ORIGINAL, WORKSPACE_TEST
+project = Path(sys.argv[1])
+(project / "counting.py").write_text(ORIGINAL)
+(project / "tests" / "test_counting.py").write_text(WORKSPACE_TEST)
+EOF
+)
 rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
 
 # The scenario of tests/e2e/scripts.py's script_disagreement, as a --script file, at the
@@ -88,16 +99,21 @@ rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
 (cd "$ROOT" && "$PY" - "$WORK/script.json" "${CLAUDE_LATENCY:-0.5}" "${GPT_LATENCY:-12}" <<'EOF'
 import json, sys
 from tests.e2e.scripts import ACCEPT, FIXED, REJECT
+from tests.e2e.test_expectations import CLAUDE as COUNT_CLAUDE, GPT as COUNT_GPT
 path, claude_latency, gpt_latency = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 fixed_line = "    return [sum(xs[i:i + k]) for i in range(len(xs) - k + 1)]\n"
 variant = FIXED.replace(fixed_line, fixed_line.rstrip("\n") + " if k <= len(xs) else [sum(xs)]\n")
 assert variant != FIXED
 tests = ["def test_pairs():\n    from windows import window_sums\n    assert window_sums([1, 2, 3], 2) == [3, 5]\n"]
+# Then (the windows.py check repeated comes from the cache) counting.py's dispute: each family
+# fixes the bound its own way, each accepts the other's, and GPT's edge case is the call on
+# which they differ. The last reply of each kind answers every later call (the re-check).
+count = lambda code, edge_cases: {"structured": {"code": code, "explanation": "", "tests": [], "edge_cases": edge_cases}}
 script = {
-    "anthropic/submit_proposal": [{"latency": claude_latency, "structured": {"code": FIXED, "explanation": "The range stopped one window early.", "tests": tests}}],
-    "openai/submit_proposal": [{"latency": gpt_latency, "structured": {"code": variant, "explanation": "Handle short lists and fix the bound.", "tests": []}}],
+    "anthropic/submit_proposal": [{"latency": claude_latency, "structured": {"code": FIXED, "explanation": "The range stopped one window early.", "tests": tests}}, count(COUNT_CLAUDE, [])],
+    "openai/submit_proposal": [{"latency": gpt_latency, "structured": {"code": variant, "explanation": "Handle short lists and fix the bound.", "tests": []}}, count(COUNT_GPT, ["count_up_to(3)"])],
     "openai/submit_judgment": [{"structured": ACCEPT}],
-    "anthropic/submit_judgment": [{"structured": REJECT}],
+    "anthropic/submit_judgment": [{"structured": REJECT}, {"structured": ACCEPT}],
 }
 json.dump(script, open(path, "w"))
 EOF

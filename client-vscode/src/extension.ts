@@ -55,6 +55,7 @@ import { editorPythonOptions } from './pure/interpreter';
 import { DOCUMENT_SELECTOR, isSynced } from './pure/documents';
 import { describeServerCommand, missingServerMessage, resolveServerCommand, type ServerCommand } from './pure/serverCommand';
 import { sessionCostOf, statusText, type StatusInput } from './pure/status';
+import { ANSWER_COMMAND, answerArgument, answerOptions, needsValue, questionHint, valuePrompt, withValue } from './pure/questions';
 import { Probe } from './probe';
 
 const DIFF_SCHEME = 'counterpoint-proposal';
@@ -116,6 +117,8 @@ class Extension {
   /** Both sides' URIs of every diff opened, to the proposal it shows (for Accept and Switch). */
   private readonly diffSides = new Map<string, DiffSide>();
   private readonly inlineHintItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 49);
+  /** "Which is right: count_up_to(3)?" after a disputed run that asks a question. */
+  private readonly questionItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 48);
   /** Cross-checks whose report has disagreements (their diagnostics are its regions). */
   private readonly disputedRequests = new Set<string>();
   /** The disputed line the inline suggestion was last asked for ("uri#line#requestId"). */
@@ -130,7 +133,10 @@ class Extension {
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.probe = new Probe(process.env.COUNTERPOINT_E2E_PROBE, this.output);
-    context.subscriptions.push(this.output, this.statusItem, this.diffChanged, this.inlineHintItem);
+    context.subscriptions.push(this.output, this.statusItem, this.diffChanged, this.inlineHintItem, this.questionItem);
+    this.questionItem.name = 'Counterpoint: question';
+    this.questionItem.command = 'counterpoint.client.answerQuestion';
+    this.questionItem.tooltip = 'The versions return different values here: say which is right, and it becomes a test';
     this.inlineHintItem.name = 'Counterpoint: inline suggestion';
     this.inlineHintItem.command = 'counterpoint.client.showInlineSuggestion'; // shows it again after Esc
     this.statusItem.command = 'counterpoint.client.showOutput';
@@ -145,6 +151,7 @@ class Extension {
     reg('counterpoint.client.pickDiff', () => this.pickDiff());
     reg('counterpoint.client.diffOtherProposal', (resource?: vscode.Uri) => this.diffOtherProposal(resource));
     reg('counterpoint.client.acceptFromDiff', (resource?: vscode.Uri) => this.acceptFromDiff(resource));
+    reg('counterpoint.client.answerQuestion', () => this.pickAnswer());
     reg(INLINE_TAKEN_COMMAND, (taken: InlineTaken) => this.inlineTaken(taken));
     reg('counterpoint.client.showInlineSuggestion', async () => {
       // From the status bar: the editor must have the focus again for VS Code to show it.
@@ -244,6 +251,7 @@ class Extension {
         // The server's code action "Cross-check with Claude and GPT" runs the command through the
         // client's registration of it; see its result too.
         executeCommand: async (command, args, next) => {
+          if (command === ANSWER_COMMAND) return this.answer(args, next);
           const result = await next(command, args);
           if (command === CROSS_CHECK_COMMAND && args[0]) {
             if (isStarted(result)) void this.untilDone(result.requestId, args[0]);
@@ -486,6 +494,12 @@ class Extension {
     }
     this.log(`cross-check done: ${label ?? 'no label'}${summary.recommended ? `, recommended: ${summary.recommended}` : ''}`);
     this.probe.set('lastSummary', summary);
+    const hint = questionHint(summary);
+    if (hint) {
+      this.questionItem.text = hint;
+      this.questionItem.show();
+    } else this.questionItem.hide();
+    this.probe.set('questionHint', hint ?? null);
     const failure = serviceFailure(summary);
     if (failure && summary.message) this.showServiceFailure(summary.message, failure);
     const sessionCost = (summary as { cost?: { session_usd?: number } }).cost?.session_usd;
@@ -793,6 +807,84 @@ class Extension {
   }
 
   /** A failed cross-check, with what the user can do about it: set a missing key, or look. */
+  /** The quick pick of the question's answers: the server's answer actions on this document's
+   * disputed regions. Choosing one runs the server's command (through `answer`). */
+  private async pickAnswer(): Promise<void> {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor) {
+      void vscode.window.showInformationMessage('Counterpoint: open the cross-checked file first.');
+      return;
+    }
+    const ours = vscode.languages.getDiagnostics(editor.document.uri).filter((d) => d.source === 'counterpoint');
+    const seen = new Set<string>();
+    const options = [];
+    for (const diagnostic of ours) {
+      const actions = await vscode.commands.executeCommand<(vscode.CodeAction | vscode.Command)[]>(
+        'vscode.executeCodeActionProvider',
+        editor.document.uri,
+        diagnostic.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      // A vscode.CodeAction carries its command as an object; a bare vscode.Command is one.
+      const found = answerOptions((actions ?? []) as Parameters<typeof answerOptions>[0]);
+      for (const option of found) {
+        if (seen.has(option.label)) continue;
+        seen.add(option.label);
+        options.push(option);
+      }
+    }
+    this.probe.set('questionOptions', options.map((o) => o.label));
+    if (options.length === 0) {
+      void vscode.window.showInformationMessage('Counterpoint: no question to answer here (a disputed region whose versions return different values).');
+      return;
+    }
+    const picked = await vscode.window.showQuickPick(
+      options.map((option) => ({
+        label: option.label,
+        detail: option.needsValue ? 'Type the value it should return' : 'Pins this as a regression test, then cross-checks again',
+        option,
+      })),
+      { title: 'Counterpoint: which result is right?', placeHolder: 'The answer becomes a test in the workspace' },
+    );
+    if (!picked) return;
+    this.probe.set('questionPicked', picked.label);
+    await vscode.commands.executeCommand(ANSWER_COMMAND, picked.option.argument);
+  }
+
+  /** The server's answer command, from a quick fix or the quick pick: "Neither" asks for the
+   * value first; the cross-check it starts again is followed like one of ours. */
+  private async answer(args: unknown[], next: (command: string, args: any[]) => vscode.ProviderResult<any>): Promise<unknown> {
+    let argument = answerArgument(args);
+    if (argument && needsValue(argument)) {
+      const typed = await vscode.window.showInputBox({ title: 'Counterpoint: Neither is right', prompt: valuePrompt(argument), ignoreFocusOut: true });
+      argument = withValue(argument, typed);
+      if (!argument) return undefined;
+    }
+    this.running++;
+    this.setStatus({ state: 'running', stage: 'pinning the answer as a test' });
+    try {
+      const result = await next(ANSWER_COMMAND, argument ? [argument] : args);
+      this.probe.set('answered', result?.answered ?? result);
+      const rerun = result?.args as CrossCheckArgs | undefined;
+      if (rerun) {
+        this.lastCheck = { uri: vscode.Uri.parse(rerun.uri), range: this.client!.protocol2CodeConverter.asRange(rerun.range)! };
+        if (isStarted(result)) await this.untilDone(result.requestId, rerun);
+        else this.finished(rerun, result as CrossCheckSummary);
+      }
+      return result;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.log(`answering failed: ${message}`);
+      this.probe.set('lastError', message);
+      this.showFailure(message);
+      return undefined;
+    } finally {
+      this.running--;
+      if (this.running === 0 && this.status.state === 'running') this.setStatus({ state: 'idle', stage: undefined });
+      void this.refreshSessionCost();
+    }
+  }
+
   private showFailure(message: string): void {
     const keys = missingKeys(message);
     const buttons = [...keys.map(setKeyButton), 'Show output'];

@@ -93,6 +93,15 @@ def _parser(json_errors: bool = False) -> argparse.ArgumentParser:
     check.add_argument("--lines", required=True, metavar="START-END", help="1-based, inclusive")
     check.add_argument("--instruction", default="", help='what to do; default: "review"')
     check.add_argument(
+        "--expect",
+        action="append",
+        default=[],
+        metavar="EXPR",
+        help="what the code must do, as a boolean expression in its language over its names "
+        "(e.g. 'count_up_to(3) == [1, 2, 3]'); run as a test of every proposal, and a proposal "
+        "that fails one is not recommended; repeatable",
+    )
+    check.add_argument(
         "--no-execute", action="store_true", help="do not run tests (judgments only)"
     )
     check.add_argument(
@@ -199,6 +208,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     fail = functools.partial(_fail, json_errors=args.json)
+    if args.expect and args.no_execute:
+        return fail("usage", "--expect runs as tests: it cannot be used with --no-execute")
     try:
         target = file_target(args.file, lines=args.lines)
         settings = Settings.from_env()
@@ -216,7 +227,7 @@ def _check(args: argparse.Namespace) -> int:
     except ConfigError as error:
         return fail("config", str(error))
 
-    request = target.request(args.instruction)
+    request = target.request(args.instruction, tuple(args.expect))
     root = target.root
     show_progress = sys.stderr.isatty() and not (args.json or args.sarif)
     try:

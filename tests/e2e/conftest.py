@@ -27,6 +27,7 @@ async def started_client(
     initialization_options: dict | None = None,
     *,
     wait_for_result: bool = True,
+    root: Path = FIXTURES,
 ) -> AsyncIterator[LanguageClient]:
     """`counterpoint serve` with the user's own settings as `initialization_options`. With
     `wait_for_result` (most tests) the cross-check command answers with its summary; without
@@ -43,9 +44,16 @@ async def started_client(
         types.InitializeParams(
             capabilities=types.ClientCapabilities(
                 window=types.WindowClientCapabilities(work_done_progress=True),
-                workspace=types.WorkspaceClientCapabilities(configuration=True),
+                workspace=types.WorkspaceClientCapabilities(
+                    configuration=True,
+                    # As VS Code declares it: an answered question may create a test file.
+                    workspace_edit=types.WorkspaceEditClientCapabilities(
+                        document_changes=True,
+                        resource_operations=[types.ResourceOperationKind.Create],
+                    ),
+                ),
             ),
-            root_uri=FIXTURES.as_uri(),
+            root_uri=root.as_uri(),
             initialization_options=initialization_options,
         )
     )

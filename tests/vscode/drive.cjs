@@ -5,6 +5,9 @@
 // then the final result. Then the inline suggestion on the disputed line (Claude's version, GPT's
 // a keystroke away, taken with Tab and undone in one step), the quick-fix menu, the diff
 // (original ↔ Claude's proposal, switched to GPT's and back) and Accept from the diff; save.
+// Last, a question (issue 18): counting.py's off-by-one, disputed with a counterexample; the
+// status bar's "Which is right: count_up_to(3)?" opens the quick pick, "Claude is right" writes a test into
+// tests/test_counting.py as an edit, and the re-check recommends Claude with a verified-* label.
 // Assertions read the page, the JSON probe the extension writes (COUNTERPOINT_E2E_PROBE) and
 // the file on disk. Used by scripts/vscode-e2e.sh.
 //
@@ -30,6 +33,18 @@ const CLAUDE_LINE = '    return [sum(xs[i:i + k]) for i in range(len(xs) - k + 1
 const GPT_LINE = `${CLAUDE_LINE} if k <= len(xs) else [sum(xs)]`;
 const CLAUDE_MARK = 'range(len(xs) - k + 1)]';
 const GPT_MARK = 'else [sum(xs)]';
+const COUNT_FILE = path.join(PROJECT, 'counting.py');
+const COUNT_TESTS = path.join(PROJECT, 'tests', 'test_counting.py');
+const CLAUDE_RIGHT = 'Claude is right: `count_up_to(3)` → `[1, 2, 3]`';
+const GPT_RIGHT = 'GPT is right: `count_up_to(3)` → `[0, 1, 2]`';
+const NEITHER = 'Neither: give the expected value';
+const PINNED = 'def test_count_up_to_3_1_2_3():\n    assert count_up_to(3) == [1, 2, 3]\n';
+
+/** The counting tests as VS Code holds them when open, else as on disk. */
+function testFileText(p) {
+  const open = p.documents?.[COUNT_TESTS]?.text;
+  return open !== undefined ? open : fs.readFileSync(COUNT_TESTS, 'utf8');
+}
 
 function log(message) {
   console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
@@ -98,11 +113,11 @@ async function main() {
     await page.keyboard.press('Enter');
     await page.waitForTimeout(300);
   };
-  const openWindowsPy = async () => {
+  const openFile = async (name) => {
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input').first();
     await input.waitFor({ state: 'visible' });
-    await input.fill('windows.py');
+    await input.fill(name);
     await page.locator('.quick-input-list .monaco-list-row').first().waitFor();
     await page.waitForTimeout(500);
     await page.keyboard.press('Enter');
@@ -178,7 +193,7 @@ async function main() {
     await page.locator('.monaco-workbench').waitFor({ timeout: 90000 });
     await page.waitForTimeout(2000);
     log('workbench loaded');
-    await openWindowsPy();
+    await openFile('windows.py');
     await page.locator('.monaco-editor .view-lines').first().waitFor();
     log('windows.py open');
     await waitFor('the language client to run', () => probe().clientState === 'Running', 60000);
@@ -353,6 +368,85 @@ async function main() {
     check(saved === ORIGINAL.replace(ORIGINAL_LINE, CLAUDE_LINE), "windows.py on disk now holds Claude's fix and nothing else changed");
     await page.waitForTimeout(1500);
     await shot('after-accept.png');
+
+    // ---- 6. A question: which result is right? --------------------------------------------
+    await openFile('counting.py');
+    await page.locator('.monaco-editor .view-lines').first().waitFor();
+    const beforeQuestion = probe().lastSummary?.requestId;
+    await crossCheck('fix the bound');
+    const disputed = await waitFor(
+      "counting.py's dispute with its question",
+      () => {
+        const p = probe();
+        const ready =
+          p.lastSummary &&
+          p.lastSummary.requestId !== beforeQuestion &&
+          (p.diagnostics || []).some((d) => d.path === COUNT_FILE && d.code === 'disputed') &&
+          (p.codeActions || []).some((a) => a.title === CLAUDE_RIGHT);
+        return ready ? p : null;
+      },
+      120000,
+    );
+    check(disputed.lastSummary.confidence.label === 'disputed' && !disputed.lastSummary.recommended, 'disputed, and nothing is recommended');
+    const questionFixes = (disputed.codeActions || []).map((a) => a.title).filter((t) => [CLAUDE_RIGHT, GPT_RIGHT, NEITHER].includes(t));
+    check(JSON.stringify(questionFixes) === JSON.stringify([CLAUDE_RIGHT, GPT_RIGHT, NEITHER]), `the question's answers are quick fixes: ${questionFixes.join(' | ')}`);
+    const testsBefore = fs.readFileSync(COUNT_TESTS, 'utf8');
+    check(disputed.questionHint === '$(question) Which is right: count_up_to(3)?', `the status bar offers the question: ${disputed.questionHint}`);
+    // The status bar's offer opens the quick pick (as "Counterpoint: Answer the question" does).
+    await page.locator('.part.statusbar').getByText(/Which is right: count_up_to\(3\)\?/).first().click();
+    const pickRow = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'Claude is right' }).first();
+    await pickRow.waitFor({ timeout: 20000 });
+    await page.waitForTimeout(500);
+    const shown = await waitFor('the quick pick in the probe', () => probe().questionOptions, 10000);
+    check(JSON.stringify(shown) === JSON.stringify([CLAUDE_RIGHT, GPT_RIGHT, NEITHER]), `the quick pick offers: ${shown.join(' | ')}`);
+    const pickText = plain(await page.locator('.quick-input-widget').first().innerText());
+    check(/Claude is right/.test(pickText) && /GPT is right/.test(pickText) && /Neither: give the expected value/.test(pickText), 'the quick pick on screen shows the three options');
+    await shot('question-quick-pick.png');
+    await page.locator('.quick-input-widget input').first().fill('Claude is right');
+    await page.waitForTimeout(300);
+    await page.keyboard.press('Enter');
+    const answered = await waitFor(
+      'the re-check after the answer',
+      () => {
+        const p = probe();
+        const ready =
+          p.answered &&
+          p.lastSummary &&
+          p.lastSummary.requestId !== disputed.lastSummary.requestId &&
+          (p.diagnostics || []).some((d) => d.path === COUNT_FILE && /^verified-/.test(d.code)) &&
+          (p.codeActions || []).some((a) => /^Accept Claude's proposal \(recommended\)/.test(a.title)) &&
+          // VS Code saves an edit to a file that was not open (else the probe lists it, dirty).
+          testFileText(p).endsWith(PINNED);
+        return ready ? p : null;
+      },
+      120000,
+    );
+    check(answered.questionPicked === CLAUDE_RIGHT, `picked: ${answered.questionPicked}`);
+    check(answered.answered.applied === true && answered.answered.testFile === 'tests/test_counting.py', `the answer was applied as an edit to ${answered.answered.testFile}`);
+    const inEditor = { text: testFileText(answered) };
+    check(inEditor.text === testsBefore + '\n\n' + PINNED, 'tests/test_counting.py holds the regression test appended by the edit, and nothing else changed');
+    check(answered.lastSummary.recommended === 'claude', "after the re-check Claude's proposal is recommended");
+    check(/^verified-/.test(answered.lastSummary.confidence.label), `with a verified-* label: ${answered.lastSummary.confidence.label}`);
+    const countDiagnostic = answered.diagnostics.find((d) => d.path === COUNT_FILE);
+    check(/^verified-/.test(countDiagnostic.code), `the diagnostic follows: ${countDiagnostic.code}: ${String(countDiagnostic.message).slice(0, 100)}`);
+    const afterFixes = (answered.codeActions || []).map((a) => a.title);
+    check(!afterFixes.includes(CLAUDE_RIGHT), `the quick fixes follow: ${afterFixes[0]}`);
+    check(/verified, one passes/.test(answered.status?.text || ''), `the status bar shows the new label: "${answered.status?.text}"`);
+    await openFile('test_counting.py');
+    await page.waitForTimeout(1500);
+    await shot('question-answered-test-file.png');
+    await palette('File: Save All');
+    const savedTests = await waitFor('tests/test_counting.py saved', () => {
+      const text = fs.readFileSync(COUNT_TESTS, 'utf8');
+      return text.endsWith(PINNED) ? text : null;
+    }, 20000);
+    check(savedTests === inEditor.text, 'saved, the test file on disk is what the edit wrote');
+    await openFile('counting.py');
+    await gotoLine('3:8');
+    const answeredHover = await showHover();
+    check(/Verified/.test(answeredHover), 'the hover on screen says it is verified');
+    await shot('question-answered-hover.png');
+    await page.keyboard.press('Escape');
     log('PASS');
   } catch (error) {
     log(`FAIL: ${error && error.message ? error.message : error}`);

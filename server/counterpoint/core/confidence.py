@@ -7,7 +7,9 @@ Labels, most to least trusted:
 - verified-agreement: every proposal passes every test that ran (workspace, doctests and each
   family's own tests) with nothing broken, every judge accepts, and differential testing found
   no input on which they behave differently.
-- verified-one: one proposal passes tests another fails, and nothing else contradicts it.
+- verified-one: one proposal passes tests another fails, and nothing else contradicts it; or it
+  passes every expectation the user gave (`--expect`, an answered question) and every other
+  proposal fails one, whatever the models' own tests say.
 - unverified: proposals and judges agree, but no test ran.
 - disputed: a judge rejects a proposal, or tests leave the proposals split without a winner.
 - both-fail: every proposal fails a workspace test or doctest, whether it broke it or left it
@@ -16,15 +18,17 @@ Labels, most to least trusted:
   proposal is still recommended when no judge rejects it and it passes every test it ran,
   workspace tests or doctests among them, fixing any the original failed.
 - failed: no proposal arrived.
-A proposal that breaks a test the original passed is never recommended.
+A proposal that breaks a test the original passed, or fails an expectation the user gave, is never
+recommended.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
-from counterpoint.model.execution import Counterexample, Execution
+from counterpoint.core.wording import decided_by_expectations, rests_on_one_test
+from counterpoint.model.execution import EXPECTED, USER_SOURCES, Counterexample, Execution
 from counterpoint.model.report import Confidence, Failure, Judgment, Proposal
 from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, Outcome, Verdict
 
@@ -46,10 +50,13 @@ class _Evidence:
     """What execution says about one proposal."""
 
     ran: bool
-    workspace_failures: frozenset[str]  # workspace tests and doctests it fails, old or new
+    # workspace tests, doctests and the user's expectations it fails, old or new
+    workspace_failures: frozenset[str]
     model_failures: frozenset[str]  # ids of model-written tests it fails
     broken: tuple[str, ...]  # tests the original passed that now fail
     completed: bool = True  # the run finished within its time limit
+    expected_failures: frozenset[str] = frozenset()  # the user's expectations it fails
+    expected_passed: int = 0
 
     @property
     def workspace_ok(self) -> bool:
@@ -114,7 +121,9 @@ def assess(
         p.id for p in proposals if p.id in verdicts and verdicts[p.id].verdict == Verdict.CORRECT
     }
     rejected = {p.id for p in proposals if p.id in verdicts and p.id not in accepted}
-    eligible = [p for p in proposals if not evidence[p.id].broken]
+    eligible = [
+        p for p in proposals if not evidence[p.id].broken and not evidence[p.id].expected_failures
+    ]
 
     def pick(candidates: Sequence[Proposal]) -> str | None:
         """Prefer what passes more of the tests, then what the judge accepts."""
@@ -167,6 +176,15 @@ def assess(
             pick([p for p in proposals if p.id in accepted]),
         )
 
+    decided = _decided_by_expectations(proposals, evidence)
+    if decided is not None:
+        others = [p for p in proposals if p.id != decided.id]
+        failed = sorted({t for p in others for t in evidence[p.id].expected_failures})
+        losers = [p.voice_name for p in others]
+        reasons.insert(0, decided_by_expectations(decided.voice_name, losers, failed))
+        reasons[1:1] = _single_test(_failed_by(others, evidence, by_proposal))
+        return Assessment(Confidence(ConfidenceLabel.VERIFIED_ONE, tuple(reasons)), decided.id)
+
     passing = [p for p in ran if evidence[p.id].workspace_ok]
     if not passing:
         return Assessment(Confidence(ConfidenceLabel.BOTH_FAIL, tuple(reasons)), None)
@@ -175,6 +193,7 @@ def assess(
     all_ran = len(ran) == len(proposals)
     agree = all_ran and len(clean) == len(proposals) and len(accepted) == len(proposals)
     if agree and not counterexample:
+        reasons[0:0] = _single_test({t.id for p in proposals for t in by_proposal[p.id].tests})
         return Assessment(
             Confidence(ConfidenceLabel.VERIFIED_AGREEMENT, tuple(reasons)), pick(proposals)
         )
@@ -186,6 +205,8 @@ def assess(
         winner = winners[0]
         if _beats_the_rest(winner, proposals, evidence):
             reasons.insert(0, f"{winner.voice_name}'s proposal passes tests the other fails")
+            beaten = [p for p in proposals if p.id != winner.id]
+            reasons[1:1] = _single_test(_failed_by(beaten, evidence, by_proposal))
             return Assessment(Confidence(ConfidenceLabel.VERIFIED_ONE, tuple(reasons)), winner.id)
     return Assessment(Confidence(ConfidenceLabel.DISPUTED, tuple(reasons)), pick(winners))
 
@@ -202,14 +223,8 @@ def _evidence(execution: Execution | None) -> _Evidence:
         return _Evidence(False, frozenset(), frozenset(), ())
     # A test that already failed on the original still counts: it is often the very test
     # the change was asked to make pass, so leaving it failing is no verification.
-    workspace_failing = frozenset(
-        t.id
-        for t in execution.tests
-        if t.source in ("workspace", "doctest") and t.outcome in (Outcome.FAILED, Outcome.ERROR)
-    )
-    model_failing = frozenset(
-        t.id for t in execution.failing() if t.source not in ("workspace", "doctest")
-    )
+    workspace_failing = frozenset(t.id for t in execution.failing() if t.source in USER_SOURCES)
+    model_failing = frozenset(t.id for t in execution.failing() if t.source not in USER_SOURCES)
     broken = execution.regressions or (
         () if execution.status != ExecutionStatus.TIMED_OUT else ("the whole test run (timed out)",)
     )
@@ -219,6 +234,8 @@ def _evidence(execution: Execution | None) -> _Evidence:
         model_failing,
         tuple(broken),
         execution.status == ExecutionStatus.RAN,
+        frozenset(t.id for t in execution.failing(EXPECTED)),
+        execution.count(Outcome.PASSED, EXPECTED),
     )
 
 
@@ -228,13 +245,49 @@ def _proven_alone(facts: _Evidence, execution: Execution | None) -> str:
     them, so it broke nothing and fixed every test the original failed."""
     if execution is None or not facts.ran:
         return ""
-    workspace = [t for t in execution.tests if t.source in ("workspace", "doctest")]
+    workspace = [t for t in execution.tests if t.source in USER_SOURCES]
     if not (facts.workspace_ok and not facts.model_failures and not facts.broken and workspace):
         return ""
     fixed = len(execution.fixed)
     return f"although not cross-checked: it passes all {len(execution.tests)} tests it ran" + (
         f", {fixed} of which the original failed" if fixed else ", and breaks none"
     )
+
+
+def _failed_by(
+    losers: Sequence[Proposal],
+    evidence: Mapping[str, _Evidence],
+    executions: Mapping[str, Execution],
+) -> set[str]:
+    """The tests the losing proposals fail or break: what a verdict for the winner stands on."""
+    return {
+        t
+        for p in losers
+        for t in (*(f.id for f in executions[p.id].failing()), *evidence[p.id].broken)
+    }
+
+
+def _single_test(deciding: Collection[str]) -> list[str]:
+    """The reason to give when a verdict stands on one test alone: one assert is thin evidence
+    (on MBPP, a fifth of the verified-one tasks stood on one visible assert)."""
+    return [rests_on_one_test(next(iter(deciding)))] if len(deciding) == 1 else []
+
+
+def _decided_by_expectations(
+    proposals: Sequence[Proposal], evidence: Mapping[str, _Evidence]
+) -> Proposal | None:
+    """The one proposal that passes every expectation the user gave, with the workspace's tests
+    and nothing broken, while every other proposal ran them and failed one: the user's word
+    outranks the models' own tests."""
+    winners = [
+        p
+        for p in proposals
+        if (facts := evidence[p.id]).expected_passed and facts.workspace_ok and not facts.broken
+    ]
+    if len(winners) != 1 or len(proposals) < 2:
+        return None
+    others = [evidence[p.id] for p in proposals if p is not winners[0]]
+    return winners[0] if all(o.ran and o.expected_failures for o in others) else None
 
 
 def _beats_the_rest(

@@ -4,7 +4,10 @@ sarif.py)."""
 from __future__ import annotations
 
 from counterpoint.core.wording import (
+    ASK_EDITOR,
+    SOURCE_NAMES,
     and_join,
+    ask_cli,
     awaiting,
     failure_detail,
     headline,
@@ -17,9 +20,9 @@ from counterpoint.core.wording import (
     verdict_clause,
     voice_name,
 )
-from counterpoint.model.execution import ORIGINAL
+from counterpoint.model.execution import ORIGINAL, USER_SOURCES
 from counterpoint.model.report import Disagreement, Report
-from counterpoint.model.vocabulary import ExecutionStatus, presentation
+from counterpoint.model.vocabulary import ConfidenceLabel, ExecutionStatus, presentation
 
 
 def render_text(report: Report, path: str) -> str:
@@ -43,6 +46,8 @@ def render_text(report: Report, path: str) -> str:
         lines += [f"  - {sentence(comment)}" for comment in disagreement.comments]
         if disagreement.counterexample:
             lines.append(f"  - They behave differently on {disagreement.counterexample}.")
+        if disagreement.question and report.confidence.label == ConfidenceLabel.DISPUTED:
+            lines.append(f"  - {ask_cli(disagreement.question.call)}")
     lines += execution_lines(report)
     lines += [sentence(revision_clause(report, r)) for r in report.revisions]
     for proposal in report.proposals:
@@ -142,6 +147,8 @@ def _region_markdown(report: Report, disagreement: Disagreement, fence: str) -> 
             parts.append(f"_{who} has no lines here._")
     if disagreement.counterexample:
         parts.append(f"**They behave differently on** `{disagreement.counterexample}`")
+    if disagreement.question and report.confidence.label == ConfidenceLabel.DISPUTED:
+        parts.append(f"_{ASK_EDITOR}_")
     parts += [f"- {sentence(comment)}" for comment in disagreement.comments]
     return "\n\n".join(parts)
 
@@ -170,7 +177,7 @@ def _tests_markdown(report: Report) -> str:
         said = [f"_Tests: {'; '.join(notes)}._", *interpreter_line(report)]
         return "\n\n".join(said)
     found = {source for ran in report.executions for source in ran.by_source()}
-    first = ["workspace", "doctest", *(p.id for p in report.proposals)]
+    first = [*USER_SOURCES, *(p.id for p in report.proposals)]
     sources = [s for s in first if s in found] + sorted(found.difference(first))
     columns = [_source_name(report, s) for s in sources]
     rows = ["| | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
@@ -212,8 +219,8 @@ def _issue_lines(first: int, last: int) -> str:
 
 
 def _source_name(report: Report, source: str) -> str:
-    if source in ("workspace", "doctest"):
-        return {"workspace": "workspace", "doctest": "doctests"}[source]
+    if source in SOURCE_NAMES:
+        return SOURCE_NAMES[source]
     return f"{voice_name(report, source)}'s tests"
 
 
@@ -250,7 +257,7 @@ def matrix_line(report: Report, proposal_id: str) -> str:
         elif source in names:
             label = f"{names[source]}'s"
         else:
-            label = source
+            label = source  # "3/3 workspace", "1/1 expected tests"
         cells.append(f"{counts['passed']}/{counts['total']} {label}")
     line = f"{who}: " + ", ".join(cells) + " tests"
     if execution.status == ExecutionStatus.TIMED_OUT:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from counterpoint.model.execution import Execution
+from counterpoint.model.execution import EXPECTED, Execution
 from counterpoint.model.report import Failure, Judgment, Report, Revision
 from counterpoint.model.request import Range
 from counterpoint.model.vocabulary import (
@@ -19,6 +19,9 @@ from counterpoint.model.vocabulary import (
     failure_wording,
     presentation,
 )
+
+# The test matrix's name of each source of tests that is not a family's own.
+SOURCE_NAMES = {"workspace": "workspace", "doctest": "doctests", EXPECTED: "your expectations"}
 
 
 def sentence(text: str) -> str:
@@ -346,3 +349,40 @@ def progress_started(file_name: str, span: Range) -> str:
 def progress_done(report: Report) -> str:
     """A progress report's last line: "done: verified-one"."""
     return f"done: {report.confidence.label}"
+
+
+def decided_by_expectations(winner: str, losers: Sequence[str], failed: Sequence[str]) -> str:
+    """Why the user's expectations decide: "Claude's proposal passes every expectation you
+    gave; GPT's fails test_expected_1"."""
+    shown = and_join([f"{name}'s" for name in losers])
+    return (
+        f"{winner}'s proposal passes every expectation you gave; {shown} fails "
+        f"{and_join(list(failed[:3]))}"
+    )
+
+
+def rests_on_one_test(test_id: str) -> str:
+    """Said of a verdict that one test decided: "this rests on one test (tests/t.py::test_x)"."""
+    return f"this rests on one test ({test_id})"
+
+
+NEITHER_TITLE = "Neither: give the expected value"
+
+
+def answer_title(voice: str, call: str, value: str) -> str:
+    """A question's option: "Claude is right: `count_up_to(3)` → `[1, 2, 3]`"."""
+    return f"{voice} is right: `{call}` → `{value}`"
+
+
+def answer_label(call: str, value: str) -> str:
+    """What an editor's undo names the edit that pins an answer as a test."""
+    return f"Pin `{call}` → `{value}` as a test"
+
+
+# Under a disputed region's counterexample: how to decide it.
+ASK_EDITOR = "Which is right? The quick fixes offer each answer; the one you pick becomes a test."
+
+
+def ask_cli(call: str) -> str:
+    """The text report's way to decide a question: run again with the answer."""
+    return f"Which is right? Run again with --expect '{call} == <the right value>'."

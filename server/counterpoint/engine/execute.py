@@ -22,16 +22,17 @@ from typing import Any, Protocol
 from counterpoint.core.behaviour import compare_with_baseline, differences, parse_behaviour
 from counterpoint.core.context import CodeContext
 from counterpoint.core.secrets import Redactor, Secrets, as_redactor
-from counterpoint.languages import LanguageSpec, test_support
+from counterpoint.languages import LanguageSpec, regression_writer, test_support
 from counterpoint.languages.testing import (
     BehaviourProbe,
     InterpreterChoice,
+    Regression,
     RunPlan,
     TestOutcome,
     TestSelection,
     TestSupport,
 )
-from counterpoint.model.execution import ORIGINAL, Counterexample, Execution
+from counterpoint.model.execution import EXPECTED, ORIGINAL, Counterexample, Execution
 from counterpoint.model.request import CrossCheckRequest
 from counterpoint.model.text import replace_range
 from counterpoint.model.vocabulary import ExecutionStatus
@@ -215,6 +216,7 @@ class ExecutionJob:
     _workspace_state: str = ""  # the snapshot's fingerprint: part of every result's key
     _probe: BehaviourProbe | None = None
     _probe_search: asyncio.Future[BehaviourProbe | None] | None = None
+    _noted_expectations: bool = False
     _prepared: asyncio.Future[None] | None = None
     _baseline: asyncio.Future[Execution] | None = None
 
@@ -239,6 +241,9 @@ class ExecutionJob:
         assert self._prepared is not None, "start() first"
         await asyncio.shield(self._prepared)
         text = replace_range(self.request.text, self.context.target_range, code)
+        expected = self.expectation_tests()
+        if expected:
+            model_tests = {**model_tests, EXPECTED: expected}
         if self._probe_search is None:
             # Searching inputs is CPU work (Hypothesis): off the event loop, once per job.
             self._probe_search = asyncio.ensure_future(
@@ -309,6 +314,26 @@ class ExecutionJob:
                 break
             best = simpler
         return None if best is difference else replace(best, shrunk_from=difference.call)
+
+    def expectation_tests(self) -> tuple[str, ...]:
+        """The user's expectations as one test file in the language's runner style, staged
+        into every proposal's run as the tests of source EXPECTED; () when there are none or
+        the language cannot write them (a note says so)."""
+        expectations = tuple(e for e in self.request.expectations if e.strip())
+        if not expectations or self.root is None or self._target_rel is None:
+            return ()
+        writer, support = regression_writer(self.language), self._support
+        module = support.module_name(self.root, self._target_rel) if support else None
+        if writer is None or module is None:
+            if not self._noted_expectations:
+                self._noted_expectations = True
+                name = self.language.name
+                self.notes.append(f"the expectations were not run: no {name} test writer")
+            return ()
+        regression = Regression(
+            expectations, module, self.context.symbols, self.root, self._target_rel
+        )
+        return (writer.run_test(regression),)
 
     @property
     def probe(self) -> BehaviourProbe | None:

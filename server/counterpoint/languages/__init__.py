@@ -1,7 +1,8 @@
 """Language registry: one package per language, found by scanning this one.
 
 A language's package (`languages/<name>/`) defines `LANGUAGE: LanguageSpec` in its
-`__init__.py`, and `TESTS: TestSupport` when it can run tests; its queries and scripts are files
+`__init__.py`, `TESTS: TestSupport` when it can run tests and `REGRESSION: RegressionWriter`
+when it can write the user's expectations as tests; its queries and scripts are files
 in that folder. Adding a language means adding its folder (and its grammar wheel to
 pyproject.toml); nothing else in the tree changes. See CONTRIBUTING.md.
 """
@@ -16,7 +17,7 @@ from types import ModuleType
 from typing import Any
 
 from counterpoint.languages.spec import LanguageSpec, UnsupportedLanguageError
-from counterpoint.languages.testing import TestSupport
+from counterpoint.languages.testing import RegressionWriter, TestSupport
 
 
 @cache
@@ -57,10 +58,17 @@ def test_support(spec: LanguageSpec) -> TestSupport[Any] | None:
     return getattr(package, "TESTS", None)
 
 
+def regression_writer(spec: LanguageSpec) -> RegressionWriter | None:
+    """How the language writes the user's expectations as tests, or None when it cannot."""
+    package = _packages().get(spec.name)
+    return getattr(package, "REGRESSION", None)
+
+
 __all__ = [
     "LanguageSpec",
     "UnsupportedLanguageError",
     "all_languages",
     "language_for",
+    "regression_writer",
     "test_support",
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 from abc import ABC, abstractmethod
@@ -267,6 +268,70 @@ class TestSupport(ABC, Generic[S]):
         """The behaviour probe of `module` (how model tests import the target); raises
         NotCompared when there is none."""
         raise NotCompared(f"not supported for {self.spec.name} yet")
+
+
+@dataclass(frozen=True)
+class Regression:
+    """What the user says the target must do, to be written as tests in its language:
+    `expectations` are boolean expressions over the target's names (e.g.
+    "count_up_to(3) == [1, 2, 3]"), reached the way model-written tests reach them."""
+
+    expectations: Sequence[str]
+    module: str  # how model tests reach the target (TestSupport.module_name)
+    names: Sequence[str]  # the target's names
+    root: Path | None = None
+    target_path: str = ""  # workspace-relative
+
+    def used_names(self) -> list[str]:
+        """The target's names the expectations use, in the target's order."""
+        words = {w for e in self.expectations for w in re.findall(r"[A-Za-z_$][\w$]*", e)}
+        return [name for name in self.names if name in words]
+
+
+class RegressionWriter(ABC):
+    """A language's way to write the user's expectations as tests, found as `REGRESSION` in
+    the language's package (its `regression.py`)."""
+
+    def __init__(self, spec: LanguageSpec) -> None:
+        self.spec = spec
+
+    @abstractmethod
+    def run_test(self, regression: Regression) -> str:
+        """The expectations as one test file of a run, staged beside the models' tests (in
+        the form a model-written test takes for this language)."""
+
+    def expectation(self, call: str, value: str) -> str | None:
+        """`call` returns `value`, as one expectation; None when either is not plain enough to
+        write into the user's tests (a call of a target's name with literal arguments, and a
+        literal value): both come from untrusted runs. By default: the language cannot."""
+        return None
+
+    def answer_test(
+        self,
+        regression: Regression,
+        read: Callable[[str], str | None],
+        is_folder: Callable[[str], bool],
+    ) -> TestFileEdit | None:
+        """The expectations as a regression test in the workspace's conventional test file for
+        the target (`read(rel)` gives a file's current text, None when it does not exist);
+        None when this language does not write them yet."""
+        return None
+
+
+@dataclass(frozen=True)
+class TestFileEdit:
+    """What answering a question writes: a new test file, or a block appended to one."""
+
+    __test__ = False  # not a pytest class
+
+    path: str  # workspace-relative
+    text: str  # the whole file when `created`, else what is appended at its end
+    created: bool
+
+
+def test_slug(expression: str, limit: int = 40) -> str:
+    """A name part made from an expression: "count_up_to(3) == [1]" -> "count_up_to_3_1"."""
+    return re.sub(r"_+", "_", re.sub(r"\W", "_", expression)).strip("_")[:limit].strip("_")
 
 
 WHOLE_CONVENTIONAL_FILE = 40  # tests; past this, a conventional file is filtered like the rest

@@ -25,6 +25,7 @@ from counterpoint.lsp.convert import stored_range, to_pipeline_range
 from counterpoint.lsp.diagnostics import SOURCE
 from counterpoint.lsp.editor import Editor
 from counterpoint.lsp.protocol import RequestFailed
+from counterpoint.lsp.questions import question_actions
 from counterpoint.lsp.session import Session
 from counterpoint.lsp.state import StoredReport
 from counterpoint.model.request import Range
@@ -61,6 +62,8 @@ def code_actions(
                 for proposal_id in _proposal_order(stored)
             ]
             actions += region_actions(workspace, stored, params)
+            if not is_stale(workspace, stored):
+                actions += question_actions(stored)
     if _wanted(only, CROSS_CHECK_KIND) and _worth_cross_checking(
         session, workspace, uri, params.range
     ):

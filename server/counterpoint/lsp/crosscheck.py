@@ -65,6 +65,14 @@ async def run_cross_check(
         instruction=instruction,
         version=document.version,
     )
+    return await start_cross_check(editor, session, request, request_id)
+
+
+async def start_cross_check(
+    editor: Editor, session: Session, request: CrossCheckRequest, request_id: Any
+) -> dict[str, Any]:
+    """Run `request` as the command does: its summary, or that it started (see above)."""
+    uri = request.uri
     try:
         check_size(request)  # refused at once, before anything parses the document
     except RequestError as error:
@@ -160,7 +168,14 @@ async def _cross_check(
             target = partial.target_range
             target_lines.append(LineWindow(request.text, target.start.line, target.end.line))
             session.store.add(
-                StoredReport(partial, uri, request.version, target_lines[0], secrets=redactor)
+                StoredReport(
+                    partial,
+                    uri,
+                    request.version,
+                    target_lines[0],
+                    secrets=redactor,
+                    expectations=request.expectations,
+                )
             )
         urgent = len(partial.proposals) > proposals_shown
         proposals_shown = len(partial.proposals)
@@ -180,7 +195,7 @@ async def _cross_check(
                 request,
                 progress=report_stage,
                 secrets=redactor,
-                workspace_root=_workspace_root_of(workspace, uri),
+                workspace_root=workspace_root_of(workspace, uri),
                 on_update=on_update,
                 request_id=run_id,
             )
@@ -211,7 +226,16 @@ async def _cross_check(
         target = report.target_range
         # Only the checked lines, for position conversion: not a copy of every line of the file.
         lines = LineWindow(request.text, target.start.line, target.end.line)
-        session.store.add(StoredReport(report, uri, request.version, lines, secrets=redactor))
+        session.store.add(
+            StoredReport(
+                report,
+                uri,
+                request.version,
+                lines,
+                secrets=redactor,
+                expectations=request.expectations,
+            )
+        )
     publish(editor, session, uri)
     log.info("cross-check %s on %s: %s", report.request_id, uri, report.confidence.label)
     message = summary_line(report)
@@ -253,7 +277,7 @@ def _refused(
     return RequestFailed(message)
 
 
-def _workspace_root_of(workspace: Workspace, uri: str) -> Path | None:
+def workspace_root_of(workspace: Workspace, uri: str) -> Path | None:
     """The workspace folder holding the document, deepest first."""
     path = Path(document_path(uri))
     folders = [Path(document_path(f.uri)) for f in workspace.folders.values()]

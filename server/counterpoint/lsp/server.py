@@ -27,6 +27,7 @@ from counterpoint.lsp.editor import show_message
 from counterpoint.lsp.hover import hover
 from counterpoint.lsp.inline import INLINE_ACCEPTED_COMMAND, inline_accepted, inline_completions
 from counterpoint.lsp.protocol import CounterpointProtocol
+from counterpoint.lsp.questions import ANSWER_COMMAND, answer_question
 from counterpoint.lsp.session import Session
 from counterpoint.lsp.staleness import follow_edit
 
@@ -149,6 +150,11 @@ def on_status(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
 @SERVER.command(ACCEPT_COMMAND)
 async def on_accept(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
     return await accept(server, server.session, arguments)
+
+
+@SERVER.command(ANSWER_COMMAND)
+async def on_answer(server: CounterpointServer, *arguments: Any) -> dict[str, Any]:
+    return await answer_question(server, server.session, arguments, server.protocol.msg_id)
 
 
 @SERVER.command(INLINE_ACCEPTED_COMMAND)

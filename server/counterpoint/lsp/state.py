@@ -22,6 +22,8 @@ class StoredReport:
     shift: int = 0  # lines added (or removed, if negative) above the report by later edits
     # The request's placeholders for secrets, to put the real values back into accepted edits.
     secrets: Redactor | None = None
+    # What the user said the code must do (answered questions): every later run keeps them.
+    expectations: tuple[str, ...] = ()
 
     def restored(self, text: str) -> str:
         return self.secrets.restore(text) if self.secrets is not None else text

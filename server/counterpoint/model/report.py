@@ -358,6 +358,10 @@ class Report:
             "recommended": self.recommended,
             "proposals": [p.id for p in self.proposals],
             "disagreements": len(self.disagreements),
+            # The first disagreement's question, for a client to offer its answers.
+            "question": next(
+                (d.question.to_json() for d in self.disagreements if d.question), None
+            ),
             "failures": [f.to_json() for f in self.failures],
             "privacy": self.privacy,
         }

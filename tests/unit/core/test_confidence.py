@@ -203,3 +203,83 @@ def test_tests_that_could_not_be_loaded_say_why_in_the_reasons():
     assert f"Claude's proposal passes 0/1 tests; its tests could not be loaded: {error}" in (
         result.confidence.reasons
     )
+
+
+# -- the user's expectations (`check --expect`, an answered question) -----------------------
+
+
+def test_an_expectation_decides_what_the_models_own_tests_leave_the_other_way():
+    # GPT's own test pins GPT's behaviour, and Claude fails it; the user expects Claude's.
+    claude = passing("claude", mine=("gpt", "failed"), e1=("expected", "passed"))
+    gpt = passing("gpt", mine=("gpt", "passed"), e1=("expected", "failed"))
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, [BASELINE, claude, gpt])
+    assert (result.confidence.label, result.recommended) == ("verified-one", "claude")
+    assert result.confidence.reasons[0] == (
+        "Claude's proposal passes every expectation you gave; GPT's fails e1"
+    )
+    # Without the expectation, the models' tests alone would have picked GPT.
+    without = [BASELINE, passing("claude", mine=("gpt", "failed")), passing("gpt")]
+    assert label(executions=without) == ("verified-one", "gpt")
+
+
+def test_a_proposal_failing_an_expectation_is_never_recommended():
+    # The judges prefer GPT and its run passes the workspace's tests; it fails the user's.
+    gpt = passing("gpt", e1=("expected", "failed"))
+    judgments = [judged("claude", "incorrect"), judged("gpt", confidence=0.99)]
+    executions = [BASELINE, passing("claude"), gpt]
+    assert label(judgments=judgments, executions=executions) == ("verified-one", "claude")
+    # Nor alone, not cross-checked, though it passes the workspace's tests.
+    lone = assess([proposal("gpt")], [], (), False, NAMES, [BASELINE, gpt])
+    assert lone.recommended is None
+
+
+def test_expectations_both_fail_recommend_neither():
+    claude = passing("claude", e1=("expected", "failed"))
+    gpt = passing("gpt", e1=("expected", "failed"))
+    assert label(executions=[BASELINE, claude, gpt]) == ("both-fail", None)
+
+
+def test_expectations_both_pass_leave_the_usual_rules():
+    claude = passing("claude", e1=("expected", "passed"))
+    gpt = passing("gpt", e1=("expected", "passed"))
+    assert label(executions=[BASELINE, claude, gpt]) == ("verified-agreement", "claude")
+
+
+# -- a verdict that rests on a single test says so ------------------------------------------
+
+
+def reasons_of(executions):
+    return assess(BOTH, ACCEPTED, (), False, NAMES, executions).confidence.reasons
+
+
+def test_a_verified_one_decided_by_one_test_says_so():
+    loser = run("gpt", t1=("workspace", "passed"), t2=("workspace", "failed"))
+    reasons = reasons_of([BASELINE, passing("claude"), loser])
+    assert reasons[:2] == (
+        "Claude's proposal passes tests the other fails",
+        "this rests on one test (t2)",
+    )
+
+
+def test_a_verified_one_decided_by_two_tests_does_not():
+    loser = run("gpt", t1=("workspace", "failed"), t2=("workspace", "failed"))
+    reasons = reasons_of([BASELINE, passing("claude"), loser])
+    assert reasons[0] == "Claude's proposal passes tests the other fails"
+    assert not any("rests on one test" in r for r in reasons)
+
+
+def test_an_agreement_on_a_single_test_says_so():
+    def one(pid):
+        return run(pid, only=("workspace", "passed"))
+
+    result = assess(BOTH, ACCEPTED, (), False, NAMES, [BASELINE, one("claude"), one("gpt")])
+    assert result.confidence.label == "verified-agreement"
+    assert result.confidence.reasons[0] == "this rests on one test (only)"
+    wider = reasons_of([BASELINE, passing("claude"), passing("gpt")])
+    assert not any("rests on one test" in r for r in wider)
+
+
+def test_one_expectation_deciding_says_so():
+    claude = passing("claude", e1=("expected", "passed"))
+    gpt = passing("gpt", e1=("expected", "failed"))
+    assert reasons_of([BASELINE, claude, gpt])[1] == "this rests on one test (e1)"

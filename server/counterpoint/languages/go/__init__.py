@@ -2,6 +2,7 @@
 
 import tree_sitter_go
 
+from counterpoint.languages.go.regression import GoRegression
 from counterpoint.languages.go.support import GoTests
 from counterpoint.languages.spec import LanguageSpec, Normalisation
 
@@ -23,3 +24,4 @@ LANGUAGE = LanguageSpec(
 )
 
 TESTS = GoTests(LANGUAGE)
+REGRESSION = GoRegression(LANGUAGE)

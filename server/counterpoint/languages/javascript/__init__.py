@@ -3,6 +3,7 @@ package's own test runner under node (support.py; TypeScript shares it)."""
 
 import tree_sitter_javascript
 
+from counterpoint.languages.javascript.regression import NodeRegression
 from counterpoint.languages.javascript.support import NodeTests
 from counterpoint.languages.spec import LanguageSpec, Normalisation
 
@@ -27,3 +28,4 @@ LANGUAGE = LanguageSpec(
 )
 
 TESTS = NodeTests(LANGUAGE)
+REGRESSION = NodeRegression(LANGUAGE)

@@ -2,6 +2,7 @@
 
 import tree_sitter_python
 
+from counterpoint.languages.python.regression import PythonRegression
 from counterpoint.languages.python.support import PythonTests
 from counterpoint.languages.spec import LanguageSpec, Normalisation
 
@@ -31,3 +32,4 @@ LANGUAGE = LanguageSpec(
 )
 
 TESTS = PythonTests(LANGUAGE)
+REGRESSION = PythonRegression(LANGUAGE)

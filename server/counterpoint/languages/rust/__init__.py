@@ -2,6 +2,7 @@
 
 import tree_sitter_rust
 
+from counterpoint.languages.rust.regression import RustRegression
 from counterpoint.languages.rust.support import CargoTests
 from counterpoint.languages.spec import LanguageSpec, Normalisation
 
@@ -30,3 +31,4 @@ LANGUAGE = LanguageSpec(
 )
 
 TESTS = CargoTests(LANGUAGE)
+REGRESSION = RustRegression(LANGUAGE)

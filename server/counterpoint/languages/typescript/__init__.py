@@ -5,6 +5,7 @@ the package's own vitest or jest, or `node --test` with tsx."""
 import tree_sitter_typescript
 
 from counterpoint.languages.javascript import NORMALISATION
+from counterpoint.languages.javascript.regression import NodeRegression
 from counterpoint.languages.javascript.support import NodeTests
 from counterpoint.languages.spec import LanguageSpec
 
@@ -20,3 +21,4 @@ LANGUAGE = LanguageSpec(
 )
 
 TESTS = NodeTests(LANGUAGE, typescript=True)
+REGRESSION = NodeRegression(LANGUAGE, typescript=True)
