@@ -43,8 +43,10 @@ from typing import Any
 from tests.fakes.providers import FakeProviders, Reply
 
 from counterpoint.config import Settings
+from counterpoint.core.regions import asked_question
 from counterpoint.engine.execute import ExecutionOptions, ExecutionService
 from counterpoint.engine.run import cross_check
+from counterpoint.languages import language_for, regression_writer
 from counterpoint.languages.python.interpreter import import_path
 from counterpoint.languages.python.scripts import differential
 from counterpoint.model.report import Question, Report
@@ -68,7 +70,7 @@ NEUTRAL_JUDGMENT = {
     "summary": "Replay: no judgment was recorded for this sample.",
     "issues": [],
 }
-HIDDEN_TIMEOUT_S = 10.0
+HIDDEN_TIMEOUT_S = 60.0  # scoring only: 10 s timed out a passing sample under load
 ANSWER_TIMEOUT_S = 10.0
 CONCURRENT_TASKS = 4
 TASK_FILE = re.compile(r"task_(\d+)\.py")
@@ -354,8 +356,15 @@ async def reference_answer(task: Task, question: Question, sandbox: Sandbox) -> 
         expected = found["shown"]
         if not found["reads_back"]:
             return Answer(question.call, expected, "", _sides(question, expected))
-        value = f"pytest.approx({found['returns']})" if found["is_float"] else found["returns"]
-        test = f"    assert {question.call} == {value}\n"
+        if found["is_float"]:
+            test = f"    assert {question.call} == pytest.approx({found['returns']})\n"
+        else:  # as the editor writes an answer: the product's own writer
+            writer = regression_writer(language_for("python"))
+            assert writer is not None
+            pinned = writer.expectation(question.call, found["returns"])
+            if pinned is None:
+                return Answer(question.call, expected, "", _sides(question, expected))
+            test = f"    assert {pinned}\n"
     return Answer(question.call, expected, test, _sides(question, expected))
 
 
@@ -381,7 +390,9 @@ def answered_workspace(
 
 
 def first_question(report: Report) -> Question | None:
-    return next((d.question for d in report.disagreements if d.question), None)
+    """The question the product asks (only a disputed run asks one)."""
+    asked = asked_question(report)
+    return asked[1] if asked else None
 
 
 def responder(pair: tuple[str, str], solutions: Mapping[str, Mapping[int, str]]):

@@ -169,4 +169,4 @@ async def test_a_reference_that_raises_answers_with_pytest_raises(tmp_path):
     assert answer.test == "    with pytest.raises(ValueError):\n        halve(3)\n"
     # The user says "neither": still a test, of the reference's value.
     assert (neither.expected, neither.sides_with) == ("4", ())
-    assert neither.test == "    assert halve(8) == 4\n"
+    assert neither.test == "    assert (result := halve(8)) == 4 and type(result) is int\n"

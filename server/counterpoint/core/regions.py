@@ -11,9 +11,10 @@ from counterpoint.core.context import CodeContext
 from counterpoint.core.wording import sentence
 from counterpoint.languages import language_for
 from counterpoint.model.execution import Counterexample
-from counterpoint.model.report import Disagreement, Judgment, Proposal, Question
+from counterpoint.model.report import Disagreement, Judgment, Proposal, Question, Report
 from counterpoint.model.request import Range
 from counterpoint.model.text import split_lines
+from counterpoint.model.vocabulary import ConfidenceLabel
 
 
 def issue_range(context: CodeContext, candidate: str, start_line: int, end_line: int) -> Range:
@@ -119,3 +120,14 @@ def touches(span: tuple[int, int] | None, start_line: int, end_line: int) -> boo
 
 def normalised(code: str) -> str:
     return "\n".join(line.rstrip() for line in code.strip().splitlines() if line.strip())
+
+
+def asked_question(report: Report) -> tuple[int, Question] | None:
+    """The question a finished report asks the user, and its region's index: only a disputed
+    run asks, since that is where no evidence decides and a person must."""
+    if not report.final or report.confidence.label != ConfidenceLabel.DISPUTED:
+        return None
+    for index, region in enumerate(report.disagreements):
+        if region.question is not None:
+            return index, region.question
+    return None

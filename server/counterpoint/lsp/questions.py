@@ -22,6 +22,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.workspace import Workspace
 
+from counterpoint.core.regions import asked_question
 from counterpoint.core.wording import NEITHER_TITLE, answer_label, answer_title
 from counterpoint.engine.run import document_path
 from counterpoint.languages import language_for, regression_writer, test_support
@@ -34,7 +35,6 @@ from counterpoint.lsp.session import Session
 from counterpoint.lsp.state import StoredReport
 from counterpoint.model.report import Question
 from counterpoint.model.request import CrossCheckRequest, Position, Range
-from counterpoint.model.vocabulary import ConfidenceLabel
 from counterpoint.workspace import inside_workspace, read_workspace_text
 
 ANSWER_COMMAND = "counterpoint.answerQuestion"
@@ -43,13 +43,7 @@ CALLED = re.compile(r"\s*([A-Za-z_$][\w$]*)\s*\(")
 
 def question_of(stored: StoredReport) -> tuple[int, Question] | None:
     """The disputed report's question and its region's index, if it asks one."""
-    report = stored.report
-    if not report.final or report.confidence.label != ConfidenceLabel.DISPUTED:
-        return None
-    for index, region in enumerate(report.disagreements):
-        if region.question is not None:
-            return index, region.question
-    return None
+    return asked_question(stored.report)
 
 
 def question_actions(stored: StoredReport) -> list[types.CodeAction]:

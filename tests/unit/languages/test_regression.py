@@ -148,5 +148,19 @@ def test_only_a_plain_call_and_a_literal_value_become_an_expectation(call, value
 
 
 def test_literals_of_every_kind_are_plain():
-    for value in ("[1, 2, 3]", "'a'", "None", "{1: (2, -3.5)}", "{'a', 'b'}", "b'x'", "-1"):
+    for value in ("[1, 2, 3]", "'a'", "None", "{1: (2, -3.5)}", "{'a', 'b'}", "b'x'", "-1.5"):
         assert python_writer().expectation("f(1, key='v')", value) == f"f(1, key='v') == {value}"
+
+
+def test_a_pinned_whole_number_or_bool_pins_its_type():
+    """3299 == 3299.0 and True == 1 in Python: without the type the answer decides nothing."""
+    writer = python_writer()
+    for value, kind in (("3299", "int"), ("-1", "int"), ("True", "bool")):
+        expression = writer.expectation("f(7)", value)
+        assert expression == f"(result := f(7)) == {value} and type(result) is {kind}"
+        for other, holds in ((3299.0, False), (1.0, False)):
+            scope = {"f": lambda _x, v=other: v}
+            assert eval(expression, scope) is holds
+        pinned = ast.literal_eval(value)
+        scope = {"f": lambda _x, v=pinned: v}
+        assert eval(expression, scope) is True
