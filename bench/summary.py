@@ -311,47 +311,40 @@ start and imports, about 25 ms), one prepared `/etc` view bound once, and the cg
 done by the server while the launcher starts (or cgroup v2's `CLONE_INTO_CGROUP`).
 """,
     "quality": """
-**quality.** Measured on 2026-12-02 with `python -m bench quality` while four other engineers'
-work shared the 2 cores (47 min). The replay has no recorded judgments and no model-written tests
-or edge cases: both judges answer a neutral "correct, 50%", so the verdict rests on the visible
-tests, doctests, differential testing and, with answers, the user's regression test. GPT-4 solved
-142 here (143 in the dataset README): its HumanEval/129 sample ran over the scoring's 10 s limit
-under this load and passes the hidden tests with a 60 s limit (checked after the run, in the
-sandbox), so the GPT-4 + GPT-3.5 oracle reads 153 and the recommendation of GPT-4 on 129 counts
-as wrong here; with it counted right the pair would be 147 right, 4 wrong. Per-task details:
-`--details FILE`; each answer, with the call, both results, the reference's and the labels
-before and after, is in results.json (`answered`).
+**quality.** Measured on 2026-12-02 with `python -m bench quality` on merged main (Hypothesis
+input search, questions only on `disputed` runs, answers that pin a whole number's type, the
+scoring limit raised from 10 s to 60 s), 1186 s while a CI run and another engineer shared the 2
+cores. The replay has no recorded judgments, revisions or model-written tests: both judges
+answer a neutral "correct, 50%" and repair is off, so the verdict rests on the visible tests,
+doctests, differential testing and, with answers, the user's regression test. Per-task details:
+`--details FILE`; each answer (the call, both results, the reference's, the labels before and
+after) is in results.json (`answered`).
 
-With 0 answers the agreement goal is met (102/103 at 62.8%); 25 tasks are `disputed` with nothing
-recommended, the gap to 153 that the answering user is for.
+With 0 answers the agreement goal is met: 102/103 = 99.03% at 62.8% coverage; 16 tasks are
+`disputed` with nothing recommended.
 
-GPT-4 + GPT-3.5 with at most one answer: 146/164 (goal 153), 5 wrong (goal 3), agreement
-97/98 = 98.98% (goal 99%). 47 questions asked, all written as tests; the reference sided with
-GPT-4 35 times, GPT-3.5 8, neither 4. Answers turned 11 disputes into a right `verified-one` and
-one (HumanEval/122) into a wrong one. The 7 tasks where a right sample is not recommended:
-- HumanEval/1, 20, 67: the question's input lies outside the task's stated domain (unbalanced
-  parentheses; a one-element list where the docstring promises two; a reversed sentence). The
-  reference answers neither proposal's result (`[]`, `None`, `8`), its test fails both, and the
-  label becomes `both-fail`. A person would answer "not a valid input", which no option offers.
-- HumanEval/122: `add_elements([111], 4)` breaks `k <= len(arr)`; the reference sides with GPT-4
-  (0), whose sample is wrong on the hidden tests, so GPT-4 is recommended, wrongly.
-- HumanEval/59: `3299` against `3299.0`; the answer `assert ... == 3299` passes both, so the
-  dispute stands. Deciding it needs the user's choice itself to count (the confidence rule
-  another engineer is adding) or a type-exact test.
+GPT-4 + GPT-3.5 with at most one answer: 149/164 (goal 153), 4 wrong (goal 3), agreement
+102/103 = 99.03% (goal 99%, met). 16 questions asked (one per disputed task), all written as
+tests; the reference sided with GPT-4 10 times, GPT-3.5 4, neither 2. 13 disputes became a right
+`verified-one`, one (HumanEval/122) a wrong one. Where a right sample is not recommended:
+- HumanEval/20, 59 (both samples right): the question's input lies outside the task's domain
+  (`find_closest_elements([])`, the docstring promises two elements; `largest_prime_factor(1)`,
+  it promises n > 1). Both come from shrinking a derived input toward the empty list and 1.
+  The reference answers neither result (`None`, `1`), its test fails both, and the label becomes
+  `both-fail`. A person would answer "not a valid input", which no option offers.
+- HumanEval/122: `add_elements([], 1)` breaks `1 <= len(arr)`; the reference sides with GPT-4
+  (`0`), whose sample is wrong on the hidden tests, so GPT-4 is recommended, wrongly.
 - HumanEval/10, 118: both samples fail a visible test, so nothing is asked and nothing is
-  recommended; the hidden tests do not check what those visible ones do (GPT-3.5 answers
-  `'u'` for `'FULL'` where the docstring says `'U'`, and passes the hidden tests).
-Of the 5 wrong, 4 (HumanEval/32, 65, 129, 155) have no right sample as scored, so any
-recommendation is wrong (129: see above); 155 is also the one wrong `verified-agreement` (both
-samples share the bug and no question is asked there). Answers do not add wrong agreements; they
-take 5 right ones out of `verified-agreement` (HumanEval/4, 18, 44, 49, 55: a boundary-value
-question on an agreed task, answered, makes it `verified-one`), which moves 102/103 to 97/98.
-Computed from the same run's per-task reports: had the user answered only reports that were not
-`verified-agreement`, the figures would be 146 right, 5 wrong, 102/103 agreement. On the weaker
-pairs the same answers expose wrong agreements (GPT-3.5 + StarCoder, HumanEval/52: agreed, one
-sample wrong, the answer picks the right one). What would close the gap: a "not a valid input"
-answer (or questions only on inputs that satisfy the docstring's stated preconditions), the
-user's choice counting beside the test, and recorded judgments and model-written tests, which a
-live run has and this replay lacks.
+  recommended (GPT-3.5's sample passes the hidden tests, which do not check what the visible one
+  does). In a live run the repair round would revise both with that failing test; the replay has
+  no recorded revisions.
+Of the 4 wrong, 3 (HumanEval/32, 65, 155) have no right sample as scored, so any recommendation
+is wrong; 155 is also the one wrong `verified-agreement` (both samples share the bug, and an
+agreed run asks no question). So with this replay the goals are out of reach: 3 wrong are
+forced, and at most 152 right even if every invalid-input question were answered perfectly,
+since 10 and 118 need a revision. What would close the gap: a "not a valid input" answer that
+asks the next question instead (or shrinking that stays within the docstring's preconditions),
+and recorded judgments, revisions and model-written tests, which a live run has and this replay
+lacks.
 """,
 }
