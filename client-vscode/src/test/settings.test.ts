@@ -28,6 +28,6 @@ test('the lists match what the server refuses from workspace/configuration, or o
   ]);
   assert.deepEqual([...TIGHTEN_ONLY_SETTINGS].sort(), [
     'cache', 'cacheSizeMb', 'contextChars', 'execute', 'maxConcurrentChecks', 'maxCostPerRequest',
-    'maxCostPerSession', 'maxRetries', 'requestTimeout', 'runTimeout', 'testTimeout',
+    'maxCostPerSession', 'maxRetries', 'repairRounds', 'requestTimeout', 'runTimeout', 'testTimeout',
   ]);
 });
