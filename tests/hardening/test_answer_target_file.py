@@ -6,6 +6,7 @@ written anywhere."""
 import os
 
 import pytest
+from lsprotocol import types
 
 from tests.e2e.conftest import started_client, whole_lines
 from tests.e2e.test_crosscheck import cross_check
@@ -59,14 +60,12 @@ async def test_an_unusable_test_file_is_refused_and_nothing_is_written(
         applied = edits_written_to_disk(client) if make not in (fifo, folder) else []
         if make in (fifo, folder):
             # An editor would hang on the FIFO or fail on the folder: record, do not apply.
-            from lsprotocol import types
-
             @client.feature(types.WORKSPACE_APPLY_EDIT)
             def on_apply_edit(params):
                 applied.append(params)
                 return types.ApplyWorkspaceEditResult(applied=False)
 
-        with pytest.raises(Exception, match="tests/test_counting.py") as refused:
+        with pytest.raises(Exception, match=r"tests/test_counting\.py") as refused:
             await run(client, claude)
         assert "cannot write" in str(refused.value)
         assert applied == []
