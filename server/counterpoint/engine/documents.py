@@ -3,6 +3,7 @@ so both refuse the same bad input with the same one-line message."""
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from counterpoint.model.request import (
     check_document_size,
 )
 from counterpoint.model.text import line_count
-from counterpoint.workspace import find_project_root
+from counterpoint.workspace import find_project_root, read_regular_file
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,33 @@ def file_target(
 
 
 def read_document(path: Path) -> str:
+    """The file's text, read without blocking: a FIFO or a device named as the file (the
+    repository and an agent's arguments are untrusted) is refused, not waited on or read
+    without end."""
+    cap = 4 * MAX_DOCUMENT_CHARS  # over the limit however it is encoded: not read
     try:
-        size = path.stat().st_size
-        if size > 4 * MAX_DOCUMENT_CHARS:  # over the limit however it is encoded: not read
-            raise RequestError(
-                f"the document has {size:,} bytes; Counterpoint cross-checks documents of "
-                f"at most {MAX_DOCUMENT_CHARS:,} characters ({MAX_DOCUMENT_CHARS // 1024**2} MiB)"
-            )
-        return path.read_text(encoding="utf-8")
+        info = path.stat()
     except FileNotFoundError:
         raise RequestError(f"no such file: {path}") from None
-    except IsADirectoryError:
-        raise RequestError(f"{path} is a directory, not a file") from None
-    except UnicodeDecodeError:
-        raise RequestError(f"{path} is not UTF-8 text") from None
     except OSError as error:
         raise RequestError(f"cannot read {path}: {error.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise RequestError(f"{path} is a directory, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise RequestError(f"{path} is not a regular file")
+    if info.st_size > cap:
+        raise RequestError(
+            f"the document has {info.st_size:,} bytes; Counterpoint cross-checks documents of "
+            f"at most {MAX_DOCUMENT_CHARS:,} characters ({MAX_DOCUMENT_CHARS // 1024**2} MiB)"
+        )
+    data = read_regular_file(path, cap)  # checked again on the open file: it may be swapped
+    if data is None:
+        raise RequestError(f"cannot read {path}: not a regular file of at most {cap:,} bytes")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestError(f"{path} is not UTF-8 text") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")  # as a file read as text reads
 
 
 def parse_lines(spec: str, text: str, option: str = "--lines") -> tuple[int, int]:

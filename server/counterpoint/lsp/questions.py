@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,11 @@ async def answer_question(
     )
     if planned is None:
         raise RequestFailed(f"Counterpoint cannot write {stored.report.language} tests yet.")
+    unusable = _unusable_test_file(workspace, root, planned)
+    if unusable:
+        raise RequestFailed(
+            f"Counterpoint cannot write the answer into {planned.path}: {unusable}."
+        )
     if planned.created and not _creates_files(editor):
         raise RequestFailed(f"Your editor cannot create {planned.path}: create it, then answer.")
     result = await asyncio.shield(
@@ -238,6 +244,28 @@ def _current_text(workspace: Workspace, root: Path, rel: str) -> str | None:
     if not inside_workspace(path, root):
         return None
     return read_workspace_text(path)
+
+
+def _unusable_test_file(workspace: Workspace, root: Path, planned: TestFileEdit) -> str | None:
+    """Why the planned test file must not be written, if so. The repository is untrusted: the
+    editor would follow a link out of the workspace, hang on a FIFO, fail on a folder, and a
+    file too big to read would be taken for a missing one and written over from its start."""
+    path = root / planned.path
+    if not inside_workspace(path, root):
+        return "it leads outside the workspace"
+    if path.as_uri() in workspace.text_documents:
+        return None
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        return f"it cannot be read ({error.strerror})"
+    if not stat.S_ISREG(info.st_mode):
+        return "it is not a regular file"
+    if planned.created:
+        return "it is too big for Counterpoint to read"
+    return None
 
 
 def _creates_files(editor: Editor) -> bool:

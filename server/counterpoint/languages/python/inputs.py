@@ -33,6 +33,8 @@ from hypothesis.errors import HypothesisException
 from hypothesis.internal.conjecture.providers import HypothesisProvider
 from hypothesis.internal.constants_ast import Constants
 
+# The largest annotation read as a strategy; a bigger one counts as unreadable ("general").
+MAX_HINT_CHARS, MAX_HINT_NESTING, MAX_HINT_NODES = 300, 4, 60
 # Jobs search from worker threads; one search at a time keeps Hypothesis' state to one.
 _ONE_SEARCH_AT_A_TIME = threading.Lock()
 MAX_RENDERED = 400  # characters of one argument list: longer calls are not worth the budget
@@ -73,13 +75,21 @@ MAPPINGS = {"dict", "Dict", "Mapping", "MutableMapping"}
 def hint_strategy(hint: str | None) -> st.SearchStrategy[Any] | None:
     """A strategy for a parameter's annotation text, or None when it names something else (a
     class of the project, a type variable): the annotation is parsed, not evaluated."""
-    if not hint:
+    if not hint or len(hint) > MAX_HINT_CHARS:
         return None
     try:
         node = ast.parse(hint, mode="eval").body
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
+    if _nesting(node) > MAX_HINT_NESTING or sum(1 for _ in ast.walk(node)) > MAX_HINT_NODES:
+        return None  # the repository's hint could make building and drawing take minutes
     return _from_annotation(node)
+
+
+def _nesting(node: ast.expr) -> int:
+    """How many generics deep an annotation goes: `dict[str, list[int]]` is 2."""
+    inner = max((_nesting(child) for child in ast.iter_child_nodes(node)), default=0)  # type: ignore[arg-type]
+    return inner + 1 if isinstance(node, ast.Subscript) else inner
 
 
 def _name(node: ast.expr) -> str | None:

@@ -16,6 +16,11 @@ from counterpoint.languages.testing import (
     test_slug,
 )
 
+# The longest call and value an answer writes into the user's tests, together.
+MAX_EXPECTATION_CHARS = 4000
+# What parsing hostile text may raise besides a syntax error: the parser's own limits.
+_UNPARSABLE = (SyntaxError, ValueError, MemoryError, RecursionError)
+
 
 class PythonRegression(RegressionWriter):
     def run_test(self, regression: Regression) -> str:
@@ -33,15 +38,20 @@ class PythonRegression(RegressionWriter):
         return "\n\n".join([imports + "\n", *tests])
 
     def expectation(self, call: str, value: str) -> str | None:
+        if len(call) + len(value) > MAX_EXPECTATION_CHARS:
+            return None  # no test pins a megabyte literal; the user's file would carry it
         if not (plain_call(call) and is_literal(value)):
             return None
-        pinned = ast.literal_eval(value.strip())
+        # Written as parsed, never as printed: a comment or line break in the untrusted text
+        # could otherwise cut off the rest of the assertion or break the test file.
+        call, value = _canonical(call), _canonical(value)
+        pinned = ast.literal_eval(value)
         if type(pinned) in (int, bool):
             # 3299 == 3299.0 and 1 == True: the answer pins the kind of number too, or it
             # could not tell apart the versions it was asked to choose between.
             kind = type(pinned).__name__
-            return f"(result := {call.strip()}) == {value.strip()} and type(result) is {kind}"
-        return f"{call.strip()} == {value.strip()}"
+            return f"(result := {call}) == {value} and type(result) is {kind}"
+        return f"{call} == {value}"
 
     def answer_test(
         self,
@@ -91,7 +101,7 @@ def plain_call(call: str) -> bool:
     """A call of a plain name with literal arguments only: `f(3, [1, 2], key='a')`."""
     try:
         node = ast.parse(call.strip(), mode="eval").body
-    except (SyntaxError, ValueError):
+    except _UNPARSABLE:
         return False
     return (
         isinstance(node, ast.Call)
@@ -105,16 +115,21 @@ def is_literal(value: str) -> bool:
     """A Python literal (what `ast.literal_eval` reads): `[1, 2]`, `'a'`, `None`, `{1: (2,)}`."""
     try:
         return _literal(ast.parse(value.strip(), mode="eval").body)
-    except (SyntaxError, ValueError):
+    except _UNPARSABLE:
         return False
 
 
 def _literal(node: ast.expr) -> bool:
     try:
         ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+    except (*_UNPARSABLE, TypeError):
         return False
     return True
+
+
+def _canonical(expression: str) -> str:
+    """A checked expression as Python writes it back: one line, no comments."""
+    return ast.unparse(ast.parse(expression.strip(), mode="eval"))
 
 
 def _defined_names(source: str) -> set[str]:
