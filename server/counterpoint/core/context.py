@@ -18,6 +18,7 @@ from counterpoint.model.request import (
     Range,
     RequestError,
     check_document_size,
+    check_expectations,
     check_selection_size,
 )
 from counterpoint.model.text import byte_offset, line_start, offset_of, split_lines
@@ -52,6 +53,7 @@ def check_size(request: CrossCheckRequest) -> None:
     anything parses the document. An empty selection's target is known only after parsing."""
     text, selection = request.text, request.selection
     check_document_size(len(text))
+    check_expectations(request.expectations)
     if selection.is_empty or selection.end < selection.start:
         return
     start = line_start(text, selection.start.line)

@@ -13,6 +13,9 @@ DEFAULT_INSTRUCTION = "Review this code: fix any bugs you find and keep its beha
 # server refuses rather than hold gigabytes for minutes (a 50 MB file peaked at 3.3 GB).
 MAX_DOCUMENT_CHARS = 16 * 1024 * 1024
 MAX_SELECTION_CHARS = 60_000
+# The user's expectations become one staged test file: bounded, since an agent passes them on.
+MAX_EXPECTATIONS = 100
+MAX_EXPECTATION_CHARS = 2_000
 
 
 class RequestError(ValueError):
@@ -86,6 +89,18 @@ def check_document_size(length: int) -> None:
         raise RequestError(
             f"the document has {length:,} characters; Counterpoint cross-checks documents of "
             f"at most {MAX_DOCUMENT_CHARS:,} characters ({MAX_DOCUMENT_CHARS // 1024**2} MiB)"
+        )
+
+
+def check_expectations(expectations: tuple[str, ...]) -> None:
+    if len(expectations) > MAX_EXPECTATIONS:
+        raise RequestError(
+            f"{len(expectations)} expectations were given; the limit is {MAX_EXPECTATIONS}"
+        )
+    longest = max(map(len, expectations), default=0)
+    if longest > MAX_EXPECTATION_CHARS:
+        raise RequestError(
+            f"an expectation has {longest:,} characters; the limit is {MAX_EXPECTATION_CHARS:,}"
         )
 
 

@@ -6,6 +6,8 @@ from counterpoint.core.context import build_context, definition_lines, encloses
 from counterpoint.languages import language_for
 from counterpoint.model.request import (
     MAX_DOCUMENT_CHARS,
+    MAX_EXPECTATION_CHARS,
+    MAX_EXPECTATIONS,
     MAX_SELECTION_CHARS,
     CrossCheckRequest,
     Position,
@@ -124,6 +126,23 @@ def test_a_document_over_the_limit_is_refused_before_it_is_parsed(monkeypatch):
     request = CrossCheckRequest("file:///big.py", text, "python", Range.of_lines(0, 1))
     with pytest.raises(RequestError, match=f"at most {MAX_DOCUMENT_CHARS:,} characters"):
         build_context(request, language)
+
+
+def test_too_many_or_too_long_expectations_are_refused_before_the_document_is_parsed(
+    monkeypatch,
+):
+    """An agent passes expectations on from what it read: they become one staged test file,
+    so neither their number nor their length may grow without end."""
+    language = language_for("python")
+    monkeypatch.setattr(type(language), "parser", lambda self: pytest.fail("parsed"))
+    many = ("helper([1], 1) == 1",) * (MAX_EXPECTATIONS + 1)
+    long = ("helper([1], 1) == " + "1 + " * (MAX_EXPECTATION_CHARS // 4) + "0",)
+    for expectations, said in ((many, "expectations were given"), (long, "characters")):
+        asked = CrossCheckRequest(
+            "file:///w/stats.py", SOURCE, "python", Range.of_lines(4, 6), "", None, expectations
+        )
+        with pytest.raises(RequestError, match=said):
+            build_context(asked, language)
 
 
 def test_a_selection_over_the_limit_is_refused_before_the_document_is_parsed(monkeypatch):
