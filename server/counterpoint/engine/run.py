@@ -362,13 +362,8 @@ class _Run:
             previous,
             code=content.code,
             explanation=content.explanation,
-            usage=reply.usage,
             structured=content.structured,
-            elapsed_s=elapsed,
-            cached=reply.cached,
-            cost_usd=self.cost_of(voice, reply),
-            model=reply.model or voice.client.model,
-            first_token_s=reply.first_token_s,
+            **self._of_reply(voice, reply, elapsed),
         )
         # The revision stands in the proposal's place; what it replaced is kept in the record.
         previous_judgment = next((j for j in self.judgments if j.target == voice.id), None)
@@ -631,17 +626,12 @@ class _Run:
             voice_name=voice.name,
             provider=voice.client.provider,
             family=voice.family,
-            cached=reply.cached,
-            cost_usd=self.cost_of(voice, reply),
-            model=reply.model or voice.client.model,
             code=content.code,
             explanation=content.explanation,
             tests=content.tests,
-            usage=reply.usage,
             structured=content.structured,
-            elapsed_s=elapsed,
             edge_cases=content.edge_cases,
-            first_token_s=reply.first_token_s,
+            **self._of_reply(voice, reply, elapsed),
         )
         self.proposals.append(proposal)
         self.lanes.proposed(voice.id)
@@ -760,6 +750,17 @@ class _Run:
     def _privacy(self) -> dict[str, object]:
         """What was replaced, by kind, in everything sent to the models or put in the report."""
         return {"redacted": self.redactor.counts, "redacted_total": self.redactor.total}
+
+    def _of_reply(self, voice: Voice, reply: ModelReply, elapsed: float) -> dict[str, Any]:
+        """What a proposal, first or revised, takes from the call that wrote it."""
+        return {
+            "usage": reply.usage,
+            "elapsed_s": elapsed,
+            "cached": reply.cached,
+            "cost_usd": self.cost_of(voice, reply),
+            "model": reply.model or voice.client.model,
+            "first_token_s": reply.first_token_s,
+        }
 
     def cost_of(self, voice: Voice, reply: ModelReply) -> float | None:
         if reply.cached:
