@@ -285,8 +285,15 @@ class ExecutionJob:
             return None
         best = difference
         deadline = time.monotonic() + self.service.options.test_timeout_s
+        # A difference on an example or an input shaped like the examples shrinks within their
+        # shape: an empty list where every example has elements is likely outside the domain.
+        examples = (
+            tuple(c for c in probe.calls if probe.origin(c) == "example")
+            if difference.origin in ("example", "derived")
+            else ()
+        )
         for _ in range(MAX_SHRINK_ROUNDS):
-            candidates = support.smaller_calls(best.call)
+            candidates = support.smaller_calls(best.call, examples)
             if not candidates or time.monotonic() > deadline:
                 break
             trial = replace(

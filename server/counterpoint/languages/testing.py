@@ -259,9 +259,10 @@ class TestSupport(ABC, Generic[S]):
         except NotCompared as why:
             return None, f"behaviour not compared: {why}"
 
-    def smaller_calls(self, call: str) -> list[str]:
+    def smaller_calls(self, call: str, examples: Sequence[str] = ()) -> list[str]:
         """Calls one step simpler than `call`, simplest first, to shrink a difference found on
-        it; none for a language that does not shrink."""
+        it; with `examples` (literal calls), only ones whose arguments stay like theirs. None
+        for a language that does not shrink."""
         return []
 
     def probe(self, module: str | None, target_code: str, sources: list[str]) -> BehaviourProbe:

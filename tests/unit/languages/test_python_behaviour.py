@@ -15,6 +15,7 @@ from counterpoint.languages.python.behaviour import (
 from counterpoint.languages.python.inputs import (
     calls_searched,
     example_strategy,
+    fits,
     hint_strategy,
     input_size,
 )
@@ -82,9 +83,50 @@ def test_searched_inputs_stay_within_what_the_examples_show():
     searched = [arguments(c) for c, origin in found if origin == "derived"]
     assert len(searched) > 20
     assert all(set(text) <= {"0", "1"} and text for text, _ in searched)
-    assert all(isinstance(n, int) and n >= 1 for _, n in searched)  # no example is 0 or less
+    assert all(isinstance(n, int) and n >= 2 for _, n in searched)  # no example is below 2
     lengths = {len(text) for text, _ in searched}
     assert {1, 3, 5} <= lengths  # shorter, between and longer than the examples
+
+
+def test_derived_inputs_keep_to_the_smallest_sizes_and_numbers_the_examples_show():
+    """HumanEval/59 ("Assume n > 1") was asked about largest_prime_factor(1), and HumanEval/20
+    ("of length at least two") about find_closest_elements([]): inputs outside the domain."""
+    numbers = st.tuples(example_strategy([13195, 2048]))
+    assert min(arguments(c)[0] for c in calls_searched("f", numbers, 60)) == 2
+    with_one = st.tuples(example_strategy([1, 8]))
+    assert min(arguments(c)[0] for c in calls_searched("f", with_one, 60)) == 1
+    lists = st.tuples(example_strategy([[1.0, 2.0, 3.0, 4.0, 5.0, 2.2]]))
+    assert min(len(arguments(c)[0]) for c in calls_searched("f", lists, 60)) == 2
+    singles = st.tuples(example_strategy([[3], [1, 2]]))
+    assert min(len(arguments(c)[0]) for c in calls_searched("f", singles, 60)) == 1
+    # Text keeps its rule: empty only if an example is.
+    texts = st.tuples(example_strategy(["abc"]))
+    assert min(len(arguments(c)[0]) for c in calls_searched("f", texts, 60)) == 1
+
+
+def test_what_the_derived_strategy_could_draw_is_what_fits():
+    strategy = example_strategy([[[1, 2], [3]], {"k": 4}])
+    assert strategy is not None
+    for call in calls_searched("f", st.tuples(strategy), 80):
+        assert fits(arguments(call)[0], [[[1, 2], [3]], {"k": 4}]), call
+    assert not fits([], [[1, 2]])  # shorter than any example
+    assert not fits([[1, 2]], [[[1, 2], [3]]])  # a single row where both examples have two
+    assert not fits([1, 1], [[2, 3]])  # below 2, where no example is
+    assert not fits(["a", "b"], [[2, 3]])  # another kind of element
+    assert not fits("xq", ["xyz"])  # a character no example has
+    assert not fits(-1, [0, 5])  # a sign no example has
+    assert fits([2, 5], [[2, 3]]) and fits("", ["", "ab"]) and fits(0, [0, 5])
+
+
+def test_a_difference_on_example_shaped_inputs_shrinks_within_their_shape():
+    examples = ["largest_prime_factor(13195)", "largest_prime_factor(2048)"]
+    assert "largest_prime_factor(1)" in shrink_candidates("largest_prime_factor(6)")
+    within = shrink_candidates("largest_prime_factor(6)", examples)
+    assert within and all(arguments(c)[0] >= 2 for c in within)
+    closest = ["find_closest_elements([1.0, 2.0, 3.0, 4.0, 5.0, 2.2])"]
+    shrunk = shrink_candidates("find_closest_elements([1.0, 1.5, 9.0])", closest)
+    assert shrunk and all(len(arguments(c)[0]) >= 2 for c in shrunk)
+    assert "find_closest_elements([1.0, 1.5])" in shrunk
 
 
 def test_nested_shapes_are_searched_recursively_from_the_examples():

@@ -138,10 +138,14 @@ def _observed_arguments(name: str, examples: Sequence[str], arity: int) -> list[
     return [[a[i] for a in argument_lists] for i in range(arity)]
 
 
-def shrink_candidates(call: str) -> list[str]:
-    """Simpler calls than `call` (its arguments literals), to shrink a difference found on it."""
+def shrink_candidates(call: str, examples: Sequence[str] = ()) -> list[str]:
+    """Simpler calls than `call` (its arguments literals), to shrink a difference found on it;
+    with `examples`, only calls whose arguments stay like the examples' (see inputs.fits)."""
     parsed = _positional_literals(call)
-    return smaller_calls(*parsed) if parsed is not None else []
+    if parsed is None:
+        return []
+    name, arguments = parsed
+    return smaller_calls(name, arguments, _observed_arguments(name, examples, len(arguments)))
 
 
 def _positional_literals(call: str) -> tuple[str, tuple[Any, ...]] | None:

@@ -4,7 +4,8 @@ Only data is generated here, in the server; no proposal runs in this process. Th
 become literal calls that the sandboxed harness (scripts/differential.py) makes on every version.
 Each parameter gets a strategy, most trusted first:
 - "derived": the shape and values its examples show, recursively (lists of lists, dicts, tuples,
-  the characters of the strings, integers near the ones seen, keeping to their sign);
+  the characters of the strings, integers near the ones seen, keeping to their sign and to the
+  smallest sizes and numbers they show, see `_least`);
 - "typed": its type hint (`list[int]`, `Optional[str]`, `dict[str, list[int]]`...), read from the
   annotation's syntax tree, never evaluated; values kept small, so a call stays within the
   probe's time budget;
@@ -191,7 +192,7 @@ def _like(kind: str, values: list[Any]) -> st.SearchStrategy[Any] | None:
     if isinstance(first, bool):
         return st.booleans()
     if isinstance(first, int):
-        low, high = _range(values)
+        low, high = _range(values, lowest_natural=2)
         return st.integers(int(low), int(high))
     if isinstance(first, float):
         low, high = _range(values)
@@ -212,7 +213,7 @@ def _like(kind: str, values: list[Any]) -> st.SearchStrategy[Any] | None:
         elements = example_strategy([e for v in values for e in v])
         if elements is None:
             return st.just(type(first)())
-        least, most = _least(values), max(map(len, values)) + 2
+        least, most = _least(values, fewest=2), max(map(len, values)) + 2
         if isinstance(first, list):
             return st.lists(elements, min_size=least, max_size=most)
         if isinstance(first, frozenset):
@@ -227,23 +228,62 @@ def _like(kind: str, values: list[Any]) -> st.SearchStrategy[Any] | None:
         if keys is None or items is None:
             return st.just({})
         longest = max(map(len, values))
-        return st.dictionaries(keys, items, min_size=_least(values), max_size=longest + 2)
+        least = _least(values, fewest=2)
+        return st.dictionaries(keys, items, min_size=least, max_size=longest + 2)
     if first is None:
         return st.none()
     return None
 
 
-def _least(values: Sequence[Any]) -> int:
-    """Empty only if an example is empty."""
-    return 0 if any(len(v) == 0 for v in values) else 1
+# Where preconditions bite ("n > 1", "a non-empty list", "of length at least two"), values are
+# kept to what the examples show: a derived collection is as short as the shortest example, up
+# to `fewest`, and a derived whole number goes below 2 only if an example does. The typed and
+# general strategies still reach the empty and the zero, as differences that deny no agreement.
+def _least(values: Sequence[Any], fewest: int = 1) -> int:
+    """The fewest elements or characters: no fewer than the shortest example has, up to
+    `fewest` (so empty only if an example is empty)."""
+    return min(fewest, *map(len, values))
 
 
-def _range(values: Sequence[float]) -> tuple[float, float]:
-    """Numbers near the ones seen, keeping to the sign the examples show."""
+def _range(values: Sequence[float], lowest_natural: float = 1) -> tuple[float, float]:
+    """Numbers near the ones seen, keeping to the sign the examples show; non-negative ones go
+    no lower than `lowest_natural` unless an example does."""
     low, high = min(values), max(values)
     span = max(2, abs(high), abs(low), high - low)
-    floor = min(1, low) if low >= 0 else low - span
+    floor = min(lowest_natural, low) if low >= 0 else low - span
     return max(floor, low - span), high + span
+
+
+def fits(value: Any, observed: Sequence[Any]) -> bool:
+    """Whether `value` is one `example_strategy(observed)` could draw: the same kinds, within
+    the same bounds, recursively. Shrinking a difference found on such a value keeps to it."""
+    groups: dict[str, list[Any]] = {}
+    for seen in observed:
+        groups.setdefault(_kind(seen), []).append(seen)
+    values = groups.get(_kind(value))
+    return values is not None and _fits_like(value, values)
+
+
+def _fits_like(value: Any, values: list[Any]) -> bool:
+    first = values[0]
+    if isinstance(first, bool) or first is None:
+        return True
+    if isinstance(first, (int, float)):
+        low, high = _range(values, lowest_natural=2 if isinstance(first, int) else 1)
+        return low <= value <= high
+    if isinstance(first, (str, bytes)):
+        seen = {c for text in values for c in text}
+        return len(value) >= _least(values) and all(c in seen for c in value)
+    if isinstance(first, tuple):
+        return all(fits(v, [seen[i] for seen in values]) for i, v in enumerate(value))
+    if isinstance(first, dict):
+        keys = [k for seen in values for k in seen]
+        items = [x for seen in values for x in seen.values()]
+        return len(value) >= _least(values, fewest=2) and all(
+            fits(k, keys) and fits(x, items) for k, x in value.items()
+        )
+    elements = [e for seen in values for e in seen]
+    return len(value) >= _least(values, fewest=2) and all(fits(e, elements) for e in value)
 
 
 def general_arguments(arity: int) -> st.SearchStrategy[tuple[Any, ...]]:
@@ -350,14 +390,19 @@ MAX_SHRINK_CANDIDATES = 60
 PER_PART = 8  # elements or characters of one value tried one at a time
 
 
-def smaller_calls(name: str, arguments: tuple[Any, ...]) -> list[str]:
+def smaller_calls(
+    name: str, arguments: tuple[Any, ...], within: Sequence[Sequence[Any]] = ()
+) -> list[str]:
     """Calls one step simpler than `name(*arguments)`, simplest first: one argument at a time
     made smaller (fewer elements or characters, numbers nearer zero). Shrinking a difference
-    runs these on every version and keeps the simplest on which they still differ."""
+    runs these on every version and keeps the simplest on which they still differ. `within`:
+    each parameter's example values, when the simpler arguments must stay like them."""
     size = input_size(arguments)
     found: dict[str, tuple[tuple[int, float], str]] = {}
     for index, value in enumerate(arguments):
         for simpler in _simpler(value):
+            if within and not fits(simpler, within[index]):
+                continue
             changed = (*arguments[:index], simpler, *arguments[index + 1 :])
             rendered = _rendered(name, changed)
             changed_size = input_size(changed)

@@ -216,8 +216,8 @@ class PythonTests(TestSupport[TestSelection]):
         names = tuple(f.name for f in functions)
         return BehaviourProbe(module, names, tuple(c for c, _ in calls), tuple(o for _, o in calls))
 
-    def smaller_calls(self, call: str) -> list[str]:
-        return shrink_candidates(call)
+    def smaller_calls(self, call: str, examples: Sequence[str] = ()) -> list[str]:
+        return shrink_candidates(call, examples)
 
     def read_results(
         self, results: str, selection: TestSelection, model_files: dict[str, str]
