@@ -116,7 +116,7 @@ async def test_a_stream_that_stalls_is_a_timeout_within_the_stall_bound(fake_pro
     label = "Anthropic" if provider == "anthropic" else "OpenAI"
     assert raised.value.kind == FailureKind.TIMEOUT
     assert raised.value.message == f"{label}'s stream stalled: no data for 0.4 s"
-    assert 0.4 <= elapsed < 1.5
+    assert 0.4 <= elapsed < 3  # loose above: CI machines are shared; a hang would be 30 s
     assert told  # what came before the stall was told
     (request,) = fake_providers.requests  # the SDK does not retry once the stream has begun
     assert request.reason in ("stalled mid-stream", "client disconnected")
@@ -134,7 +134,7 @@ async def test_between_events_the_stall_bound_applies_not_the_request_timeout(
         await complete(model)
     assert raised.value.kind == FailureKind.TIMEOUT
     assert raised.value.message.endswith("stream stalled: no data for 0.3 s")
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 4  # the request timeout would be 5 s
 
 
 def test_the_stall_bound_is_the_request_timeout_up_to_a_minute(fake_providers):

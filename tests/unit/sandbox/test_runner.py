@@ -131,7 +131,7 @@ def test_read_untrusted_refuses_links_fifos_and_oversized_files(tmp_path):
     os.mkfifo(tmp_path / "fifo")
     started = time.monotonic()
     assert read_untrusted(tmp_path / "fifo", 100) is None
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5  # opening a FIFO to read would block for ever
     (tmp_path / "zero").symlink_to("/dev/zero")
     assert read_untrusted(tmp_path / "zero", 100) is None
 
