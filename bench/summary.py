@@ -311,40 +311,37 @@ start and imports, about 25 ms), one prepared `/etc` view bound once, and the cg
 done by the server while the launcher starts (or cgroup v2's `CLONE_INTO_CGROUP`).
 """,
     "quality": """
-**quality.** Measured on 2026-12-02 with `python -m bench quality` on merged main (Hypothesis
-input search, questions only on `disputed` runs, answers that pin a whole number's type, the
-scoring limit raised from 10 s to 60 s), 1186 s while a CI run and another engineer shared the 2
-cores. The replay has no recorded judgments, revisions or model-written tests: both judges
-answer a neutral "correct, 50%" and repair is off, so the verdict rests on the visible tests,
-doctests, differential testing and, with answers, the user's regression test. Per-task details:
-`--details FILE`; each answer (the call, both results, the reference's, the labels before and
-after) is in results.json (`answered`).
+**quality.** Measured on 2026-12-02 with `python -m bench quality` on main (Hypothesis input
+search, questions only on `disputed` runs, answers that pin a whole number's type, the scoring
+limit 60 s; and, new in this run, derived inputs and their shrinking kept to the smallest sizes
+and numbers the examples show), 782 s on the 2 cores. The replay has no recorded judgments,
+revisions or model-written tests: both judges answer a neutral "correct, 50%" and repair is off,
+so the verdict rests on the visible tests, doctests, differential testing and, with answers, the
+user's regression test. Per-task details: `--details FILE`; each answer (the call, both results,
+the reference's, the labels before and after) is in results.json (`answered`).
 
-With 0 answers the agreement goal is met: 102/103 = 99.03% at 62.8% coverage; 16 tasks are
-`disputed` with nothing recommended.
+With 0 answers the agreement goal is met: 104/105 = 99.05% at 64.0% coverage (was 102/103 at
+62.8% before the bounds); 14 tasks are `disputed` with nothing recommended.
 
-GPT-4 + GPT-3.5 with at most one answer: 149/164 (goal 153), 4 wrong (goal 3), agreement
-102/103 = 99.03% (goal 99%, met). 16 questions asked (one per disputed task), all written as
-tests; the reference sided with GPT-4 10 times, GPT-3.5 4, neither 2. 13 disputes became a right
-`verified-one`, one (HumanEval/122) a wrong one. Where a right sample is not recommended:
-- HumanEval/20, 59 (both samples right): the question's input lies outside the task's domain
-  (`find_closest_elements([])`, the docstring promises two elements; `largest_prime_factor(1)`,
-  it promises n > 1). Both come from shrinking a derived input toward the empty list and 1.
-  The reference answers neither result (`None`, `1`), its test fails both, and the label becomes
-  `both-fail`. A person would answer "not a valid input", which no option offers.
-- HumanEval/122: `add_elements([], 1)` breaks `1 <= len(arr)`; the reference sides with GPT-4
-  (`0`), whose sample is wrong on the hidden tests, so GPT-4 is recommended, wrongly.
-- HumanEval/10, 118: both samples fail a visible test, so nothing is asked and nothing is
-  recommended (GPT-3.5's sample passes the hidden tests, which do not check what the visible one
-  does). In a live run the repair round would revise both with that failing test; the replay has
-  no recorded revisions.
+GPT-4 + GPT-3.5 with at most one answer: 151/164 (goal 153; was 149), 4 wrong (goal 3), agreement
+104/105 = 99.05% (goal 99%, met). 14 questions asked (one per disputed task), all written as
+tests; the reference sided with GPT-4 10 times, GPT-3.5 4. HumanEval/59 is now asked about
+`largest_prime_factor(10)` (GPT-4 `5`, GPT-3.5 `5.0`) instead of the out-of-domain
+`largest_prime_factor(1)`, and HumanEval/20 no longer differs on a list shorter than two, so
+both samples agree, rightly. Where a right sample is not recommended:
+- HumanEval/122: every difference has `k > len(arr)`, against the docstring's `k <= len(arr)`
+  (`add_elements([67, 103], 3)`: GPT-4 `67`, GPT-3.5 raises IndexError). The reference sides
+  with GPT-4, whose sample is wrong on negative numbers, which no example shows; so GPT-4 is
+  recommended, wrongly.
+- HumanEval/10, 118: both samples fail a visible test (the docstring's own example), so nothing
+  is asked and nothing is recommended (GPT-3.5's sample passes the hidden tests, which do not
+  check what the visible one does). In a live run the repair round would revise both with that
+  failing test; the replay has no recorded revisions.
 Of the 4 wrong, 3 (HumanEval/32, 65, 155) have no right sample as scored, so any recommendation
 is wrong; 155 is also the one wrong `verified-agreement` (both samples share the bug, and an
 agreed run asks no question). So with this replay the goals are out of reach: 3 wrong are
-forced, and at most 152 right even if every invalid-input question were answered perfectly,
-since 10 and 118 need a revision. What would close the gap: a "not a valid input" answer that
-asks the next question instead (or shrinking that stays within the docstring's preconditions),
-and recorded judgments, revisions and model-written tests, which a live run has and this replay
-lacks.
+forced, and at most 152 right, since 10 and 118 need a revision and recommending a sample that
+fails the docstring's example would be wrong. What would close the gap: recorded revisions (a
+live run has them) and a "not a valid input" answer that asks about another input.
 """,
 }
