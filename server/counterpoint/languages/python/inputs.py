@@ -192,7 +192,7 @@ def _like(kind: str, values: list[Any]) -> st.SearchStrategy[Any] | None:
     if isinstance(first, bool):
         return st.booleans()
     if isinstance(first, int):
-        low, high = _range(values, lowest_natural=2)
+        low, high = _range(values, lowest_natural=LOWEST_WHOLE)
         return st.integers(int(low), int(high))
     if isinstance(first, float):
         low, high = _range(values)
@@ -213,7 +213,7 @@ def _like(kind: str, values: list[Any]) -> st.SearchStrategy[Any] | None:
         elements = example_strategy([e for v in values for e in v])
         if elements is None:
             return st.just(type(first)())
-        least, most = _least(values, fewest=2), max(map(len, values)) + 2
+        least, most = _least(values, fewest=FEWEST_ELEMENTS), max(map(len, values)) + 2
         if isinstance(first, list):
             return st.lists(elements, min_size=least, max_size=most)
         if isinstance(first, frozenset):
@@ -228,7 +228,7 @@ def _like(kind: str, values: list[Any]) -> st.SearchStrategy[Any] | None:
         if keys is None or items is None:
             return st.just({})
         longest = max(map(len, values))
-        least = _least(values, fewest=2)
+        least = _least(values, fewest=FEWEST_ELEMENTS)
         return st.dictionaries(keys, items, min_size=least, max_size=longest + 2)
     if first is None:
         return st.none()
@@ -239,6 +239,10 @@ def _like(kind: str, values: list[Any]) -> st.SearchStrategy[Any] | None:
 # kept to what the examples show: a derived collection is as short as the shortest example, up
 # to `fewest`, and a derived whole number goes below 2 only if an example does. The typed and
 # general strategies still reach the empty and the zero, as differences that deny no agreement.
+FEWEST_ELEMENTS = 2
+LOWEST_WHOLE = 2
+
+
 def _least(values: Sequence[Any], fewest: int = 1) -> int:
     """The fewest elements or characters: no fewer than the shortest example has, up to
     `fewest` (so empty only if an example is empty)."""
@@ -269,7 +273,7 @@ def _fits_like(value: Any, values: list[Any]) -> bool:
     if isinstance(first, bool) or first is None:
         return True
     if isinstance(first, (int, float)):
-        low, high = _range(values, lowest_natural=2 if isinstance(first, int) else 1)
+        low, high = _range(values, lowest_natural=LOWEST_WHOLE if isinstance(first, int) else 1)
         return low <= value <= high
     if isinstance(first, (str, bytes)):
         seen = {c for text in values for c in text}
@@ -279,11 +283,12 @@ def _fits_like(value: Any, values: list[Any]) -> bool:
     if isinstance(first, dict):
         keys = [k for seen in values for k in seen]
         items = [x for seen in values for x in seen.values()]
-        return len(value) >= _least(values, fewest=2) and all(
+        return len(value) >= _least(values, fewest=FEWEST_ELEMENTS) and all(
             fits(k, keys) and fits(x, items) for k, x in value.items()
         )
     elements = [e for seen in values for e in seen]
-    return len(value) >= _least(values, fewest=2) and all(fits(e, elements) for e in value)
+    least = _least(values, fewest=FEWEST_ELEMENTS)
+    return len(value) >= least and all(fits(e, elements) for e in value)
 
 
 def general_arguments(arity: int) -> st.SearchStrategy[tuple[Any, ...]]:
